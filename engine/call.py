@@ -1,0 +1,379 @@
+"""Playing a scenario: the call state machine, the customer's mood, facts and actions.
+
+One `transitions` machine is built per scenario (auto transitions off, no callback strings: a
+trainer's text never reaches transitions' name resolution); each call joins it as a model and
+leaves it when it ends. Everything here is deterministic: the same replies, tags and actions
+give the same call, which is what makes replays and rewinds possible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from transitions import Machine, MachineError
+
+from engine.loader import LoadedScenario
+from engine.matching import IntentMatcher, Match
+from engine.models import (
+    Action,
+    CustomerLines,
+    Fallback,
+    MoodLine,
+    Outcome,
+    Response,
+    Scenario,
+    Stage,
+)
+
+HUNG_UP = "(hung up)"
+ENDED_BY_ADVISOR = "(ended by advisor)"
+
+#: How behaviour tags move the mood by default (negative calms). Scenarios may override.
+DEFAULT_TAG_MOOD: dict[str, float] = {
+    "empathy": -1.0,
+    "reflection": -0.75,
+    "timeline": -0.75,
+    "explain_steps": -0.5,
+    "options": -0.5,
+    "check_resolution": 0.0,
+    "open_question": 0.0,
+    "closed_question": 0.0,
+    "escalation": 0.0,
+    "over_promise": 0.0,
+    "blame": 2.0,
+}
+#: Asking again for a fact the customer already gave.
+ASKED_AGAIN_MOOD = 1.0
+#: Uncovering a fact by a clarifying question: being listened to calms a little.
+FACT_REVEALED_MOOD = -0.25
+
+
+@dataclass(frozen=True)
+class MoodChange:
+    reason: str
+    delta: float
+
+
+@dataclass(frozen=True)
+class ActionUse:
+    name: str
+    label: str
+    arg: str | None
+    result: str
+    revealed: tuple[str, ...]
+    stage: str
+    mood_before: float
+    mood_after: float
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one trainee reply did to the call."""
+
+    customer_lines: tuple[str, ...]
+    stage_before: str
+    stage_after: str
+    intent: str | None
+    score: float
+    matched_example: str | None
+    runner_up: str | None
+    fact_asked: str | None
+    revealed: tuple[str, ...]
+    mood_before: float
+    mood_after: float
+    mood_changes: tuple[MoodChange, ...]
+    requirement_missing: bool = False
+    manager_demanded: bool = False
+    outcome: Outcome | None = None
+
+
+@dataclass
+class Call:
+    """One call in progress: the model the scenario's machine drives."""
+
+    scenario_id: str
+    mood: float
+    state: str = ""
+    revealed: list[str] = field(default_factory=list)
+    actions: list[ActionUse] = field(default_factory=list)
+    tag_uses: Counter[str] = field(default_factory=Counter)
+    stuck_replies: int = 0
+    manager_demanded: bool = False
+    escalated: bool = False
+    outcome: Outcome | None = None
+    replies: int = 0
+
+    @property
+    def stage(self) -> str:
+        return self.state
+
+    @property
+    def ended(self) -> bool:
+        return self.outcome is not None
+
+
+class CallError(Exception):
+    """A request the call cannot take (unknown action, call already over)."""
+
+
+def pick_line(lines: CustomerLines | None, mood: float) -> str | None:
+    """The customer's line for this mood: the first variant whose range holds it."""
+    if lines is None:
+        return None
+    if isinstance(lines, str):
+        return lines
+    for variant in lines:
+        if variant.min_mood <= mood <= variant.max_mood:
+            return variant.say
+    nearest: MoodLine = min(
+        lines, key=lambda v: min(abs(v.min_mood - mood), abs(v.max_mood - mood))
+    )
+    return nearest.say
+
+
+class ScenarioEngine:
+    """Builds the machine and matchers for one scenario once; plays any number of calls."""
+
+    def __init__(self, loaded: LoadedScenario):
+        self.loaded = loaded
+        self.scenario: Scenario = loaded.scenario
+        sc = self.scenario
+        self.tag_mood = {**DEFAULT_TAG_MOOD, **sc.mood_rules.tags}
+        states = list(sc.stages)
+        if HUNG_UP not in states:
+            states.append(HUNG_UP)
+        if ENDED_BY_ADVISOR not in states:
+            states.append(ENDED_BY_ADVISOR)
+        self.machine = Machine(
+            model=None,
+            states=states,
+            initial=None,
+            auto_transitions=False,
+            model_override=True,
+            send_event=False,
+        )
+        self._matchers: dict[str, IntentMatcher] = {}
+        self._responses: dict[str, dict[str, tuple[str, Response]]] = {}
+        open_stages = [sid for sid, st in sc.stages.items() if st.ending is None]
+        for sid in open_stages:
+            stage = sc.stages[sid]
+            table: dict[str, tuple[str, Response]] = {}
+            for i, r in enumerate(stage.responses):
+                table.setdefault(r.intent, (f"reply:{sid}:{i}", r))
+            for i, r in enumerate(sc.anywhere):
+                table.setdefault(r.intent, (f"anywhere:{sid}:{i}", r))
+            for trigger, r in table.values():
+                self.machine.add_transition(trigger, sid, r.to)
+                otherwise_to = r.otherwise.to if r.otherwise is not None else None
+                self.machine.add_transition(f"otherwise:{trigger}", sid, otherwise_to)
+            fb = stage.fallback or Fallback()
+            self.machine.add_transition(f"fallback:{sid}", sid, fb.to)
+            self._responses[sid] = table
+            self._matchers[sid] = IntentMatcher(
+                (name, loaded.intent(name).examples, loaded.intent(name).not_) for name in table
+            )
+        self.machine.add_transition("hang_up", open_stages, HUNG_UP)
+        self.machine.add_transition("advisor_ends", open_stages, ENDED_BY_ADVISOR)
+        self._fact_matcher = IntentMatcher(
+            (fid, fact.asked_by, ()) for fid, fact in sc.facts.items()
+        )
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def new_call(self) -> Call:
+        call = Call(scenario_id=self.scenario.id, mood=float(self.scenario.customer.mood))
+        self.machine.add_model(call, initial=self.scenario.start)
+        return call
+
+    def release(self, call: Call) -> None:
+        """Detach a finished or abandoned call from the machine (the machine outlives calls)."""
+        if call in self.machine.models:
+            self.machine.remove_model(call)
+
+    def opening(self, call: Call) -> str:
+        line = pick_line(self.scenario.stages[call.state].customer, call.mood)
+        assert line is not None
+        return line
+
+    def stage(self, call: Call) -> Stage | None:
+        return self.scenario.stages.get(call.state)
+
+    def hints(self, call: Call, limit: int = 3) -> list[str]:
+        """Example phrasings of what this stage expects, for a trainee who is stuck."""
+        table = self._responses.get(call.state, {})
+        out: list[str] = []
+        for name in table:
+            out.extend(self.loaded.intent(name).examples[:1])
+        return out[:limit]
+
+    def _trigger(self, call: Call, name: str) -> None:
+        try:
+            self.machine.events[name].trigger(call)
+        except (KeyError, MachineError) as exc:  # a bug in the engine, not in the input
+            raise CallError(f"cannot {name} from stage {call.state}") from exc
+
+    def _mood(self, call: Call, changes: list[MoodChange], reason: str, delta: float) -> None:
+        if delta:
+            changes.append(MoodChange(reason, delta))
+            call.mood = min(10.0, max(0.0, call.mood + delta))
+
+    def _has(self, call: Call, response: Response) -> bool:
+        req = response.requires
+        if req is None:
+            return True
+        done = {a.name for a in call.actions}
+        return all(a in done for a in req.actions) and all(f in call.revealed for f in req.facts)
+
+    def reply(
+        self, call: Call, text: str, tags: frozenset[str] | set[str] = frozenset()
+    ) -> StepResult:
+        """Play one trainee reply; `tags` are the behaviour tags grading found in it."""
+        if call.ended:
+            raise CallError("the call has ended")
+        sc = self.scenario
+        call.replies += 1
+        stage_before = call.state
+        mood_before = call.mood
+        changes: list[MoodChange] = []
+        lines: list[str] = []
+        revealed: list[str] = []
+
+        # Behaviour first: how it was said moves the mood whatever it matched.
+        for tag in sorted(tags):
+            base = self.tag_mood.get(tag, 0.0)
+            if base < 0:
+                base *= sc.mood_rules.repeat_decay ** call.tag_uses[tag]
+            call.tag_uses[tag] += 1
+            self._mood(call, changes, f"tag:{tag}", round(base, 3))
+
+        # A clarifying question may uncover a hidden fact, at any stage.
+        fact_match = self._fact_matcher.match(text) if sc.facts else Match(None, 0.0)
+        fact_asked = fact_match.intent
+        if fact_asked is not None:
+            if fact_asked in call.revealed:
+                self._mood(call, changes, f"asked again:{fact_asked}", ASKED_AGAIN_MOOD)
+                lines.append("I've already told you that.")
+            else:
+                call.revealed.append(fact_asked)
+                revealed.append(fact_asked)
+                lines.append(sc.facts[fact_asked].says)
+                self._mood(call, changes, f"fact:{fact_asked}", FACT_REVEALED_MOOD)
+
+        match = self._matchers[stage_before].match(text)
+        entry = self._responses[stage_before].get(match.intent) if match.intent else None
+        missing = False
+        if entry is not None:
+            trigger, response = entry
+            if self._has(call, response):
+                self._trigger(call, trigger)
+                self._mood(call, changes, f"intent:{match.intent}", response.mood)
+                said = pick_line(response.say, call.mood)
+                call.stuck_replies = 0
+            else:
+                missing = True
+                other = response.otherwise or Fallback(say="That doesn't help me yet.", mood=0.5)
+                self._trigger(call, f"otherwise:{trigger}")
+                self._mood(call, changes, f"not yet:{match.intent}", other.mood)
+                said = pick_line(other.say, call.mood)
+            if response.intent == "escalate" or (
+                response.to and sc.stages[response.to].ending == Outcome.escalated
+            ):
+                call.escalated = True
+        else:
+            stage = sc.stages[stage_before]
+            fb = stage.fallback or Fallback()
+            if fact_asked is None:
+                call.stuck_replies += 1
+                cost = fb.mood * (2 if call.stuck_replies > sc.customer.patience else 1)
+                self._mood(call, changes, "no progress", cost)
+                said = pick_line(fb.say, call.mood)
+            else:
+                said = None
+            self._trigger(call, f"fallback:{stage_before}")
+        if said:
+            lines.append(said)
+
+        demanded = self._thresholds(call, lines)
+        if call.state != stage_before and not call.ended:
+            entered = pick_line(sc.stages[call.state].customer, call.mood)
+            if entered:
+                lines.append(entered)
+        self._settle(call)
+        return StepResult(
+            customer_lines=tuple(lines),
+            stage_before=stage_before,
+            stage_after=call.state,
+            intent=match.intent if entry is not None else None,
+            score=round(match.score, 1),
+            matched_example=match.example,
+            runner_up=match.runner_up,
+            fact_asked=fact_asked,
+            revealed=tuple(revealed),
+            mood_before=mood_before,
+            mood_after=call.mood,
+            mood_changes=tuple(changes),
+            requirement_missing=missing,
+            manager_demanded=demanded,
+            outcome=call.outcome,
+        )
+
+    def _thresholds(self, call: Call, lines: list[str]) -> bool:
+        """Past the customer's limits: demand a manager once, or hang up."""
+        cust = self.scenario.customer
+        if call.state in self.scenario.stages and self.scenario.stages[call.state].ending:
+            return False
+        if call.mood >= cust.hangs_up_at:
+            lines.append(cust.hang_up_line)
+            self._trigger(call, "hang_up")
+            call.outcome = Outcome.hung_up
+            return False
+        if call.mood >= cust.demands_manager_at and not call.manager_demanded:
+            call.manager_demanded = True
+            lines.append(cust.demand_line)
+            return True
+        return False
+
+    def _settle(self, call: Call) -> None:
+        stage = self.scenario.stages.get(call.state)
+        if stage is not None and stage.ending is not None and call.outcome is None:
+            call.outcome = stage.ending
+            if stage.ending == Outcome.escalated:
+                call.escalated = True
+        if call.ended:
+            self.release(call)
+
+    def action(self, call: Call, name: str, arg: str | None = None) -> ActionUse:
+        """Use one of the scenario's tools; its result may reveal facts and move the mood."""
+        if call.ended:
+            raise CallError("the call has ended")
+        action: Action | None = self.scenario.actions.get(name)
+        if action is None:
+            known = ", ".join(self.scenario.actions) or "none"
+            raise CallError(f"no action '{name}' in this scenario (available: {known})")
+        before = call.mood
+        changes: list[MoodChange] = []
+        self._mood(call, changes, f"action:{name}", action.mood)
+        new = tuple(f for f in action.reveals if f not in call.revealed)
+        call.revealed.extend(new)
+        use = ActionUse(
+            name=name,
+            label=action.label,
+            arg=arg,
+            result=action.result,
+            revealed=new,
+            stage=call.state,
+            mood_before=before,
+            mood_after=call.mood,
+        )
+        call.actions.append(use)
+        return use
+
+    def end(self, call: Call) -> Outcome:
+        """The advisor ends the call: unresolved unless it already reached an ending."""
+        if not call.ended:
+            self._trigger(call, "advisor_ends")
+            call.outcome = Outcome.unresolved
+            self.release(call)
+        assert call.outcome is not None
+        return call.outcome

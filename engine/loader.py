@@ -1,0 +1,439 @@
+"""Loading and checking scenario files: strict YAML, typed models, then graph checks.
+
+Every problem in a file is collected and reported at once, each at `FILE:LINE:COL` and naming
+the key or id at fault, so a trainer can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from rapidfuzz import process as fuzz_process
+from rapidfuzz import utils as fuzz_utils
+
+from engine.models import Intent, IntentLibrary, Scenario
+from engine.yamlsafe import DataPath, Problem, SourceMap, YamlError, decode, load, read_text
+
+#: Shared intents bundled with callsim.
+BUNDLED_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+INTENTS_DIRNAME = "intents"
+
+
+class ScenarioError(Exception):
+    """A scenario (or intent library) file has errors; `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A valid scenario with where it came from, for messages, reloads and stored calls."""
+
+    scenario: Scenario
+    path: str
+    source: SourceMap
+    content_hash: str
+    shared_intents: Mapping[str, Intent] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
+
+    def intent(self, name: str) -> Intent:
+        """The scenario's own intent of that name, else the shared one."""
+        own = self.scenario.intents.get(name)
+        return own if own is not None else self.shared_intents[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pydantic errors -> positioned problems
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[DataPath, str | None]:
+    """Map a pydantic error location onto the data, dropping union-branch labels.
+
+    Returns the path that exists in the data and, for an unknown key, that key.
+    """
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        # else: a label pydantic adds (a union branch, a validator name): not part of the data
+    return tuple(path), None
+
+
+def _dotted(path: DataPath) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _allowed_keys(model: type[BaseModel], path: DataPath, data: Any) -> list[str]:
+    """The keys a mapping at `path` may have, for 'did you mean' hints."""
+    current: Any = model
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) else None
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                for fi in current.model_fields.values():
+                    if fi.alias == part:
+                        info = fi
+                        break
+            current = _inner_model(info.annotation) if info is not None else None
+        else:
+            current = _inner_model(current) if current is not None else None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [fi.alias or name for name, fi in current.model_fields.items()]
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model class inside list[...], dict[..., ...], Optional/Union, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    metadata_origin = getattr(annotation, "__origin__", None)
+    if metadata_origin is not None and metadata_origin is not annotation:
+        return _inner_model(metadata_origin)
+    return None
+
+
+def _friendly(err: Mapping[str, Any]) -> str:
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid value"))
+    ctx = err.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return (
+            "must be an id: lowercase letters, digits, '-' or '_', starting with a letter, "
+            "at most 64 characters"
+        )
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "enum":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "missing":
+        return "is required"
+    if kind in ("string_type",):
+        return "must be text (put it in quotes if it looks like a number or true/false)"
+    if kind.startswith("value_error"):
+        return msg.removeprefix("Value error, ")
+    return msg[0].lower() + msg[1:] if msg else "invalid value"
+
+
+def problems_from_validation(
+    exc: ValidationError, model: type[BaseModel], data: Any, source: SourceMap
+) -> list[Problem]:
+    grouped: dict[tuple[DataPath, str | None], list[Mapping[str, Any]]] = {}
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "extra_forbidden":
+            parent, _ = _data_path(loc[:-1], data)
+            grouped.setdefault((parent, str(loc[-1])), []).append(err)
+        else:
+            path, _ = _data_path(loc, data)
+            grouped.setdefault((path, None), []).append(err)
+    problems = []
+    for (path, unknown), errs in grouped.items():
+        if unknown is not None:
+            allowed = _allowed_keys(model, path, data)
+            hint = ""
+            match = fuzz_process.extractOne(
+                unknown, allowed, processor=fuzz_utils.default_process, score_cutoff=70
+            )
+            if match:
+                hint = f"; did you mean '{match[0]}'?"
+            elif allowed:
+                hint = f"; allowed here: {', '.join(allowed)}"
+            line, col = source.locate((*path, unknown), key=True)
+            where = f" in {_dotted(path)}" if path else ""
+            problems.append(
+                Problem(source.path, line, col, "error", f"unknown key '{unknown}'{where}{hint}")
+            )
+            continue
+        line, col = source.locate(path)
+        if errs[0].get("type") == "missing":
+            missing = [str(e["loc"][-1]) for e in errs]
+            line, col = source.locate(path, key=True)
+            for name in dict.fromkeys(missing):
+                where = f" in {_dotted(path)}" if path else ""
+                problems.append(
+                    Problem(source.path, line, col, "error", f"missing key '{name}'{where}")
+                )
+            continue
+        messages = list(dict.fromkeys(_friendly(e) for e in errs))
+        text = (
+            messages[0]
+            if len(messages) == 1
+            else "must be " + " or ".join(m.removeprefix("must be ") for m in messages)
+        )
+        problems.append(Problem(source.path, line, col, "error", f"{_dotted(path)}: {text}"))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _parse(path: Path | str, text: str | None) -> tuple[Any, SourceMap, str]:
+    name = str(path)
+    if text is None:
+        text = read_text(Path(path), name)
+    data, source = load(text, name)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not isinstance(data, dict):
+        raise YamlError(
+            [Problem(name, 1, 1, "error", "the file must be a mapping of keys to values")]
+        )
+    return data, source, digest
+
+
+def load_intent_library(path: Path | str, text: str | None = None) -> dict[str, Intent]:
+    """Load one shared intent file; raises ScenarioError."""
+    try:
+        data, source, _ = _parse(path, text)
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+    try:
+        lib = IntentLibrary.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, IntentLibrary, data, source)) from None
+    return dict(lib.intents)
+
+
+def library_dirs(scenario_path: Path | str | None) -> list[Path]:
+    """Where shared intents are looked up: beside the scenario, its parent, then the bundle."""
+    dirs: list[Path] = []
+    if scenario_path is not None:
+        here = Path(scenario_path).resolve().parent
+        dirs += [here / INTENTS_DIRNAME, here.parent / INTENTS_DIRNAME]
+    dirs.append(BUNDLED_SCENARIOS / INTENTS_DIRNAME)
+    seen: list[Path] = []
+    for d in dirs:
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+_LIBRARY_CACHE: dict[tuple[str, float, int], dict[str, Intent]] = {}
+
+
+def shared_intents(dirs: Iterable[Path]) -> tuple[dict[str, Intent], list[Problem]]:
+    """All shared intents in these folders (earlier folders win), with any problems found."""
+    intents: dict[str, Intent] = {}
+    problems: list[Problem] = []
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for f in sorted(d.glob("*.y*ml")):
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            key = (str(f), st.st_mtime, st.st_size)
+            lib = _LIBRARY_CACHE.get(key)
+            if lib is None:
+                try:
+                    lib = load_intent_library(f)
+                except ScenarioError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                _LIBRARY_CACHE[key] = lib
+            for name, intent in lib.items():
+                intents.setdefault(name, intent)
+    return intents, problems
+
+
+def load_scenario(
+    path: Path | str,
+    text: str | None = None,
+    *,
+    intents: Mapping[str, Intent] | None = None,
+) -> LoadedScenario:
+    """Load and fully check a scenario file. Raises ScenarioError listing every problem.
+
+    `intents` overrides the shared intent library (otherwise looked up beside the file).
+    """
+    name = str(path)
+    try:
+        data, source, digest = _parse(path, text)
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, Scenario, data, source)) from None
+    library_problems: list[Problem] = []
+    if intents is None:
+        intents, library_problems = shared_intents(library_dirs(path))
+    problems = library_problems + list(check_graph(scenario, source, intents))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line, p.col)))
+    return LoadedScenario(
+        scenario=scenario,
+        path=name,
+        source=source,
+        content_hash=digest,
+        shared_intents=dict(intents),
+        warnings=tuple(p for p in problems if p.severity == "warning"),
+    )
+
+
+def load_scenario_bytes(raw: bytes, name: str, **kw: Any) -> LoadedScenario:
+    """Load from bytes (e.g. an uploaded file), with the same checks as from disk."""
+    try:
+        text = decode(raw, name)
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+    return load_scenario(name, text, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Graph and reference checks
+
+
+def _edges(scenario: Scenario) -> Iterator[tuple[str, str | None, DataPath]]:
+    """(from stage, to stage or None for 'stay', path of the `to`) for every way on."""
+    for sid, stage in scenario.stages.items():
+        if stage.ending is not None:
+            continue
+        base: DataPath = ("stages", sid)
+        for i, r in enumerate(stage.responses):
+            yield sid, r.to, (*base, "responses", i, "to")
+            if r.otherwise is not None:
+                yield sid, r.otherwise.to, (*base, "responses", i, "otherwise", "to")
+        if stage.fallback is not None:
+            yield sid, stage.fallback.to, (*base, "fallback", "to")
+        for i, r in enumerate(scenario.anywhere):
+            yield sid, r.to, ("anywhere", i, "to")
+            if r.otherwise is not None:
+                yield sid, r.otherwise.to, ("anywhere", i, "otherwise", "to")
+
+
+def check_graph(
+    scenario: Scenario, source: SourceMap, intents: Mapping[str, Intent]
+) -> Iterator[Problem]:
+    """References resolve; every stage is reachable; every stage can reach an ending."""
+    name = source.path
+
+    def err(path: DataPath, message: str, *, key: bool = False) -> Problem:
+        line, col = source.locate(path, key=key)
+        return Problem(name, line, col, "error", message)
+
+    def ref(kind: str, value: str, known: Mapping[str, Any], path: DataPath) -> Iterator[Problem]:
+        if value not in known:
+            hint = ""
+            match = fuzz_process.extractOne(
+                value, list(known), processor=fuzz_utils.default_process, score_cutoff=70
+            )
+            if match:
+                hint = f"; did you mean '{match[0]}'?"
+            elif not known:
+                hint = f"; no {kind}s are defined"
+            yield err(path, f"{kind} '{value}' is not defined{hint}")
+
+    stages = scenario.stages
+    all_intents = {**intents, **scenario.intents}
+    yield from ref("stage", scenario.start, stages, ("start",))
+    for _src, dst, path in _edges(scenario):
+        if dst is not None:
+            yield from ref("stage", dst, stages, path)
+
+    def check_responses(responses: Iterable[Any], base: DataPath) -> Iterator[Problem]:
+        for i, r in enumerate(responses):
+            p = (*base, i)
+            yield from ref("intent", r.intent, all_intents, (*p, "intent"))
+            if r.requires is not None:
+                for j, a in enumerate(r.requires.actions):
+                    yield from ref("action", a, scenario.actions, (*p, "requires", "actions", j))
+                for j, f in enumerate(r.requires.facts):
+                    yield from ref("fact", f, scenario.facts, (*p, "requires", "facts", j))
+            elif r.otherwise is not None:
+                yield err((*p, "otherwise"), "'otherwise' only applies with 'requires'", key=True)
+
+    for sid, stage in stages.items():
+        yield from check_responses(stage.responses, ("stages", sid, "responses"))
+    yield from check_responses(scenario.anywhere, ("anywhere",))
+    for aid, action in scenario.actions.items():
+        for j, f in enumerate(action.reveals):
+            yield from ref("fact", f, scenario.facts, ("actions", aid, "reveals", j))
+    ex = scenario.expectations
+    for j, f in enumerate(ex.key_facts):
+        yield from ref("fact", f, scenario.facts, ("expectations", "key_facts", j))
+    for j, f in enumerate(ex.wrap_up_must_record):
+        yield from ref("fact", f, scenario.facts, ("expectations", "wrap_up_must_record", j))
+    for j, a in enumerate(ex.required_actions):
+        yield from ref("action", a, scenario.actions, ("expectations", "required_actions", j))
+    nb = scenario.escalation.not_before
+    if nb is not None:
+        for j, a in enumerate(nb.actions):
+            yield from ref(
+                "action", a, scenario.actions, ("escalation", "not_before", "actions", j)
+            )
+        for j, f in enumerate(nb.facts):
+            yield from ref("fact", f, scenario.facts, ("escalation", "not_before", "facts", j))
+
+    # Reachability over the stages that exist.
+    graph: dict[str, set[str]] = {sid: set() for sid in stages}
+    for src, dst, _ in _edges(scenario):
+        if dst is not None and dst in stages:
+            graph[src].add(dst)
+    endings = [sid for sid, st in stages.items() if st.ending is not None]
+    if not endings:
+        yield err(("stages",), "no stage is an ending: give at least one stage 'ending:'", key=True)
+        return
+    if scenario.start not in stages:
+        return
+    reached = {scenario.start}
+    queue = deque([scenario.start])
+    while queue:
+        for nxt in graph[queue.popleft()]:
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    for sid in stages:
+        if sid not in reached:
+            yield err(
+                ("stages", sid),
+                f"stage '{sid}' can never be reached from '{scenario.start}'",
+                key=True,
+            )
+    if not any(e in reached for e in endings):
+        yield err(("start",), f"no ending can be reached from the start stage '{scenario.start}'")
+    reverse: dict[str, set[str]] = {sid: set() for sid in stages}
+    for src, dsts in graph.items():
+        for d in dsts:
+            reverse[d].add(src)
+    can_end = set(endings)
+    queue = deque(endings)
+    while queue:
+        for prev in reverse[queue.popleft()]:
+            if prev not in can_end:
+                can_end.add(prev)
+                queue.append(prev)
+    for sid in stages:
+        if sid in reached and sid not in can_end:
+            yield err(
+                ("stages", sid),
+                f"stage '{sid}' is a trap: no ending can be reached from it",
+                key=True,
+            )

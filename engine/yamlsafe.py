@@ -1,0 +1,282 @@
+"""Strict, position-keeping YAML reading for files written by other people.
+
+PyYAML (libyaml where present) does the parsing; this module builds plain Python values from
+its event stream so that it can (a) remember where every key and value came from, for
+`FILE:LINE:COL` messages, and (b) refuse what a safe loader lets through quietly: aliases and
+anchors (alias bombs, action at a distance), duplicate keys (silently overwritten otherwise),
+explicit tags such as `!!python/object`, runaway nesting, and YAML 1.1 guessing, where `no`,
+`off` and `1:30` stop being the text the trainer wrote. Plain scalars follow the YAML 1.2 core
+schema instead: only `true`/`false`, `null`/`~`, and plain numbers change type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml's parser when built; never the unsafe CLoader.
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on the platform's wheel
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+#: A path into the loaded data: mapping keys and sequence indexes.
+DataPath = tuple[str | int, ...]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_ALLOWED_TAGS = {_STR_TAG, "!"}
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_BOOL_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or doubtful) in a file, at a place a trainer can jump to."""
+
+    path: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of a loaded file stands in the text."""
+
+    path: str
+    values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, data_path: DataPath, *, key: bool = False) -> tuple[int, int]:
+        """The position of `data_path`, or of its nearest ancestor that exists."""
+        p = tuple(data_path)
+        while True:
+            table = self.keys if key else self.values
+            if p in table:
+                return table[p]
+            if key and p in self.values:
+                return self.values[p]
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+
+class YamlError(Exception):
+    """The file could not be read as strict YAML; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Read a file as UTF-8 text, refusing oversized and binary files with a positioned error."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise YamlError(
+            [Problem(name, 1, 1, "error", f"cannot read file: {exc.strerror}")]
+        ) from None
+    if size > MAX_BYTES:
+        raise YamlError(
+            [Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+        )
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise YamlError(
+            [Problem(name, 1, 1, "error", f"cannot read file: {exc.strerror}")]
+        ) from None
+    if len(raw) > MAX_BYTES:
+        raise YamlError([Problem(name, 1, 1, "error", f"file is over {MAX_BYTES:,} bytes")])
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 (an optional BOM allowed); NUL bytes or invalid UTF-8 mean a binary file."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = _offset_position(raw, nul)
+        raise YamlError(
+            [Problem(name, line, col, "error", "binary data (NUL byte): not a text file")]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = _offset_position(raw, exc.start)
+        raise YamlError(
+            [Problem(name, line, col, "error", "not UTF-8 text (binary data or another encoding)")]
+        ) from None
+    return text
+
+
+def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return line, col
+
+
+def load(text: str, name: str) -> tuple[Any, SourceMap]:
+    """Parse one YAML document strictly into plain values plus a SourceMap.
+
+    Raises YamlError listing every structural problem found (aliases, tags, duplicate keys...);
+    a syntax error stops parsing, so it is reported alone.
+    """
+    source = SourceMap(name)
+    builder = _Builder(name, source)
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            builder.feed(event)
+            if builder.fatal:
+                break
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {problem}"))
+    except yaml.YAMLError as exc:  # reader errors without a mark
+        builder.problems.append(Problem(name, 1, 1, "error", f"invalid YAML: {exc}"))
+    except RecursionError:
+        builder.problems.append(Problem(name, 1, 1, "error", "nesting is too deep"))
+    if builder.problems:
+        raise YamlError(sorted(set(builder.problems)))
+    if builder.documents == 0:
+        raise YamlError([Problem(name, 1, 1, "error", "the file is empty")])
+    return builder.result, source
+
+
+class _Builder:
+    """Turns parser events into dicts, lists and scalars, recording positions and problems."""
+
+    def __init__(self, name: str, source: SourceMap):
+        self.name = name
+        self.source = source
+        self.problems: list[Problem] = []
+        self.fatal = False
+        self.documents = 0
+        self.result: Any = None
+        # Stack of open containers: (container, its path, pending key, key position, seen keys)
+        self.stack: list[list[Any]] = []
+
+    def _problem(self, mark: Any, message: str, *, fatal: bool = False) -> None:
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        self.problems.append(Problem(self.name, line, col, "error", message))
+        if fatal:
+            self.fatal = True
+
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self._problem(event.start_mark, "only one YAML document per file", fatal=True)
+            return
+        if isinstance(event, yaml.AliasEvent):
+            self._problem(event.start_mark, f"aliases (*{event.anchor}) are not allowed")
+            self._add(None, event.start_mark)
+            return
+        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if event.anchor is not None:
+                self._problem(event.start_mark, f"anchors (&{event.anchor}) are not allowed")
+            tag = event.tag
+            if tag is not None and tag not in _ALLOWED_TAGS:
+                shown = tag.replace("tag:yaml.org,2002:", "!!")
+                self._problem(event.start_mark, f"tag '{shown}' is not allowed")
+        if isinstance(event, yaml.ScalarEvent):
+            self._add(self._scalar(event), event.start_mark)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(self.stack) >= MAX_DEPTH:
+                self._problem(
+                    event.start_mark, f"nesting deeper than {MAX_DEPTH} levels", fatal=True
+                )
+                return
+            container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            path = self._add(container, event.start_mark)
+            self.stack.append([container, path, _NO_KEY, None, {}])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            if self.stack:
+                self.stack.pop()
+
+    @staticmethod
+    def _scalar(event: yaml.ScalarEvent) -> Any:
+        value = event.value
+        if event.style not in (None, "") or event.tag == _STR_TAG:
+            return value  # quoted, block or explicitly !!str: always text
+        if _NULL.match(value):
+            return None
+        if _BOOL_TRUE.match(value):
+            return True
+        if _BOOL_FALSE.match(value):
+            return False
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value) and any(c.isdigit() for c in value):
+            return float(value)
+        return value
+
+    def _add(self, value: Any, mark: Any) -> DataPath:
+        """Place a value in the open container (or as the document root); return its path."""
+        pos = (mark.line + 1, mark.column + 1)
+        if not self.stack:
+            self.result = value
+            self.source.values[()] = pos
+            return ()
+        frame = self.stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            child = (*path, len(container))
+            container.append(value)
+            self.source.values[child] = pos
+            return child
+        if frame[2] is _NO_KEY:  # this value is a key
+            if isinstance(value, (dict, list)):
+                self._problem(mark, "a mapping key must be plain text, not a list or mapping")
+                key: Any = f"<complex key at {pos[0]}:{pos[1]}>"
+            else:
+                key = (
+                    ""
+                    if value is None
+                    else str(value)
+                    if not isinstance(value, bool)
+                    else str(value).lower()
+                )
+            frame[2], frame[3] = key, pos
+            return (*path, "\0key")
+        key, key_pos, seen = frame[2], frame[3], frame[4]
+        frame[2] = _NO_KEY
+        child = (*path, key)
+        if key in seen:
+            first = seen[key]
+            self.problems.append(
+                Problem(
+                    self.name,
+                    key_pos[0],
+                    key_pos[1],
+                    "error",
+                    f"duplicate key '{key}' (first at line {first[0]})",
+                )
+            )
+            return child
+        seen[key] = key_pos
+        container[key] = value
+        self.source.keys[child] = key_pos
+        self.source.values[child] = pos
+        return child
+
+
+_NO_KEY = object()

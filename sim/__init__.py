@@ -1,0 +1,1 @@
+"""The session layer: runs a call (engine + grading), records and stores it; the command line."""

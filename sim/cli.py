@@ -1,0 +1,63 @@
+"""The `callsim` command line.
+
+Each subcommand lives in its own module under `sim.commands` with `add(subparsers)` to declare
+its arguments and `run(args) -> int` to do the work. Modules import heavy things (Textual above
+all) inside `run`, so subcommands that open no UI start fast and stay free of Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+#: Subcommand name -> module in sim.commands. Order is the order shown in --help.
+COMMANDS: dict[str, str] = {
+    "run": "run",
+    "validate": "validate",
+    "schema": "schema",
+    "tag": "tag",
+    "explain": "explain",
+    "grade": "grade",
+}
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callsim",
+        description="Practise difficult contact-centre calls, graded against a rubric.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMANDS.values():
+        try:
+            module = importlib.import_module(f"sim.commands.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sim.commands.{module_name}":
+                raise
+            continue
+        module.add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""`callsim run SCENARIO`: take a call in the plain terminal, or play a script headlessly."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from sim.textsafe import terminal_safe
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="take a call in the plain terminal (or play a script of trainee lines)",
+        description=(
+            "Take a call in the plain terminal. With --script, play one trainee line per line "
+            "of FILE ('-' for standard input; /action NAME [ARGS], /notes TEXT and /end allowed)."
+        ),
+    )
+    p.add_argument(
+        "scenario", metavar="SCENARIO", help="a scenario file, or a bundled scenario's id"
+    )
+    p.add_argument("--script", metavar="FILE", help="play trainee lines from FILE ('-' = stdin)")
+    p.add_argument("--json", action="store_true", help="with --script: print one JSON object")
+    p.add_argument("--trainee", help="who is taking the call")
+    p.add_argument(
+        "--mode",
+        choices=("practice", "assessment"),
+        default="practice",
+        help="practice shows feedback after each reply and allows hints; assessment does not",
+    )
+    p.set_defaults(func=run)
+
+
+def load_or_report(name: str, err: TextIO = sys.stderr):
+    """The loaded scenario, or None after printing every problem with FILE:LINE:COL."""
+    from engine.loader import ScenarioError, load_scenario
+    from sim.scenario_paths import resolve_scenario
+
+    path = resolve_scenario(name)
+    if path is None:
+        print(
+            f"callsim: no scenario file or bundled scenario named '{terminal_safe(name)}'", file=err
+        )
+        return None
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(terminal_safe(str(problem), keep_newlines=False), file=err)
+        print(f"callsim: {path} has errors; run 'callsim validate {path}'", file=err)
+        return None
+
+
+def _script_lines(source: str) -> Iterator[str] | None:
+    if source == "-":
+        return iter(sys.stdin)
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"callsim: cannot read script {terminal_safe(source)}: {exc}", file=sys.stderr)
+        return None
+    return iter(text.splitlines())
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = load_or_report(args.scenario)
+    if loaded is None:
+        return 1
+    if args.script is None:
+        if args.json:
+            print("callsim run: --json needs --script", file=sys.stderr)
+            return 2
+        return interactive(loaded, trainee=args.trainee, mode=args.mode)
+    lines = _script_lines(args.script)
+    if lines is None:
+        return 1
+    return scripted(loaded, lines, as_json=args.json, trainee=args.trainee, mode=args.mode)
+
+
+def result_json(session, problems: list[str]) -> dict:
+    """The machine-readable record of a played call (transcript, grade when available)."""
+    data = {"scenario": {"id": session.scenario.id, "version": session.scenario.version}}
+    data.update(session.transcript().model_dump(mode="json"))
+    data["problems"] = problems
+    grade = _grade(session)
+    if grade is not None:
+        data["grade"] = grade
+    return data
+
+
+def _grade(session) -> dict | None:
+    try:
+        from grading.grader import grade_transcript
+    except ImportError:  # grading not built yet in this checkout
+        return None
+    return grade_transcript(session.transcript(), session.loaded).to_json()
+
+
+def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str) -> int:
+    from sim.session import CallSession, SimulatedClock, play_script
+
+    session = CallSession(loaded, trainee=trainee, mode=mode, clock=SimulatedClock())
+    problems = play_script(session, lines)
+    if as_json:
+        json.dump(result_json(session, problems), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for turn in session.turns:
+            print(format_turn(turn))
+        print(
+            f"-- call ended: {session.outcome.value if session.outcome else 'open'}; "
+            f"customer mood {session.mood:.1f}/10"
+        )
+    for p in problems:
+        print(f"callsim: script {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def mood_meter(mood: float, width: int = 10) -> str:
+    filled = round(mood / 10 * width)
+    return f"mood {mood:4.1f}/10 [" + "#" * filled + "." * (width - filled) + "]"
+
+
+def format_turn(turn) -> str:
+    text = terminal_safe(turn.text)
+    if turn.speaker == "customer":
+        return f"Customer: {text}"
+    if turn.speaker == "trainee":
+        return f"You: {text}"
+    if turn.speaker == "action":
+        return f"[{text}] {terminal_safe(turn.result or '')}"
+    return f"-- {text}"
+
+
+def interactive(
+    loaded,
+    *,
+    trainee: str | None,
+    mode: str,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+) -> int:
+    """The plain-terminal call: the customer speaks, the trainee types."""
+    from engine.call import CallError
+    from sim.session import COMMAND_HELP, CallSession, parse_command
+
+    sc = loaded.scenario
+    write(terminal_safe(f"{sc.title}  ({sc.category.value}, difficulty {sc.difficulty}/5)"))
+    write(terminal_safe(f"Briefing: {sc.briefing}"))
+    write(terminal_safe(f"Goal: {sc.goal}"))
+    write("Type your replies. /help lists commands; /end finishes the call.\n")
+    session = CallSession(loaded, trainee=trainee, mode=mode)
+    shown = 0
+
+    def show_new() -> None:
+        nonlocal shown
+        for turn in session.turns[shown:]:
+            if turn.speaker != "trainee":
+                write(format_turn(turn))
+        shown = len(session.turns)
+
+    show_new()
+    while not session.ended:
+        write(mood_meter(session.mood))
+        try:
+            line = read("You> ")
+        except EOFError:
+            write("")
+            session.end()
+            break
+        cmd = parse_command(line)
+        try:
+            if cmd is None:
+                if not line.strip():
+                    continue
+                session.say(line.strip())
+                if mode == "practice":
+                    trainee_turn = next(
+                        t for t in reversed(session.turns) if t.speaker == "trainee"
+                    )
+                    if trainee_turn.tags:
+                        write(f"  (heard: {', '.join(trainee_turn.tags)})")
+            elif cmd.name == "help":
+                if cmd.arg:
+                    write(terminal_safe(cmd.arg))
+                write(COMMAND_HELP)
+            elif cmd.name == "actions":
+                for name, action in sc.actions.items():
+                    write(terminal_safe(f"  {name:<16} {action.label}"))
+            elif cmd.name == "facts":
+                for fid in session.revealed:
+                    write(terminal_safe(f"  - {sc.facts[fid].summary}"))
+                if not session.revealed:
+                    write("  (nothing yet: ask questions)")
+            elif cmd.name == "action":
+                if not cmd.arg:
+                    write("Usage: /action NAME [ARGS]  (see /actions)")
+                else:
+                    name, _, arg = cmd.arg.partition(" ")
+                    session.act(name, arg.strip() or None)
+            elif cmd.name == "hint":
+                hint = session.hint()
+                write(
+                    terminal_safe(f'  Hint: try something like "{hint}"')
+                    if hint
+                    else "  No hints here."
+                )
+            elif cmd.name == "mood":
+                write(mood_meter(session.mood))
+            elif cmd.name == "end":
+                session.end()
+            elif cmd.name == "notes":
+                write("Notes are written after the call ends.")
+        except CallError as exc:
+            write(terminal_safe(f"  {exc}"))
+        show_new()
+    show_new()
+    write(f"\n-- call ended: {session.outcome.value if session.outcome else 'open'}")
+    write(
+        "Wrap-up notes: what the issue was, what you did, what happens next."
+        " End with an empty line."
+    )
+    notes: list[str] = []
+    while True:
+        try:
+            line = read("notes> ")
+        except EOFError:
+            break
+        if not line.strip():
+            break
+        notes.append(line)
+    session.write_notes("\n".join(notes))
+    _print_debrief(session, write)
+    return 0
+
+
+def _print_debrief(session, write: Callable[[str], None]) -> None:
+    try:
+        from grading.report import format_report
+    except ImportError:
+        write(
+            f"Outcome: {session.outcome.value if session.outcome else 'open'}; "
+            f"final mood {session.mood:.1f}/10"
+        )
+        return
+    from grading.grader import grade_transcript
+
+    grade = grade_transcript(session.transcript(), session.loaded)
+    write(terminal_safe(format_report(grade, session.transcript())))

@@ -1,0 +1,351 @@
+"""One call as the trainee takes it: the object the app, the line mode and scripts all drive.
+
+It joins the engine (stages, mood, facts, actions) with grading (behaviour tags on every reply)
+and records each turn as it happens, so a store can save it turn by turn and a mentor can read
+exactly what was said. Nothing here draws anything.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal, Protocol
+
+from engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
+from engine.loader import LoadedScenario
+from engine.models import Outcome
+from engine.transcript import Transcript, Turn
+
+Mode = Literal["practice", "assessment"]
+
+
+class TagsLike(Protocol):
+    tags: Sequence[str]
+    evidence: dict[str, str]
+
+
+Tagger = Callable[..., TagsLike]
+TurnListener = Callable[[Turn], None]
+
+
+def default_tagger() -> Tagger:
+    from grading.tagger import tag_reply
+
+    return tag_reply
+
+
+class Clock(Protocol):
+    def __call__(self) -> float: ...
+
+
+class SimulatedClock:
+    """Time for scripted calls: advances by how long speaking and typing would take.
+
+    Lets a script's handling time mean something (and stay the same on every run).
+    """
+
+    WORDS_PER_SECOND = 2.5
+    PAUSE = 2.0
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def spend(self, text: str) -> None:
+        self.now += self.PAUSE + len(text.split()) / self.WORDS_PER_SECOND
+
+
+_ENGINES: OrderedDict[int, tuple[LoadedScenario, ScenarioEngine]] = OrderedDict()
+_ENGINES_KEPT = 32
+
+
+def engine_for(loaded: LoadedScenario) -> ScenarioEngine:
+    """One engine (machine and matchers) per loaded scenario, shared by all its calls."""
+    entry = _ENGINES.get(id(loaded))
+    if entry is not None and entry[0] is loaded:
+        _ENGINES.move_to_end(id(loaded))
+        return entry[1]
+    engine = ScenarioEngine(loaded)
+    _ENGINES[id(loaded)] = (loaded, engine)
+    while len(_ENGINES) > _ENGINES_KEPT:
+        _ENGINES.popitem(last=False)
+    return engine
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command typed in place of a reply."""
+
+    name: Literal["help", "action", "end", "hint", "notes", "mood", "actions", "facts"]
+    arg: str | None = None
+
+
+COMMAND_HELP = """\
+/help                 this list
+/action NAME [ARGS]   use a tool (see /actions)
+/actions              the tools this call offers
+/facts                what the customer has told you so far
+/hint                 an example of what might work here (costs points in practice mode)
+/notes TEXT           write the wrap-up notes (after the call ends)
+/end                  end the call"""
+
+
+def parse_command(line: str) -> Command | None:
+    """A slash command, or None when the line is a reply to the customer."""
+    stripped = line.strip()
+    if not stripped.startswith("/") or stripped.startswith("//"):
+        return None
+    word, _, rest = stripped[1:].partition(" ")
+    word = word.lower()
+    rest = rest.strip() or None
+    if word in ("help", "action", "end", "hint", "notes", "mood", "actions", "facts"):
+        return Command(word, rest)  # type: ignore[arg-type]
+    if word in ("?", "h"):
+        return Command("help")
+    return Command("help", f"unknown command /{word}")
+
+
+class CallSession:
+    """One call: say, act, hint, end, wrap up; every turn recorded as it happens."""
+
+    def __init__(
+        self,
+        loaded: LoadedScenario,
+        *,
+        trainee: str | None = None,
+        mode: Mode = "practice",
+        tagger: Tagger | None = None,
+        clock: Clock | None = None,
+        call_id: str | None = None,
+        listeners: Iterable[TurnListener] = (),
+        started_at: str | None = None,
+    ):
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.engine = engine_for(loaded)
+        self.tagger = tagger or default_tagger()
+        self.clock: Clock = clock or time.monotonic
+        self._t0 = self.clock()
+        self.mode: Mode = mode
+        self.trainee = trainee
+        self.call_id = call_id or uuid.uuid4().hex
+        self.started_at = started_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.ended_at: str | None = None
+        self.listeners = list(listeners)
+        self.turns: list[Turn] = []
+        self.wrap_up: str | None = None
+        self.hints_used = 0
+        self._hint_pending = False
+        self.call: Call = self.engine.new_call()
+        self._say_customer(self.engine.opening(self.call), self.call.mood)
+
+    # -- state a screen shows -----------------------------------------------------------------
+
+    @property
+    def mood(self) -> float:
+        return self.call.mood
+
+    @property
+    def stage(self) -> str:
+        return self.call.state
+
+    @property
+    def ended(self) -> bool:
+        return self.call.ended
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return self.call.outcome
+
+    @property
+    def elapsed(self) -> float:
+        return max(0.0, self.clock() - self._t0)
+
+    @property
+    def revealed(self) -> list[str]:
+        return list(self.call.revealed)
+
+    @property
+    def manager_demanded(self) -> bool:
+        return self.call.manager_demanded
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _record(self, **fields: Any) -> Turn:
+        turn = Turn(index=len(self.turns), at=round(self.elapsed, 2), **fields)
+        self.turns.append(turn)
+        for listener in self.listeners:
+            listener(turn)
+        return turn
+
+    def _say_customer(self, text: str, mood: float) -> Turn:
+        if isinstance(self.clock, SimulatedClock):
+            self.clock.spend(text)
+        return self._record(speaker="customer", text=text, stage=self.call.state, mood_after=mood)
+
+    # -- what the trainee does ----------------------------------------------------------------
+
+    def say(self, text: str) -> list[Turn]:
+        """The trainee's reply; returns it and the customer's answer as turns."""
+        if self.ended:
+            raise CallError("the call has ended")
+        if isinstance(self.clock, SimulatedClock):
+            self.clock.spend(text)
+        customer_line = self._last_customer_line()
+        history = [t.text for t in self.turns if t.speaker == "customer"]
+        tagged = self.tagger(text, customer_line, history[:-1])
+        tags = tuple(tagged.tags)
+        stage = self.engine.stage(self.call)
+        handover = bool(stage and stage.handover)
+        step: StepResult = self.engine.reply(self.call, text, frozenset(tags))
+        out = [
+            self._record(
+                speaker="trainee",
+                text=text,
+                stage=step.stage_before,
+                stage_after=step.stage_after,
+                mood_before=step.mood_before,
+                mood_after=step.mood_after,
+                intent=step.intent,
+                score=step.score,
+                tags=list(tags),
+                evidence=dict(tagged.evidence),
+                fact_asked=step.fact_asked,
+                revealed=list(step.revealed),
+                handover=handover,
+                hint_used=self._hint_pending,
+            )
+        ]
+        self._hint_pending = False
+        for line in step.customer_lines:
+            out.append(self._say_customer(line, step.mood_after))
+        if self.ended:
+            self._finish()
+        return out
+
+    def act(self, name: str, arg: str | None = None) -> Turn:
+        """Use one of the scenario's tools."""
+        use: ActionUse = self.engine.action(self.call, name, arg)
+        text = use.label + (f" ({arg})" if arg else "")
+        return self._record(
+            speaker="action",
+            text=text,
+            stage=use.stage,
+            mood_before=use.mood_before,
+            mood_after=use.mood_after,
+            action=name,
+            arg=arg,
+            result=use.result,
+            revealed=list(use.revealed),
+        )
+
+    def hint(self) -> str | None:
+        """An example of what the stage expects. Off in assessment mode; counted in practice."""
+        if self.mode == "assessment" or self.ended:
+            return None
+        hints = self.engine.hints(self.call, limit=1)
+        if not hints:
+            return None
+        self.hints_used += 1
+        self._hint_pending = True
+        return hints[0]
+
+    def end(self) -> Outcome:
+        """The trainee ends the call (an open call ends unresolved)."""
+        outcome = self.engine.end(self.call)
+        self._finish()
+        return outcome
+
+    def _finish(self) -> None:
+        if self.ended_at is None:
+            self.ended_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            self._duration = self.elapsed
+            self.engine.release(self.call)
+
+    def write_notes(self, notes: str) -> None:
+        """The wrap-up notes, written after the call."""
+        self.wrap_up = notes
+
+    def _last_customer_line(self) -> str | None:
+        for t in reversed(self.turns):
+            if t.speaker == "customer":
+                return t.text
+        return None
+
+    # -- the record ---------------------------------------------------------------------------
+
+    def transcript(self) -> Transcript:
+        sc = self.scenario
+        duration = getattr(self, "_duration", self.elapsed)
+        return Transcript(
+            call_id=self.call_id,
+            scenario_id=sc.id,
+            scenario_version=sc.version,
+            scenario_title=sc.title,
+            scenario_hash=self.loaded.content_hash,
+            scenario_path=self.loaded.path,
+            trainee=self.trainee,
+            mode=self.mode,
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            duration_seconds=round(duration, 2),
+            target_seconds=sc.target_seconds,
+            outcome=self.call.outcome,
+            opening_mood=float(sc.customer.mood),
+            final_mood=self.call.mood,
+            revealed=list(self.call.revealed),
+            actions=[a.name for a in self.call.actions],
+            manager_demanded=self.call.manager_demanded,
+            escalated=self.call.escalated,
+            hints_used=self.hints_used,
+            wrap_up=self.wrap_up,
+            turns=list(self.turns),
+        )
+
+
+def play_script(
+    session: CallSession, lines: Iterable[str], *, on_turn: Callable[[Turn], None] | None = None
+) -> list[str]:
+    """Play trainee lines (replies, /action, /notes, /end) headlessly; returns problems met.
+
+    A line that cannot be played (an unknown action, a reply after the call ended) is reported
+    and skipped rather than stopping the script, so a trainer sees every problem at once.
+    """
+    problems: list[str] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cmd = parse_command(line)
+        try:
+            if cmd is None:
+                if session.ended:
+                    problems.append(f"line {number}: the call has already ended; reply ignored")
+                    continue
+                session.say(line.strip())
+            elif cmd.name == "action":
+                if not cmd.arg:
+                    problems.append(f"line {number}: /action needs a name")
+                    continue
+                name, _, arg = cmd.arg.partition(" ")
+                session.act(name, arg.strip() or None)
+            elif cmd.name == "end":
+                if not session.ended:
+                    session.end()
+            elif cmd.name == "notes":
+                session.write_notes(cmd.arg or "")
+            elif cmd.name == "hint":
+                session.hint()
+            elif cmd.arg and cmd.arg.startswith("unknown command"):
+                problems.append(f"line {number}: {cmd.arg}")
+        except CallError as exc:
+            problems.append(f"line {number}: {exc}")
+    if not session.ended:
+        session.end()
+    return problems

@@ -1,0 +1,1 @@
+"""The Textual app. Talks to sim/ only; holds no domain rules."""
