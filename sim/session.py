@@ -349,3 +349,39 @@ def play_script(
     if not session.ended:
         session.end()
     return problems
+
+
+def replay(
+    loaded: LoadedScenario,
+    transcript: Transcript,
+    upto_turn: int,
+    **session_kwargs: Any,
+) -> CallSession:
+    """A new call that replays a transcript's replies and actions made before turn `upto_turn`.
+
+    Rewinding is replaying, not undoing: the engine is deterministic, so the same replies and
+    actions bring the customer back to the same stage, mood and facts, and the trainee picks up
+    from there with a fresh record. Hints taken before a replayed reply are taken again (they
+    still count), and each replayed turn keeps the time it was said at.
+    """
+    if transcript.scenario_id != loaded.scenario.id:
+        raise CallError(
+            f"the transcript is of scenario '{transcript.scenario_id}', "
+            f"not '{loaded.scenario.id}'"
+        )
+    session_kwargs.setdefault("mode", transcript.mode)
+    session_kwargs.setdefault("trainee", transcript.trainee)
+    session = CallSession(loaded, **session_kwargs)
+    for turn in transcript.turns:
+        if turn.index >= upto_turn or session.ended:
+            break
+        if turn.speaker not in ("trainee", "action"):
+            continue
+        session._t0 = session.clock() - turn.at  # keep the original handling time so far
+        if turn.speaker == "trainee":
+            if turn.hint_used:
+                session.hint()
+            session.say(turn.text)
+        elif turn.action is not None:
+            session.act(turn.action, turn.arg)
+    return session
