@@ -366,8 +366,7 @@ def replay(
     """
     if transcript.scenario_id != loaded.scenario.id:
         raise CallError(
-            f"the transcript is of scenario '{transcript.scenario_id}', "
-            f"not '{loaded.scenario.id}'"
+            f"the transcript is of scenario '{transcript.scenario_id}', not '{loaded.scenario.id}'"
         )
     session_kwargs.setdefault("mode", transcript.mode)
     session_kwargs.setdefault("trainee", transcript.trainee)
