@@ -61,6 +61,8 @@ TEXTING: dict[str, str] = {
     "wks": "weeks", "mth": "month", "mths": "months", "mo": "month", "yrs": "years",
     "mgr": "manager", "sup": "supervisor", "info": "information", "acc": "account",
     "acct": "account", "approx": "about", "wd": "would", "cd": "could", "shd": "should",
+    "cud": "could", "cld": "could", "shud": "should", "shld": "should", "wud": "would",
+    "wld": "would", "definately": "definitely", "definatly": "definitely",
     "tues": "tuesday", "tue": "tuesday", "weds": "wednesday", "wed": "wednesday",
     "thurs": "thursday", "thur": "thursday", "thu": "thursday", "fri": "friday",
     "sat": "saturday", "mon": "monday", "sun": "sunday",

@@ -68,7 +68,7 @@ _FEEL = (
     r"desperate|grie\w*|loss|bereave\w*|heartbr\w*|devastat\w*|infuriat\w*|madden\w*|"
     r"irritat\w*|livid|gutted|miserable|depress\w*|rubbish time|unsettl\w*|painful|alarm\w*|"
     r"agoni\w*|had enough|sick of \w+|sick and tired|unacceptable|ordeal|upheaval|unfair|"
-    r"pressure|on edge|at your wits'? end|ambivalen\w*|hesitant|unsure|not sure|stuck|"
+    r"pressure|on edge|at your wits'? end|ambivalen\w*|hesitant|unsure|not sure|"
     r"(?:a )?(?:real |big )?(?:worry|pain|blow|shame)|lot to deal|mess|tricky|scary|fright)"
 )
 _FEEL_NOT_AFTER = r"(?! to (?:say|tell|know|predict|guess|judge|estimate|find|see|pin|work|get)\b)"
@@ -115,10 +115,20 @@ _EMPATHY = [
         r"\bi can(?:'t| only) imagine\b|\b(?:completely |totally |perfectly )?understandabl[ey]\b|"
         r"\b(?:it's|that's) (?:only |completely |perfectly )?natural to (?:feel|be)\b|"
         r"\bweigh(?:ing|s)? (?:heavily )?on (?:you|your mind)\b|\bgetting you down\b|"
-        r"\btaking (?:its|a) toll\b|"
+        r"\btaking (?:its|a) toll\b|\bthe last thing you (?:need|needed|want|wanted)\b|"
+        r"\bsorry (?:that )?you (?!feel that way\b|feel like that\b)(?:\w+ed|got|had|went|lost|"
+        r"were|are|'ve|'re|have|been|couldn't|can't|didn't|haven't|weren't)\b|"
         r"\bsorry (?:that )?(?:he|she|they|we|someone|our \w+|the \w+) (?:\w+ ){0,2}(?:you|your)\b|"
         r"\b(?:is|was|'s|has been|must be) (?:such )?(?:a )?(?:huge|big|real|massive|serious) "
         r"(?:cost|impact|worry|blow|shock|strain|deal|loss|upheaval) (?:to|for|on) you\b"
+    ),
+    # "Standing for two hours is exhausting": any subject, a strong feeling or impact word
+    re.compile(
+        r"\b(?:is|are|was|were|must be|must have been|sounds|has been|have been|'s) " + _MODS
+        + r"(?:exhausting|frustrating|stressful|upsetting|worrying|awful|horrible|terrible|"
+        r"distressing|infuriating|maddening|heartbreaking|devastating|frightening|scary|"
+        r"draining|disappointing|overwhelming|exasperating|miserable|isolating|"
+        r"a nightmare|an ordeal|a real worry|a worry)\b(?! to \w+)"
     ),
     # MI-style feeling reflections: "you're feeling torn about cutting down"
     re.compile(
@@ -193,6 +203,12 @@ _BLAME = [
         r"\bif you(?:'d| would)? (?:just )?listen(?:ed)?\b|\byou're not listening\b|"
         r"\bare you (?:even )?listening\b",
         r"(?:^|[.?!] )because (?:that's|those are|it's|them's) (?:the|our) \w+\s*(?:[.!]|$)|"
+        r"\bif you don't like it\b|\btake it or leave it\b|"
+        r"\b(?:aren't|are not|isn't|is not|we're not|i'm not) (?:miracle workers?|magicians?|"
+        r"mind ?readers?)\b|\bcan't work miracles\b|"
+        r"(?:^|[.?!] )(?:it's|it is|that's) (?:really |so |very |dead |pretty )?(?:simple|easy|"
+        r"obvious|basic)\s*[.!]|(?:^|[.?!] )(?:just )?read the (?:leaflet|manual|guide|terms|"
+        r"instructions|website|faqs?|letter|small print)\s*(?:[.!]|$)|"
         r"\b(?:those are|that's|them's) the rules\b|"
         r"\b(?:rules|policy) (?:are|is) (?:rules|policy)\b",
         r"\byou were (?:late|warned|careless|told (?:this|that|already|before|twice))\b|"
@@ -241,6 +257,10 @@ _PROMISE = re.compile(
     r"chase|keep|do (?:my|our) best)))"
     r"|(?<!\ba )(?<!\bthe )(?<!\bno )(?<!\bunder )(?<!\bnot )(?<!\bback )(?<!\byour )"
     r"\bguarantee[ds]?\b(?= *(?:[.!,;—]|$| you| it| that|,))"
+    r"|\b(?:i'll|i will|we'll|we will) make sure of (?:that|it)\b|\bno chance (?:of|that)\b"
+    r"|\b(?:zero|no) (?:risk|chance) of\b|\bnothing (?:will|can) go wrong\b"
+    r"|\b(?:it's|it is|he's|she's|they're|you're) (?:definitely|100%|certainly|"
+    r"absolutely) (?:going|coming|arriving|happening|leaving|getting|sorted|fixed)\b"
     r"|\byou have my (?:word|promise)\b|\bi give you my word\b|\btake my word for it\b"
     r"|\bi (?:can )?assure you (?:that )?(?:it|this|you|they|he|she)(?:'ll| will| won't)\b"
 )
@@ -360,13 +380,16 @@ _OPTIONS = [
         r"\byour options are\b|\bthe options are\b|\byou can choose\b|\bit's your choice\b"
         r"|\b(?:choose|pick) between\b",
         r"\bor (?:i|we) can\b[^.?!]*\b(?:which|prefer|rather|whichever|up to you)\b",
+        r"\b(?:can|could|would) you\b[^.?!]{3,}? (?:, )?or (?:\w+ )?(?:you )?(?:\w+ )?[^.?!]*"
+        r"[.?!]? ?(?:which|whichever|whatever)\b",
     )
 ]
 _CHOICE_Q = re.compile(
     r"\bwhich (?:one |option |of (?:these|those|them) |would |do |sounds |suits |appeals |works |"
     r"is |you'd )|\bwhich(?: \w+)? (?:would|do|sounds|suits|appeals|works|is) (?:you|better|"
     r"best|easier|more)|\bwhich\b[^.?!]*\b(?:prefer|rather|like|suit|want|best)\b|"
-    r"\bwhichever (?:you|suits|works)|\bwhatever (?:you|suits) (?:prefer|want|like|rather)|"
+    r"\bwhichever (?:you|suits|works|is|would|sounds)|"
+    r"\bwhatever (?:you|suits) (?:prefer|want|like|rather)|"
     r"\bor both\b|\bup to you\b|\byour choice\b|\bwhat would (?:you prefer|help (?:most|more)|"
     r"suit you|work best|be best|be easier)"
 )
@@ -420,8 +443,9 @@ _ESCALATION = [
         r"over|send(?:ing)? (?:\w+ ){0,5}to (?:our|the|a|my) (?:\w+ ){0,3}(?:team|department|"
         r"specialists?|manager|supervisor) (?:for|to)|put (?:it|this|that) to|flag(?:ging)? "
         r"(?:it|this|that) (?:to|with|up with)|raise? (?:it|this|that|a \w+|your case|the case|"
-        r"a complaint|a job)? ?(?:with|for) (?:our|the|a|my|your)|rais(?:ing|ed) (?:it|this|that|"
-        r"a \w+|your case|the case|a complaint|a job)? ?(?:with|for) (?:our|the|a|my|your)|"
+        r"a complaint|a job)? ?(?:with|for) (?:our|the|a|my|your|their|his|her)|"
+        r"rais(?:ing|ed) (?:it|this|that|a \w+|your case|the case|a complaint|a job)? ?"
+        r"(?:with|for) (?:our|the|a|my|your|their|his|her)|"
         r"bring(?:ing)? (?:in )?(?:my|our|a|the) |get(?:ting)? (?:my|our|a|the|one of our|your) "
         r"(?:\w+ ){0,3}(?:on the (?:line|phone)|to (?:call|ring|phone|look|contact|review|"
         r"check|come|speak))|arrange for (?:a|my|our|the|someone)|have (?:a|my|our|the|someone) "
@@ -528,8 +552,9 @@ _REQUEST_OPEN = re.compile(
     r"what's|what happened|how)"
 )
 _REQUEST_CLOSED = re.compile(
-    r"^(?:(?:could|can|would|will) (?:you|u)(?: please)?(?: just)? |please )?(?:tell|give|"
+    r"^(?:(?:could|can|would|will) (?:you|u)(?: please)?(?: just)? |please )(?:tell|give|"
     r"confirm|read|send) (?:me |us )?(?:your|the|if|whether|when|which|who|where|a|an|\d)\b"
+    r"|^(?:tell|give) (?:me|us) (?:your|the|if|whether|when|which|who|where)\b"
 )
 _ASK_OPEN = re.compile(
     r"^(?:can|could|may|might) i (?:just )?ask (?:you )?(?:what|how|why|about|a bit|more)\b"
@@ -790,8 +815,10 @@ def _classify(
     if first in _WH:
         if _PSEUDO_CLEFT.search(text) and not qmark:
             return None
+        third = words[2] if len(words) > 2 else ""
         if not qmark and not initial and not (
-            second in _AUX or (len(words) > 2 and words[2] in _AUX and second not in _SUBJ)
+            (second in _AUX and third in _SUBJ | {"u"})
+            or (second in {"long", "much", "many", "often"} and third in _AUX)
         ):
             return None
         if first == "why":
@@ -809,7 +836,14 @@ def _classify(
                 rest = rest[1:]
             if rest and rest[0] in {"your", "the", "their", "his", "her", "my"}:
                 rest = rest[1:]
-            if rest and rest[0] in _CLOSED_WHAT:
+            if any(w in _CLOSED_WHAT for w in rest[:3]) and not any(
+                w in {"do", "did", "does", "happened", "happens"} for w in rest[:1]
+            ):
+                return "closed"
+            if (len(words) > 2 and second not in _AUX | _SUBJ | {"else", "sort", "kind", "type"}
+                    and not second.endswith(("s", "ed")) and words[2] in _AUX):
+                return "closed"
+            if options and re.search(r"\b(?:better|best|prefer|easier|suits?|rather)\b", text):
                 return "closed"
             if rest[:2] == ["type", "of"]:
                 return "closed"
@@ -864,7 +898,8 @@ def _find_questions(r: _Reply) -> list[_Question]:
             lead = _strip_lead(clause)
             cl = clause[lead:]
             last_clause = idx == len(clauses) - 1
-            kind = _classify(cl, s.qmark and last_clause, has_options, idx == 0)
+            initial = all(w in _LEAD for _, c in clauses[:idx] for w in c)
+            kind = _classify(cl, s.qmark and last_clause, has_options, initial)
             if kind is None and not s.qmark:
                 # unpunctuated run-on: "so sorry is the light on", "perfect anything else"
                 for j in range(1, len(cl) - 1):
@@ -884,6 +919,10 @@ def _find_questions(r: _Reply) -> list[_Question]:
                 text = " ".join(r.words[start_tok : s.last + 1])
                 found = (kind, text, r.n.offsets[start_tok])
                 break
+        if found and found[0] == "open" and re.search(
+            r"\bor (?!so\b|not\b|anything\b|something\b|whatever\b)\w+[^.,;—]*\?$", found[1]
+        ) and not re.search(r"\bwhy\b", found[1]):
+            found = ("closed", found[1], found[2])
         if found and found[0] in {"open", "closed"}:
             out.append(_Question(*found))
     return out
@@ -894,15 +933,20 @@ def _find_questions(r: _Reply) -> list[_Question]:
 
 
 def _negated(text: str, pos: int, window: int = 3) -> bool:
+    """Is there a negator in the `window` words before `pos`, within the same clause?
+
+    "no" as an interjection ("oh no, I'm so sorry") negates nothing.
+    """
     before = text[:pos].split()
-    clause: list[str] = []
-    for w in reversed(before):
+    for k in range(len(before) - 1, max(-1, len(before) - 1 - window), -1):
+        w = before[k]
         if w in {",", ".", "?", "!", ";", "—", "but"}:
-            break
-        clause.append(w)
-        if len(clause) >= window:
-            break
-    return any(w in _NEG_WORDS for w in clause)
+            return False
+        if w == "no" and (k == 0 or before[k - 1] in {"oh", "ah", "oh ,"}):
+            continue
+        if w in _NEG_WORDS:
+            return True
+    return False
 
 
 def _empathy(r: _Reply) -> str | None:
@@ -968,6 +1012,7 @@ def _reflection(r: _Reply) -> str | None:
             r"think|thought|want|wanted|wish|worry|worried|hope|believe|care|value|don't want|"
             r"didn't want|'d like|would like|'d rather|not sure|unsure|torn|wondering|thinking|"
             r"hoping|trying|struggling|feeling|concerned|keen|ready|determined|find it|"
+            r"not convinced|not ready|not certain|convinced|"
             r"can't see|don't see|see|have|had|'ve been|'ve had|'ve got|were)|"
             r"it's important to you|(?:this|that|it) matters to you)\b",
             btext,
@@ -981,10 +1026,15 @@ def _reflection(r: _Reply) -> str | None:
                 return r.quote(s.offset, 0, len(text))
         # "You've tried before and it didn't stick": a statement about the customer that
         # replays two or more of their content words
-        if said and re.match(r"you(?:'ve| have)? (?!(?:can|could|should|must|need|will|'ll|won't|"
-                             r"have to|might|may)\b)\w+", btext) and not s.qmark:
+        if said and re.match(r"(?:you|you've|you're|you have|you are) (?!(?:can|could|should|must|"
+                             r"need|will|'ll|won't|have to|might|may|going to|welcome|entitled|"
+                             r"right)\b)\w+", btext) and not s.qmark:
             if _overlap_count(body, said) >= 2:
                 return r.quote(s.offset, 0, len(text))
+        # "sorry you got charged for something that never arrived": an apology that replays
+        m = re.search(r"\bsorry (?:that )?(?:you|your)\b[^.?!,;—]*", text)
+        if said and m and _overlap_count(m.group().split()[1:], said) >= 2:
+            return r.quote(s.offset, m.start(), m.end())
         # echo fragments: "Five departments —", "A £35 charge you don't recognise, okay."
         # (not when the customer asked a question: an answer repeats the question's words)
         if said and not _INFO_QUESTION.search(r.customer_text):
