@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 #: Subcommand name -> module in sim.commands. Order is the order shown in --help.
 COMMANDS: dict[str, str] = {
+    "app": "app",
     "run": "run",
     "validate": "validate",
     "schema": "schema",
@@ -47,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+    if args.command is None:  # plain `callsim`: open the trainee's app
+        from sim.commands import app
+
+        args = argparse.Namespace(scenarios=[], trainee=None, func=app.run)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -1,0 +1,68 @@
+"""Shared set-up for the app's tests: a stub tagger, a fixed clock, small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from tui.app import CallsimApp
+
+SCENARIO = "broadband-down-repeat-caller"
+
+
+@dataclass
+class Tagged:
+    tags: list[str]
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def stub_tagger(text: str, customer: str | None = None, history=()) -> Tagged:
+    """Keyword tags, so the app's tests do not depend on the real tagger's judgement."""
+    low = text.lower()
+    tags = [
+        tag
+        for tag, word in (
+            ("empathy", "sorry"),
+            ("open_question", "how "),
+            ("blame", "your equipment"),
+            ("over_promise", "guarantee"),
+        )
+        if word in low
+    ]
+    return Tagged(tags, {t: text for t in tags if t in ("blame", "over_promise")})
+
+
+class FixedClock:
+    """A clock that moves only when a test says so: the timer shows the same on every run."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def make_app():
+    def make(**kw) -> CallsimApp:
+        kw.setdefault("tagger", stub_tagger)
+        kw.setdefault("clock", FixedClock())
+        kw.setdefault("cursor_blink", False)
+        return CallsimApp(**kw)
+
+    return make
+
+
+async def reply(pilot, text: str) -> None:
+    """Type a reply into the call screen and send it."""
+    box = pilot.app.screen.query_one("#reply")
+    box.value = text
+    box.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def shown_text(screen, selector: str = "Static") -> str:
+    """All text the widgets matching `selector` show, as plain text."""
+    return "\n".join(str(w.render()) for w in screen.query(selector))

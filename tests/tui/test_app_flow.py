@@ -1,0 +1,271 @@
+"""Whole calls through the app, home to debrief, as a trainee takes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SCENARIO, reply, shown_text
+from textual.widgets import DataTable, Input, OptionList, Select, TextArea
+
+from sim.scenario_paths import resolve_scenario
+from tui.briefing import BriefingScreen
+from tui.call import ArgumentPrompt, CallScreen
+from tui.debrief import DebriefScreen
+from tui.home import HomeScreen
+from tui.wrapup import WrapUpScreen
+
+OWNERSHIP = "I'm so sorry it's still not working, I'm going to take ownership of this"
+CHECKS = "Let me run a line test on your connection"
+BOOK = "I can get an engineer out to you on Thursday between 8 and 1"
+
+
+async def open_call(pilot, mode_key: str = "p") -> CallScreen:
+    assert isinstance(pilot.app.screen, HomeScreen)
+    await pilot.press("enter")
+    assert isinstance(pilot.app.screen, BriefingScreen)
+    await pilot.press(mode_key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CallScreen)
+    return pilot.app.screen
+
+
+async def finish(pilot, notes: str = "Issue: no sync since Monday. Next: engineer Thursday."):
+    await pilot.press("f10")  # end the call
+    await pilot.pause()
+    await pilot.press("f10")  # wrap up
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, WrapUpScreen)
+    pilot.app.screen.query_one(TextArea).text = notes
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DebriefScreen)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_practice_call_home_to_debrief(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_call(pilot)
+        assert "Jordan Reeves: Finally." in shown_text(screen, ".turn")
+        assert app.focused is screen.query_one("#reply", Input)
+
+        await reply(pilot, OWNERSHIP)
+        feedback = shown_text(screen, ".feedback")
+        assert "empathy" in feedback and "mood 7.0 →" in feedback
+        await reply(pilot, CHECKS)
+
+        await pilot.press("f3")  # the actions panel; Enter uses the first tool, the line test
+        await pilot.pause()
+        assert screen.has_class("-show-side")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Line test: FAULT" in shown_text(screen, ".turn")
+        assert not screen.has_class("-show-side")  # back to the conversation
+
+        await pilot.press("f4")  # knowledge base, in place of the conversation at 80 columns
+        await pilot.pause()
+        assert screen.query_one("#side").display and not screen.query_one("#talk").display
+        screen.query_one("#kb-search", Input).value = "red light"
+        await pilot.pause()
+        assert "no sync" in shown_text(screen, "#kb-body").lower()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one("#talk").display and not screen.query_one("#side").display
+        assert app.focused is screen.query_one("#reply")
+
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Hint (costs points)" in shown_text(screen, ".notice")
+        assert screen.session.hints_used == 1
+
+        await reply(pilot, BOOK)
+        assert screen.session.stage == "fix"
+        await reply(pilot, "I guarantee the engineer will fix it")
+        warnings = shown_text(screen, ".feedback.-warning")
+        assert '⚠ over promise: "I guarantee the engineer will fix it"' in warnings
+        debrief = await finish(pilot)
+
+        text = shown_text(debrief, "#grade-text")
+        assert "Outcome: unresolved" in text
+        assert "Hints used: 1" in text
+        assert "Issue: no sync since Monday" in text
+        assert "Line test: FAULT" in shown_text(debrief, "#transcript-text")
+
+
+async def test_assessment_call_gives_no_feedback_or_hints_then_retry(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_call(pilot, "a")
+        await reply(pilot, OWNERSHIP)
+        await reply(pilot, "It's probably your equipment")
+        assert not screen.query(".feedback")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert screen.session.hints_used == 0 and not screen.query(".notice")
+        assert "Hint" not in [b.binding.description for b in screen.active_bindings.values()]
+        debrief = await finish(pilot)
+        assert "Mode: assessment" in shown_text(debrief, "#grade-text")
+        assert "[blame]" in shown_text(debrief, "#transcript-text")  # tags shown at the end
+
+        await pilot.press("r")  # retry: the same call again, same mode, from the start
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen) and app.screen is not screen
+        assert app.screen.session.mode == "assessment" and len(app.screen.session.turns) == 1
+        await finish(pilot, "x")
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_rewind_replays_the_call_up_to_the_chosen_reply(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_call(pilot)
+        await reply(pilot, OWNERSHIP)
+        await reply(pilot, "It's probably your equipment")
+        first = screen.session.transcript()
+        debrief = await finish(pilot)
+
+        blame_turn = next(t for t in first.turns if "equipment" in t.text)
+        await pilot.press("w")
+        await pilot.pause()
+        rewind = debrief.query_one("#rewind-list", OptionList)
+        assert app.focused is rewind
+        ids = [rewind.get_option_at_index(i).id for i in range(rewind.option_count)]
+        rewind.highlighted = ids.index(str(blame_turn.index))
+        await pilot.press("enter")
+        await pilot.pause()
+
+        again = app.screen
+        assert isinstance(again, CallScreen) and again is not screen
+        assert [t.text for t in again.session.turns] == [
+            t.text for t in first.turns[: blame_turn.index]
+        ]
+        assert again.session.mood == first.turns[blame_turn.index - 1].mood_after
+        assert "Fine. But I've heard that before." in shown_text(again, ".turn")
+        await reply(pilot, CHECKS)  # a different reply from there
+        assert again.session.stage == "checks"
+
+
+async def test_command_palette_offers_the_calls_commands(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_call(pilot)
+        titles = [t for t, _, _ in screen.palette_commands()]
+        assert "Action: Run line test" in titles and "Hint" in titles and "End call" in titles
+        for command in ("End call", "Theme: light"):
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            app.screen.query_one(Input).value = command
+            await pilot.pause(0.2)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert screen.session.ended
+        assert app.theme == "textual-light"
+
+
+async def test_wide_screen_shows_panels_beside_the_conversation(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_call(pilot)
+        assert screen.query_one("#side").display and screen.query_one("#talk").display
+        assert "BB-204 551 873" in shown_text(screen, "#account-record")
+        await pilot.click("#side Tab#--content-tab-actions")
+        await pilot.pause()
+        await pilot.click(".action")  # the mouse works too
+        await pilot.pause()
+        assert "Line test: FAULT" in shown_text(screen, ".turn")
+        assert "✓ Line test: FAULT" in shown_text(screen, ".action-help")
+
+        screen.use_action("book_engineer")  # a tool that takes an argument asks for it
+        await pilot.pause()
+        assert isinstance(app.screen, ArgumentPrompt)
+        app.screen.query_one(Input).value = "Thursday am"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Book engineer visit (Thursday am)" in shown_text(screen, ".turn")
+        await reply(pilot, "/action outage_check")  # typed commands do the same as the panel
+        assert "No outage reported" in shown_text(screen, ".turn")
+        await reply(pilot, "/action teleport")
+        assert "teleport" not in shown_text(screen, ".turn")
+
+
+async def test_home_filters_by_category_difficulty_and_text(make_app, tmp_path: Path):
+    src = resolve_scenario(SCENARIO).read_text(encoding="utf-8")
+    (tmp_path / "billing.yaml").write_text(
+        src.replace(f"id: {SCENARIO}", "id: billing-copy")
+        .replace("category: outage", "category: billing")
+        .replace("difficulty: 3", "difficulty: 2")
+        .replace("the repeat caller", "the double charge"),
+        encoding="utf-8",
+    )
+    app = make_app(scenario_dirs=[tmp_path])
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        app.screen.query_one("#category", Select).value = "billing"
+        await pilot.pause()
+        assert table.row_count == 1
+        app.screen.query_one("#category", Select).clear()
+        app.screen.query_one("#difficulty", Select).value = 3
+        await pilot.pause()
+        assert table.row_count == 1
+        app.screen.query_one("#difficulty", Select).clear()
+        await pilot.press("slash")
+        assert app.focused is app.screen.query_one("#search")
+        app.focused.value = "double charge"
+        await pilot.pause()
+        assert table.row_count == 1
+        assert "double charge" in shown_text(app.screen, "#detail")
+        app.focused.value = "double charge nothing-like-this"
+        await pilot.pause()
+        assert table.row_count == 0
+        assert "No scenario matches" in shown_text(app.screen, "#detail")
+
+
+async def test_a_broken_scenario_is_listed_with_its_problem(make_app, tmp_path: Path):
+    (tmp_path / "broken.yaml").write_text("id: broken\ntitle: [oops\n", encoding="utf-8")
+    app = make_app(scenario_dirs=[tmp_path])
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        table.move_cursor(row=0)
+        await pilot.pause()
+        detail = shown_text(app.screen, "#detail")
+        assert "has errors" in detail and f"{tmp_path / 'broken.yaml'}:" in detail
+        assert ": error: " in detail
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # not opened, not crashed
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.turns: list = []
+        self.saved: list = []
+
+    def listener_for(self, call_id, loaded, *, mode, trainee):
+        self.call = (call_id, loaded.scenario.id, mode, trainee)
+        return self.turns.append
+
+    def save_call(self, transcript, grade):
+        self.saved.append(transcript)
+
+    def last_score(self, scenario_id, trainee):
+        return 72
+
+
+async def test_a_store_hears_every_turn_and_keeps_the_graded_call(make_app):
+    store = FakeStore()
+    app = make_app(store=store, trainee="sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "72" in str(app.screen.query_one(DataTable).get_row_at(0)[-1])
+        await open_call(pilot)
+        await reply(pilot, OWNERSHIP)
+        assert store.call[1:] == (SCENARIO, "practice", "sam")
+        assert [t.speaker for t in store.turns] == ["customer", "trainee", "customer", "customer"]
+        await finish(pilot)
+        assert len(store.saved) == 1 and store.saved[0].wrap_up.startswith("Issue:")

@@ -1,0 +1,80 @@
+"""Briefing: who is calling and why, the goal, and practice or assessment."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from engine.loader import LoadedScenario
+from tui.text import clock_text, join, plain, styled
+
+
+class BriefingScreen(Screen):
+    BINDINGS = [
+        Binding("p", "start('practice')", "Practice"),
+        Binding("a", "start('assessment')", "Assessment"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, loaded: LoadedScenario) -> None:
+        super().__init__()
+        self.loaded = loaded
+
+    def compose(self) -> ComposeResult:
+        sc = self.loaded.scenario
+        yield Header()
+        with VerticalScroll(id="briefing"):
+            yield Static(
+                join(
+                    styled(sc.title, "bold"),
+                    "\n",
+                    styled(
+                        f"{sc.category.value} · difficulty {sc.difficulty}/5 · "
+                        f"target handling time {clock_text(sc.target_seconds)}",
+                        "dim",
+                    ),
+                ),
+                id="briefing-title",
+            )
+            yield Static(
+                join(
+                    styled("Caller: ", "bold"),
+                    plain(sc.customer.name),
+                    "\n",
+                    plain(sc.briefing),
+                )
+            )
+            yield Static(join(styled("Your goal: ", "bold"), plain(sc.goal)))
+            yield Static(
+                join(
+                    styled("Practice", "bold"),
+                    ": feedback after every reply; hints (they cost points).\n",
+                    styled("Assessment", "bold"),
+                    ": no hints; feedback only at the end.",
+                ),
+                id="modes",
+            )
+            with Center():
+                with Horizontal(id="mode-buttons"):
+                    yield Button("Practice", id="practice", variant="primary")
+                    yield Button("Assessment", id="assessment")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one("#practice", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id in ("practice", "assessment"):
+            self.action_start(event.button.id)
+
+    def action_start(self, mode: str) -> None:
+        app = self.app
+        app.start_call(
+            app.new_session(self.loaded, "assessment" if mode == "assessment" else "practice")
+        )

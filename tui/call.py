@@ -1,0 +1,409 @@
+"""The call: the conversation, the customer's mood, the timer, the account, the knowledge base
+and the tools the scenario offers. What counts as good is grading's business; this screen
+shows the session's turns, and in practice mode the tags each reply earned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option
+
+from engine.call import CallError
+from engine.transcript import Turn
+from sim.session import COMMAND_HELP, CallSession, parse_command
+from tui.commands import PaletteCommand
+from tui.text import join, plain, styled
+from tui.widgets import CallTimer, Conversation, MoodMeter
+
+
+def _warning_tags() -> frozenset[str]:
+    try:
+        from grading.tags import NEGATIVE_TAGS
+    except ImportError:
+        return frozenset()
+    return NEGATIVE_TAGS
+
+
+class ArgumentPrompt(ModalScreen[str | None]):
+    """Asks for an action's argument (e.g. a date and slot); Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, label: str, takes: str) -> None:
+        super().__init__()
+        self.label = label
+        self.takes = takes
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="argument-dialog"):
+            yield Label(join(styled(self.label, "bold"), "\n", plain(self.takes)))
+            yield Input(id="argument", placeholder=self.takes)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Use", id="use", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "use":
+            self.dismiss(self.query_one("#argument", Input).value.strip())
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CallScreen(Screen):
+    BINDINGS = [
+        Binding("f1", "hint", "Hint"),
+        Binding("f2", "panel('account')", "Account"),
+        Binding("f3", "panel('actions')", "Actions"),
+        Binding("f4", "panel('knowledge')", "Knowledge"),
+        Binding("escape", "to_reply", "Back to call"),
+        Binding("f10", "end_call", "End call"),
+        Binding("f10", "wrap_up", "Wrap up"),
+    ]
+
+    def __init__(self, session: CallSession) -> None:
+        super().__init__(classes=f"-{session.mode}")
+        self.session = session
+        self.warn_tags = _warning_tags()
+        self._frozen_elapsed: float | None = None
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        sc = self.session.scenario
+        cust = sc.customer
+        with Horizontal(id="call-status"):
+            yield Static(styled(sc.title, "bold", keep_newlines=False), id="call-title")
+            yield Static(self.session.mode, id="call-mode")
+            yield MoodMeter(self.session.mood, cust.demands_manager_at, cust.hangs_up_at, id="mood")
+            yield CallTimer(self.elapsed, sc.target_seconds, id="timer")
+        with Horizontal(id="call-body"):
+            with Vertical(id="talk"):
+                yield Conversation(cust.name, id="conversation")
+                yield Input(
+                    placeholder="Type your reply, Enter to send (/help for commands)",
+                    id="reply",
+                )
+                yield Button("Wrap up the call ▸", id="to-wrap-up", variant="primary")
+            with TabbedContent(id="side", initial="account"):
+                with TabPane("Account", id="account"):
+                    with VerticalScroll():
+                        yield Static(self._account(), id="account-record")
+                        yield Static(id="heard")
+                with TabPane("Actions", id="actions"):
+                    with VerticalScroll(id="action-list"):
+                        for name, action in sc.actions.items():
+                            yield Button(
+                                plain(action.label, keep_newlines=False),
+                                name=name,
+                                classes="action",
+                                compact=True,
+                            )
+                            yield Static(
+                                plain(action.description or ""),
+                                name=name,
+                                classes="action-help",
+                            )
+                        if not sc.actions:
+                            yield Static("This call has no tools.")
+                with TabPane("Knowledge", id="knowledge"):
+                    yield Input(placeholder="Search articles…", id="kb-search")
+                    yield OptionList(id="kb-list")
+                    with VerticalScroll(id="kb-article"):
+                        yield Static(id="kb-body")
+        yield Footer()
+
+    def _account(self) -> Content:
+        account = self.session.scenario.account
+        if not account:
+            return Content("No account record.")
+        parts: list[Content | str] = []
+        for key, value in account.items():
+            parts += [styled(key, "bold"), "\n", plain(value), "\n"]
+        return join(*parts)
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        conversation = self.query_one(Conversation)
+        for turn in self.session.turns:
+            self._show_turn(turn)
+        if getattr(self.app, "tagger_missing", False):
+            conversation.add_notice(
+                "(The behaviour tagger is not installed: replies will not be tagged.)"
+            )
+        self._fill_kb("")
+        self._refresh_state()
+        self.query_one("#reply", Input).focus()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        if self._frozen_elapsed is not None:
+            return self._frozen_elapsed
+        return self.session.elapsed
+
+    def _refresh_state(self) -> None:
+        session = self.session
+        self.query_one(MoodMeter).mood = session.mood
+        facts = session.scenario.facts
+        heard = [facts[f].summary for f in session.revealed if f in facts]
+        self.query_one("#heard", Static).update(
+            join(
+                styled("What you've heard\n", "bold"),
+                plain("\n".join(f"• {h}" for h in heard) if heard else "(nothing yet: ask)"),
+            )
+        )
+        used = {a.name: a for a in session.call.actions}
+        for button in self.query(".action").results(Button):
+            button.set_class(button.name in used, "-used")
+        for help_text in self.query(".action-help").results(Static):
+            use = used.get(help_text.name or "")
+            if use is not None:
+                help_text.update(join("✓ ", plain(use.result)))
+            action = session.scenario.actions.get(help_text.name or "")
+            help_text.display = bool(action and action.description) or use is not None
+        ended = session.ended
+        self.set_class(ended, "-ended")
+        if ended and self._frozen_elapsed is None:
+            self._frozen_elapsed = session.transcript().duration_seconds
+            self.query_one(CallTimer).tick()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ended = self.session.ended
+        # False hides a key from the footer (None would only grey it out).
+        if action == "hint":
+            return not ended and self.session.mode == "practice"
+        if action == "end_call":
+            return not ended
+        if action == "wrap_up":
+            return ended
+        if action == "to_reply":
+            return self.has_class("-show-side")
+        return True
+
+    # -- showing turns ------------------------------------------------------------------------
+
+    def _show_turn(self, turn: Turn) -> None:
+        conversation = self.query_one(Conversation)
+        conversation.add_turn(turn)
+        if turn.speaker == "trainee" and self.session.mode == "practice":
+            conversation.add_feedback(turn, self.warn_tags)
+
+    def _show_new(self, turns: Iterable[Turn]) -> None:
+        for turn in turns:
+            self._show_turn(turn)
+        if self.session.ended:
+            self._call_over()
+        self._refresh_state()
+
+    def _call_over(self) -> None:
+        outcome = self.session.outcome
+        said = outcome.value.replace("_", " ") if outcome else "ended"
+        self.query_one(Conversation).add_notice(
+            join("— The call has ended: ", styled(said, "bold"), ". Write your wrap-up notes. —")
+        )
+        self.query_one("#to-wrap-up", Button).focus()
+
+    # -- the trainee's moves ------------------------------------------------------------------
+
+    @on(Input.Submitted, "#reply")
+    def _reply(self, event: Input.Submitted) -> None:
+        line = event.value
+        event.input.clear()
+        if not line.strip() or self.session.ended:
+            return
+        cmd = parse_command(line)
+        if cmd is None:
+            self._say(line.strip())
+        elif cmd.name == "action":
+            name, _, arg = (cmd.arg or "").partition(" ")
+            if not name:
+                self.action_panel("actions")
+            else:
+                self.use_action(name, arg.strip() or None)
+        elif cmd.name == "hint":
+            self.action_hint()
+        elif cmd.name == "end":
+            self.action_end_call()
+        elif cmd.name == "actions":
+            self.action_panel("actions")
+        elif cmd.name == "facts":
+            self.action_panel("account")
+        elif cmd.name == "notes":
+            self.notify("Notes are written after the call ends.")
+        else:
+            conversation = self.query_one(Conversation)
+            if cmd.arg:
+                conversation.add_notice(plain(cmd.arg))
+            conversation.add_notice(COMMAND_HELP)
+
+    def _say(self, text: str) -> None:
+        try:
+            turns = self.session.say(text)
+        except CallError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._show_new(turns)
+
+    def use_action(self, name: str, arg: str | None = None) -> None:
+        action = self.session.scenario.actions.get(name)
+        if action is not None and action.takes and arg is None:
+
+            def chosen(value: str | None) -> None:
+                if value is not None:
+                    self.use_action(name, value)
+
+            self.app.push_screen(ArgumentPrompt(action.label, action.takes), chosen)
+            return
+        try:
+            turn = self.session.act(name, arg or None)
+        except CallError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._show_new([turn])
+        self.action_to_reply()
+
+    @on(Button.Pressed, ".action")
+    def _action_pressed(self, event: Button.Pressed) -> None:
+        if event.button.name:
+            self.use_action(event.button.name)
+
+    @on(Button.Pressed, "#to-wrap-up")
+    def _wrap_pressed(self) -> None:
+        self.action_wrap_up()
+
+    def action_hint(self) -> None:
+        conversation = self.query_one(Conversation)
+        if self.session.mode != "practice":
+            self.notify("Hints are off in assessment mode.")
+            return
+        hint = self.session.hint()
+        if hint is None:
+            conversation.add_notice("No hint for this part of the call.")
+        else:
+            conversation.add_notice(
+                join("Hint (costs points): try something like “", plain(hint), "”")
+            )
+
+    def action_end_call(self) -> None:
+        if self.session.ended:
+            return
+        before = len(self.session.turns)
+        self.session.end()
+        self._show_new(self.session.turns[before:])
+
+    def action_wrap_up(self) -> None:
+        if self.session.ended:
+            self.app.open_wrap_up(self.session)
+
+    def action_panel(self, tab: str) -> None:
+        self.query_one("#side", TabbedContent).active = tab
+        self.add_class("-show-side")
+        self.refresh_bindings()
+        target = {"knowledge": "#kb-search", "actions": "#action-list"}.get(tab)
+        if target:
+            widget = self.query_one(target)
+            if tab == "actions":
+                buttons = list(self.query(".action").results(Button))
+                if buttons:
+                    buttons[0].focus()
+                    return
+            widget.focus()
+        else:
+            self.query_one("#side").focus()
+
+    def action_to_reply(self) -> None:
+        self.remove_class("-show-side")
+        self.refresh_bindings()
+        if self.session.ended:
+            self.query_one("#to-wrap-up", Button).focus()
+        else:
+            self.query_one("#reply", Input).focus()
+
+    # -- knowledge base -----------------------------------------------------------------------
+
+    def _fill_kb(self, query: str) -> None:
+        words = query.lower().split()
+        options = self.query_one("#kb-list", OptionList)
+        options.clear_options()
+        for aid, article in self.session.scenario.knowledge.items():
+            hay = " ".join([article.title, article.body, *article.keywords]).lower()
+            if all(w in hay for w in words):
+                options.add_option(Option(plain(article.title, keep_newlines=False), id=aid))
+        if options.option_count:
+            options.highlighted = 0
+            self._show_article(options.get_option_at_index(0).id)
+        else:
+            self.query_one("#kb-body", Static).update("No article matches.")
+
+    def _show_article(self, aid: str | None) -> None:
+        article = self.session.scenario.knowledge.get(aid or "")
+        if article is not None:
+            self.query_one("#kb-body", Static).update(
+                join(styled(article.title, "bold"), "\n", plain(article.body))
+            )
+
+    @on(Input.Changed, "#kb-search")
+    def _kb_search(self, event: Input.Changed) -> None:
+        self._fill_kb(event.value)
+
+    @on(Input.Submitted, "#kb-search")
+    def _kb_submit(self) -> None:
+        self.query_one("#kb-list", OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#kb-list")
+    def _kb_highlight(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_article(event.option.id)
+
+    # -- the command palette ------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        if self.session.ended:
+            yield ("Wrap up the call", "Write your notes", self.action_wrap_up)
+            return
+        for name, action in self.session.scenario.actions.items():
+            yield (
+                f"Action: {action.label}",
+                "Use this tool on the call",
+                lambda name=name: self.use_action(name),
+            )
+        if self.session.mode == "practice":
+            yield ("Hint", "An example of what might work here (costs points)", self.action_hint)
+        yield ("End call", "End the call and write your notes", self.action_end_call)
+        for aid, article in self.session.scenario.knowledge.items():
+            yield (
+                f"Knowledge: {article.title}",
+                "Open this article",
+                lambda aid=aid: self._open_article(aid),
+            )
+
+    def _open_article(self, aid: str) -> None:
+        self.action_panel("knowledge")
+        self._show_article(aid)

@@ -1,0 +1,173 @@
+"""Debrief: the grade by dimension with the turns behind it, critical flags, KPIs, what to try
+instead; then retry the call, or rewind to an earlier reply and replay from there."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    LoadingIndicator,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option
+
+from sim.session import CallSession
+from tui.grades import DebriefView, debrief_for
+from tui.text import join, plain, styled
+
+
+class DebriefScreen(Screen):
+    BINDINGS = [
+        Binding("r", "retry", "Retry call"),
+        Binding("w", "rewind", "Rewind to a reply"),
+        Binding("h", "home", "Home"),
+    ]
+
+    def __init__(self, session: CallSession) -> None:
+        super().__init__()
+        self.session = session
+        self.transcript = session.transcript()
+        self.view: DebriefView | None = None
+
+    def compose(self) -> ComposeResult:
+        sc = self.session.scenario
+        yield Static(join(styled("Debrief", "bold"), "  ·  ", plain(sc.title)), id="debrief-title")
+        with TabbedContent(id="debrief-tabs", initial="grade"):
+            with TabPane("Grade", id="grade"):
+                yield LoadingIndicator(id="grading")
+                with VerticalScroll(id="grade-body"):
+                    yield Static(id="grade-text")
+            with TabPane("Transcript", id="transcript"):
+                with VerticalScroll():
+                    yield Static(self._transcript_text(), id="transcript-text")
+            with TabPane("Rewind", id="rewind"):
+                yield Static("Pick a reply to take again; the call replays up to it.")
+                yield OptionList(*self._rewind_options(), id="rewind-list")
+        with Horizontal(id="debrief-buttons", classes="dialog-buttons"):
+            yield Button("Retry call", id="retry", variant="primary")
+            yield Button("Rewind…", id="rewind-button")
+            yield Button("Home", id="home")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one("#grade-body").display = False
+        self.grade()
+
+    # -- grading (off the UI thread) ----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="grade")
+    def grade(self) -> None:
+        view = debrief_for(self.transcript, self.session.loaded, self.app.grader)
+        self.app.call_from_thread(self.show_grade, view)
+
+    def show_grade(self, view: DebriefView) -> None:
+        self.view = view
+        self.query_one("#grading").display = False
+        self.query_one("#grade-body").display = True
+        self.query_one("#grade-text", Static).update(self._grade_text(view))
+        self.app.save_call(self.transcript, view.grade)
+
+    def _grade_text(self, view: DebriefView) -> Content:
+        parts: list[Content | str] = []
+        if view.overall is not None:
+            parts += [styled(f"Score {view.overall}", "bold"), "\n\n"]
+        for label, value in view.summary:
+            parts += [styled(f"{label}: ", "bold"), plain(value), "\n"]
+        if view.note:
+            parts += ["\n", styled(view.note, "italic")]
+        if view.flags:
+            parts += ["\n", styled("Critical flags", "bold $error"), "\n"]
+            for flag in view.flags:
+                parts += ["⚑ ", plain(flag), "\n"]
+        if view.dimensions:
+            parts += ["\n", styled("By dimension", "bold"), "\n"]
+            for dim in view.dimensions:
+                parts += [styled(dim.name, "bold"), f"  {dim.score}\n"]
+                for cite in dim.earned:
+                    parts += ["  + ", self._turn_ref(cite.turn), plain(cite.text), "\n"]
+                for cite in dim.lost:
+                    parts += ["  − ", self._turn_ref(cite.turn), plain(cite.text), "\n"]
+        if view.kpis:
+            parts += ["\n", styled("KPIs", "bold"), "\n"]
+            for label, value in view.kpis:
+                parts += [plain(label), ": ", plain(value), "\n"]
+        if view.feedback:
+            parts += ["\n", styled("What to try instead", "bold"), "\n"]
+            for item in view.feedback:
+                parts += ["→ ", plain(item), "\n"]
+        if self.transcript.wrap_up:
+            parts += ["\n\n", styled("Your notes", "bold"), "\n", plain(self.transcript.wrap_up)]
+        return join(*parts)
+
+    @staticmethod
+    def _turn_ref(turn: int | None) -> str:
+        return f"turn {turn}: " if turn is not None else ""
+
+    # -- the record ---------------------------------------------------------------------------
+
+    def _transcript_text(self) -> Content:
+        name = self.session.scenario.customer.name
+        parts: list[Content | str] = []
+        for turn in self.transcript.turns:
+            who = {"customer": name, "trainee": "You", "action": "Action"}.get(
+                turn.speaker, turn.speaker
+            )
+            parts += [styled(f"{turn.index:>3} {who}: ", "bold"), plain(turn.text)]
+            if turn.result:
+                parts += [" → ", plain(turn.result)]
+            if turn.tags:
+                parts += [styled(f"  [{', '.join(turn.tags)}]", "dim")]
+            parts.append("\n")
+        return join(*parts)
+
+    def _rewind_options(self) -> list[Option]:
+        out = []
+        for turn in self.transcript.turns:
+            if turn.speaker in ("trainee", "action"):
+                who = "You" if turn.speaker == "trainee" else "Action"
+                out.append(
+                    Option(
+                        join(
+                            f"turn {turn.index:>3}  {who}: ", plain(turn.text, keep_newlines=False)
+                        ),
+                        id=str(turn.index),
+                    )
+                )
+        return out
+
+    # -- what next ----------------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        {"retry": self.action_retry, "rewind-button": self.action_rewind, "home": self.action_home}[
+            event.button.id or "home"
+        ]()
+
+    def action_retry(self) -> None:
+        app = self.app
+        app.start_call(app.new_session(self.session.loaded, self.session.mode))
+
+    def action_rewind(self) -> None:
+        self.query_one("#debrief-tabs", TabbedContent).active = "rewind"
+        self.query_one("#rewind-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#rewind-list")
+    def _rewind_to(self, event: OptionList.OptionSelected) -> None:
+        self.rewind_to(int(event.option.id or 0))
+
+    def rewind_to(self, turn_index: int) -> None:
+        app = self.app
+        app.start_call(app.rewound_session(self.session.loaded, self.transcript, turn_index))
+
+    def action_home(self) -> None:
+        self.app.go_home()

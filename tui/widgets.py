@@ -1,0 +1,102 @@
+"""Widgets the call screens share: the mood meter, the call timer and the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from engine.transcript import Turn
+from tui.text import clock_text, join, plain, styled
+
+METER_CELLS = 10
+
+
+class MoodMeter(Static):
+    """How annoyed the customer is, 0-10, against the points where they demand a manager or
+    hang up (the scenario's own thresholds; the meter only shows them)."""
+
+    mood: reactive[float] = reactive(0.0)
+
+    def __init__(self, mood: float, manager_at: float, hang_up_at: float, **kw) -> None:
+        super().__init__(**kw)
+        self.manager_at = manager_at
+        self.hang_up_at = hang_up_at
+        self.set_reactive(MoodMeter.mood, mood)
+
+    def render(self) -> Content:
+        filled = round(self.mood / 10 * METER_CELLS)
+        return join(
+            "Mood ",
+            styled("█" * filled, "$error" if self.mood >= self.manager_at else "$warning"),
+            styled("░" * (METER_CELLS - filled), "dim"),
+            f" {self.mood:.1f}/10",
+        )
+
+    def watch_mood(self, mood: float) -> None:
+        self.set_class(mood >= self.manager_at, "-angry")
+        self.set_class(mood <= self.manager_at / 2, "-calm")
+
+
+class CallTimer(Static):
+    """Handling time so far against the scenario's target; turns red once past it."""
+
+    def __init__(self, elapsed: Callable[[], float], target: int, **kw) -> None:
+        super().__init__(**kw)
+        self.elapsed = elapsed
+        self.target = target
+
+    def on_mount(self) -> None:
+        self.tick()
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        seconds = self.elapsed()
+        self.set_class(seconds > self.target, "-over")
+        self.update(f"⏱ {clock_text(seconds)} / {clock_text(self.target)}")
+
+
+def label_tag(tag: str) -> str:
+    return tag.replace("_", " ")
+
+
+class Conversation(VerticalScroll, can_focus=True):
+    """The call as it unfolds, one block per turn; all text shown verbatim."""
+
+    def __init__(self, customer_name: str, **kw) -> None:
+        super().__init__(**kw)
+        self.customer_name = customer_name
+
+    def add_turn(self, turn: Turn) -> None:
+        if turn.speaker == "customer":
+            body = join(styled(self.customer_name, "bold"), ": ", plain(turn.text))
+        elif turn.speaker == "trainee":
+            body = join(styled("You", "bold"), ": ", plain(turn.text))
+        elif turn.speaker == "action":
+            body = join(styled(f"▶ {turn.text}", "bold"), "\n", plain(turn.result))
+        else:
+            body = plain(turn.text)
+        self._add(body, f"turn -{turn.speaker}")
+
+    def add_feedback(self, turn: Turn, warn_tags: frozenset[str]) -> None:
+        """What the reply showed (its behaviour tags), with blame or over-promise called out."""
+        good = [label_tag(t) for t in turn.tags if t not in warn_tags]
+        parts: list[Content | str] = ["✓ " + (" · ".join(good) if good else "no behaviour heard")]
+        if turn.mood_before is not None and turn.mood_after is not None:
+            parts.append(f"   mood {turn.mood_before:.1f} → {turn.mood_after:.1f}")
+        self._add(join(*parts), "feedback")
+        for tag in turn.tags:
+            if tag in warn_tags:
+                evidence = turn.evidence.get(tag)
+                said = join(': "', plain(evidence, keep_newlines=False), '"') if evidence else ""
+                self._add(join(f"⚠ {label_tag(tag)}", said), "feedback -warning")
+
+    def add_notice(self, text: str | Content) -> None:
+        self._add(text if isinstance(text, Content) else Content(text), "notice")
+
+    def _add(self, body: Content, classes: str) -> None:
+        self.mount(Static(body, classes=classes))
+        self.scroll_end(animate=False)

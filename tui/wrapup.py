@@ -1,0 +1,56 @@
+"""Wrap-up: the trainee writes the call notes (the issue, what was done, what happens next)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static, TextArea
+
+from sim.session import CallSession
+from tui.text import clock_text, join, styled
+
+PROMPT = "What was the issue? What did you do? What happens next, and when?"
+
+
+class WrapUpScreen(Screen):
+    BINDINGS = [Binding("ctrl+s", "submit", "Save notes & debrief", priority=True)]
+
+    def __init__(self, session: CallSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        outcome = session.outcome.value.replace("_", " ") if session.outcome else "open"
+        elapsed = session.transcript().duration_seconds
+        with Vertical(id="wrap-up"):
+            yield Static(
+                join(
+                    styled("Wrap-up notes", "bold"),
+                    f"  ·  call {outcome}  ·  {clock_text(elapsed)}",
+                ),
+                id="wrap-title",
+            )
+            yield Static(PROMPT, id="wrap-prompt")
+            yield TextArea(
+                session.wrap_up or "",
+                id="notes",
+                soft_wrap=True,
+                show_line_numbers=False,
+                placeholder="Issue: …\nDone: …\nNext: …",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save notes & see debrief", id="submit", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one("#notes", TextArea).focus()
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        self.session.write_notes(self.query_one("#notes", TextArea).text)
+        self.app.open_debrief(self.session)
