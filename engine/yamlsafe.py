@@ -138,6 +138,10 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
     Raises YamlError listing every structural problem found (aliases, tags, duplicate keys...);
     a syntax error stops parsing, so it is reported alone.
     """
+    if len(text) > MAX_BYTES:
+        raise YamlError(
+            [Problem(name, 1, 1, "error", f"file is over {MAX_BYTES:,} characters; not read")]
+        )
     source = SourceMap(name)
     builder = _Builder(name, source)
     try:
@@ -146,10 +150,8 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
             if builder.fatal:
                 break
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {problem}"))
+        line, col, message = _syntax_message(exc, text)
+        builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {message}"))
     except yaml.YAMLError as exc:  # reader errors without a mark
         builder.problems.append(Problem(name, 1, 1, "error", f"invalid YAML: {exc}"))
     except RecursionError:
@@ -159,6 +161,46 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
     if builder.documents == 0:
         raise YamlError([Problem(name, 1, 1, "error", "the file is empty")])
     return builder.result, source
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+    """Where a YAML syntax error is and what it means, in words a trainer can act on.
+
+    libyaml reports where it gave up; for an unclosed quote or bracket the place that needs
+    fixing is where it was opened, so that is where the message points.
+    """
+    problem = exc.problem or exc.context or "not valid YAML"
+    context = exc.context or ""
+    at = exc.problem_mark or exc.context_mark
+    opened = exc.context_mark
+    pos = (at.line + 1, at.column + 1) if at else (1, 1)
+    if opened is not None:
+        start = (opened.line + 1, opened.column + 1)
+        if "quoted scalar" in context:
+            return (*start, "this quoted text is never closed (a closing quote is missing)")
+        if "flow sequence" in context:
+            return (*start, "this '[' list is never closed with ']' (or a ',' is missing)")
+        if "flow mapping" in context:
+            return (*start, "this '{' mapping is never closed with '}' (or a ',' is missing)")
+    char = ""
+    if at is not None:
+        lines = text.splitlines()
+        if at.line < len(lines) and at.column < len(lines[at.line]):
+            char = lines[at.line][at.column]
+    if char == "\t":
+        return (*pos, "a tab character: indent with spaces, not tabs")
+    if "mapping values are not allowed" in problem:
+        return (
+            *pos,
+            "unexpected ':' (put text that contains ': ' in quotes, or check the indentation)",
+        )
+    if "did not find expected key" in problem or "expected '-' indicator" in problem:
+        return (*pos, "this line's indentation does not line up with the lines above it")
+    if "cannot start any token" in problem and char:
+        return (*pos, f"'{char}' cannot start a value here (put the text in quotes)")
+    if context and opened is not None:
+        return (*pos, f"{problem} ({context} at line {opened.line + 1})")
+    return (*pos, problem)
 
 
 class _Builder:
@@ -202,7 +244,9 @@ class _Builder:
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(self.stack) >= MAX_DEPTH:
                 self._problem(
-                    event.start_mark, f"nesting deeper than {MAX_DEPTH} levels", fatal=True
+                    event.start_mark,
+                    f"lists and mappings nested deeper than {MAX_DEPTH} levels; not read further",
+                    fatal=True,
                 )
                 return
             container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
