@@ -248,6 +248,7 @@ _BLAME = [
 ]
 _BLAME_SARCASM = _SARCASM
 _GO_AHEAD = re.compile(r"(?:^|[.?!] )go ahead\b[^.?!]*\b(?:up to you|your (?:choice|call))")
+_BLAME_ALL = (*_BLAME, _SARCASM, _GO_AHEAD)
 
 _PROMISE = re.compile(
     r"\b(?:i|we)(?: (?:can|do|will|'ll|absolutely|personally|faithfully|100%|definitely))* "
@@ -255,8 +256,7 @@ _PROMISE = re.compile(
     r"(?:call|ring|phone|email|text|write|send|check|look|update|chase|pass|note|log|raise|keep|"
     r"get back|do (?:my|our) best)|to (?:call|ring|phone|email|text|write|check|look|update|"
     r"chase|keep|do (?:my|our) best)))"
-    r"|(?<!\ba )(?<!\bthe )(?<!\bno )(?<!\bunder )(?<!\bnot )(?<!\bback )(?<!\byour )"
-    r"\bguarantee[ds]?\b(?= *(?:[.!,;—]|$| you| it| that|,))"
+    r"|\bguarantee[ds]?\b(?= *(?:[.!,;—]|$| you| it| that|,))"
     r"|\b(?:i'll|i will|we'll|we will) make sure of (?:that|it)\b|\bno chance (?:of|that)\b"
     r"|\b(?:zero|no) (?:risk|chance) of\b|\bnothing (?:will|can) go wrong\b"
     r"|\b(?:it's|it is|he's|she's|they're|you're) (?:definitely|100%|certainly|"
@@ -264,6 +264,8 @@ _PROMISE = re.compile(
     r"|\byou have my (?:word|promise)\b|\bi give you my word\b|\btake my word for it\b"
     r"|\bi (?:can )?assure you (?:that )?(?:it|this|you|they|he|she)(?:'ll| will| won't)\b"
 )
+#: "a/the/no/under ... guarantee" is the noun (a warranty, or its absence), not a promise.
+_GUARANTEE_NOUN_BEFORE = frozenset("a the no under not back your our money-back any".split())
 _CERTAIN_ADV = r"(?:definitely|certainly|absolutely|100%|100 %|def|surely|for sure|for certain|" \
     r"without (?:a )?doubt|no doubt|without fail|no question)"
 _CERTAIN = re.compile(
@@ -393,8 +395,12 @@ _CHOICE_Q = re.compile(
     r"\bor both\b|\bup to you\b|\byour choice\b|\bwhat would (?:you prefer|help (?:most|more)|"
     r"suit you|work best|be best|be easier)"
 )
+_NEGATED_PROMISE = re.compile(
+    r"\b(?:can't|cannot|not able to|unable to|won't|wouldn't)(?: \w+)? (?:promise|guarantee)\b"
+    r"|\bno guarantee\b"
+)
 _SINGLE_PROPOSAL = re.compile(
-    r"\b(?:i can|we can|i could|we could|i'd recommend|i would recommend|i'd suggest|"
+    r"\b(?:i can(?!')|we can(?!')|i could|we could|i'd recommend|i would recommend|i'd suggest|"
     r"i suggest|what i can do is|how about|would you like me to|shall i)\b"
 )
 
@@ -415,6 +421,26 @@ _STEP_MARKER = re.compile(
     r"|\bwhat (?:i'm going to|i will|we'll|we will) do is\b"
 )
 _ONCE_ONLY = re.compile(r"\bonce\b")
+#: Words without which no step marker, time expression or over-promise cue can match (cheap
+#: prefilters: most replies skip those detectors' regular expressions altogether).
+_STEP_WORDS = frozenset(
+    "first firstly then after afterwards once next secondly second thirdly finally lastly "
+    "here's what step start".split()
+)
+_TIME_WORDS = frozenset(
+    "within minute minutes hour hours day days week weeks month months fortnight tomorrow "
+    "tonight today this next first end close later before noon midday midnight lunchtime "
+    "teatime monday tuesday wednesday thursday friday saturday sunday weekend mondays "
+    "tuesdays wednesdays thursdays fridays saturdays sundays january february march april may "
+    "june july august september october november december jan feb mar apr jun jul aug sept "
+    "sep oct nov dec seconds second working".split()
+)
+_PROMISE_WORDS = frozenset(
+    "promise guarantee guaranteed guarantees swear word assure sure chance risk wrong definitely "
+    "certainly absolutely surely certain doubt fail question again anymore more ever never "
+    "another single last good forever from better cheaper everything all first positive "
+    "def".split()
+)
 _CLAUSE_SPLIT = re.compile(r" (?:[.?!;:,—]|and then|then|and)(?= )")
 _BARE_CHECK = re.compile(
     r"\b(?:let me|i'll|i will|i'm going to|i'm just going to|bear with me while i|"
@@ -721,10 +747,9 @@ class _Reply:
         self.text = self.n.text
         words = [t.text for t in self.n.tokens]
         self.words = words
+        self.wordset = frozenset(words)
         self.sentences = self._split(words)
-        self.customer_text = (
-            _normaliser().normalise(customer).text if customer else ""
-        )
+        self.customer_text = _canonical(customer) if customer else ""
         said = [customer or "", *history]
         self.customer_lemmas = _said_lemmas(tuple(s for s in said if s))
         self.customer_literal = _said_literal(tuple(s for s in said if s))
@@ -761,10 +786,16 @@ class _Reply:
 
 
 @lru_cache(maxsize=4096)
+def _canonical(line: str) -> str:
+    """Canonical text of a customer line (cached: the same line meets many replies)."""
+    return _normaliser().normalise(line).text
+
+
+@lru_cache(maxsize=4096)
 def _said_lemmas(lines: tuple[str, ...]) -> frozenset[str]:
     out: set[str] = set()
     for line in lines:
-        out.update(content_lemmas(_normaliser().normalise(line).text.split()))
+        out.update(content_lemmas(_canonical(line).split()))
     return frozenset(out)
 
 
@@ -772,7 +803,7 @@ def _said_lemmas(lines: tuple[str, ...]) -> frozenset[str]:
 def _said_literal(lines: tuple[str, ...]) -> frozenset[str]:
     out: set[str] = set()
     for line in lines:
-        words = _normaliser().normalise(line).text.split()
+        words = _canonical(line).split()
         out.update(_stem_only(w) for w in words if w not in STOPWORDS and w[:1].isalnum())
     return frozenset(out)
 
@@ -1100,7 +1131,7 @@ _SO_START = re.compile(
     r"^(?:(?:okay|ok|right|alright|yes|yeah|and|oh|i see|got it|mm|hmm) (?:[,—] )?)*so (?:[,—] )?"
 )
 _MI_FEELING = re.compile(
-    r"(?:\w+ (?:, )?)*(?:you(?:'re| are)?(?: \w+)? (?:feel|feeling|not sure|torn|wondering|"
+    r"(?:\w+ (?:, )?){0,4}?(?:you(?:'re| are)?(?: \w+)? (?:feel|feeling|not sure|torn|wondering|"
     r"worried|concerned|unsure|want|wish|hope|'d like|would like|don't want|didn't want))\b"
 )
 
@@ -1141,7 +1172,7 @@ def _escalation(r: _Reply) -> str | None:
 
 
 def _blame(r: _Reply) -> str | None:
-    for pattern in (*_BLAME, _SARCASM, _GO_AHEAD):
+    for pattern in _BLAME_ALL:
         m = pattern.search(r.text)
         if m:
             return r.quote(0, m.start(), m.end())
@@ -1149,12 +1180,18 @@ def _blame(r: _Reply) -> str | None:
 
 
 def _over_promise(r: _Reply) -> str | None:
+    if not (r.wordset & _PROMISE_WORDS or "%" in r.text):
+        return None
     for s in r.sentences:
         t = s.text
         for pattern in (_PROMISE, _CERTAIN, _NEVER_AGAIN):
             for m in pattern.finditer(t):
                 if pattern is _CERTAIN and _ADVISOR_OWN_ACTION.search(t[max(0, m.start() - 12):]):
                     continue
+                if pattern is _PROMISE and m.group().startswith("guarantee"):
+                    before = t[: m.start()].split()
+                    if before and before[-1] in _GUARANTEE_NOUN_BEFORE:
+                        continue
                 if pattern is not _NEVER_AGAIN and _negated(t, m.start(), 3):
                     continue
                 if pattern is _CERTAIN and re.match(r"100%", m.group()) and _negated(
@@ -1179,6 +1216,8 @@ def _over_promise(r: _Reply) -> str | None:
 
 
 def _timeline(r: _Reply) -> str | None:
+    if not (r.wordset & _TIME_WORDS or any(c.isdigit() for c in r.text)):
+        return None
     for s in r.sentences:
         clauses = re.split(r" [,—;:] | (?=but )", s.text)
         pos = 0
@@ -1224,6 +1263,8 @@ def _options(r: _Reply) -> str | None:
 
 
 def _explain_steps(r: _Reply) -> str | None:
+    if not r.wordset & _STEP_WORDS:
+        return None
     markers = list(_STEP_MARKER.finditer(r.text))
     if not markers:
         return None
@@ -1354,19 +1395,13 @@ def explain_reply(text: str, customer: str | None = None) -> list[NearMiss]:
         "\"I understand\" / \"I hear you\" names no feeling or impact, so it is an empty formula")
     if "empathy" not in tags and _SARCASM.search(r.text):
         add("empathy", _SARCASM, "sarcasm is not empathy (and counts as blame)")
-    for pattern in (_PROMISE, _CERTAIN):
-        m = pattern.search(r.text)
-        if m and "over_promise" not in tags and _negated(r.text, m.start(), 6):
-            out.append(NearMiss("over_promise", r.quote(0, max(0, m.start() - 12), m.end()),
-                                "the promise or guarantee is negated (\"I can't guarantee\"), "
-                                "which manages expectations honestly"))
-            break
-    else:
-        add("over_promise", re.compile(r"\b(?:can't|cannot|not able to) (?:promise|guarantee)\b"),
-            "the promise or guarantee is negated, which manages expectations honestly")
-    add("over_promise", re.compile(r"\b(?:should|usually|normally|typically|aim to|hopefully)\b"),
-        "hedged wording (\"should\", \"usually\", \"aim to\") is a realistic commitment, "
-        "not a guarantee")
+    if not add("over_promise", _NEGATED_PROMISE,
+               "the promise or guarantee is negated (\"I can't guarantee\"), which manages "
+               "expectations honestly"):
+        add("over_promise", re.compile(r"\b(?:should|usually|normally|typically|aim to|"
+                                       r"hopefully)\b"),
+            "hedged wording (\"should\", \"usually\", \"aim to\") is a realistic commitment, "
+            "not a guarantee")
     add("timeline", _VAGUE_TIME,
         "vague timing (\"soon\", \"as quickly as possible\") is not a concrete time frame")
     if "options" not in tags:
@@ -1382,7 +1417,7 @@ def explain_reply(text: str, customer: str | None = None) -> list[NearMiss]:
             "mentioning a team or manager is not escalation: nothing is handed over to them")
     if "blame" not in tags:
         add("blame", re.compile(r"\b(?:i'm not able to|i can't|we can't|i'm unable to|"
-                                r"i'm afraid)\b"),
+                                r"i'm afraid)\b(?=[^.?!]*\bbut\b)"),
             "an honest statement of what cannot be done, without blame, is not blame")
     qs = [q for q in _find_questions(r)]
     if not qs and "?" in r.text:
