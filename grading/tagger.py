@@ -441,7 +441,10 @@ _PROMISE_WORDS = frozenset(
     "another single last good forever from better cheaper everything all first positive "
     "def".split()
 )
-_CLAUSE_SPLIT = re.compile(r" (?:[.?!;:,—]|and then|then|and)(?= )")
+_CLAUSE_SPLIT = re.compile(
+    r" (?:[.?!;:,—]|and then|then|and)(?= )"
+    r"| (?=(?:once|i'll|we'll|you'll|they'll|it'll|he'll|she'll) )"
+)
 _BARE_CHECK = re.compile(
     r"\b(?:let me|i'll|i will|i'm going to|i'm just going to|bear with me while i|"
     r"one moment,? i'll)(?: just)? (?:check|have a look|look|take a look|see|find out|"
