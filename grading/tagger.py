@@ -335,7 +335,9 @@ _TIMELINE = re.compile(
     r"|\b(?:at|by|before|after|between|from|until|till|til) (?:\d{1,2}(?:[:.]\d{2})?"
     r"|noon|midday|midnight|lunchtime|teatime)\b(?! (?:" + _UNIT + r"|%|people|items|times|of|"
     r"gb|mb|calls?|texts?|channels?|pounds|quid|payments?|attempts?)\b)"
-    r"|\b\d{1,2} (?:till|til|until|to) \d{1,2}\b"
+    r"|\b\d{1,2} (?:till|til|until) \d{1,2}\b"
+    r"|\b(?:" + _DAY + r"|morning|afternoon|evening|slot|window|between) \d{1,2}(?:[:.]\d{2})? "
+    r"(?:to|and) \d{1,2}\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)\b|\b" + _MONTH + r" \d{1,2}\b|\b\d{1,2} " + _MONTH + r"\b"
     r"|\b(?:on|by|this|next|until|till|from|before|for|coming) " + _DAY
     + r"(?: (?:morning|afternoon|evening|night|between|at))?\b"
@@ -343,6 +345,8 @@ _TIMELINE = re.compile(
     r"\b" + _DAY + r" (?:morning|afternoon|evening|night|between|at \d)\b"
     r"|\b(?:today|this (?:morning|afternoon|evening|week|weekend|month))\b"
 )
+#: Time expressions that can only point forward: no past tense around them can undo that.
+_FUTURE_TIME = re.compile(r"(?:tomorrow|tonight|next|within|first thing|later|end of|by )")
 _TODAY = re.compile(r"^(?:today|this (?:morning|afternoon|evening|week|weekend|month))$")
 _FUTURE = re.compile(
     r"\b(?:will|'ll|i'll|we'll|you'll|it'll|they'll|he'll|she'll|that'll|going to|by|before|"
@@ -511,6 +515,14 @@ _ESCALATION.append(re.compile(
     r"|\b(?:send|sending|pass|passing|forward|forwarding|refer|referring)\b(?: \w+){0,5} to "
     r"(?:our|the|a|my|your) (?:\w+ ){0,2}(?:team|department|specialists?|manager|supervisor|gp|"
     r"doctor|pharmacist|nurse|consultant|underwriters?|handler|colleagues?)\b"
+))
+_ESCALATION.append(re.compile(
+    r"\b(?:i'm|i am|i'll|i will|let me|i'm going to|going to|i can) (?:just |now )?"
+    r"(?:transfer(?:ring)? you|put(?:ting)? you (?:straight )?(?:through|over|across)|"
+    r"pass(?:ing)? you (?:over|across|on|through))\b"
+    r"|\b(?:let me|i'll|i will|i'm going to|i can|i'm) (?:just |now |quickly )?(?:get|getting|"
+    r"fetch|grab|bring in|call over) (?:my|our|a|the) (?:\w+ )?(?:supervisor|manager|team ?leader|"
+    r"senior \w+|specialist)\b"
 ))
 _ESCALATION_REQUEST = re.compile(
     r"\b(?:manager|supervisor|someone (?:senior|higher|else|in charge)|higher up|senior|"
@@ -861,6 +873,8 @@ def _classify(
             if second in {"long", "many", "much", "often", "old", "far", "soon", "big", "fast",
                           "late", "early", "about"}:
                 return "closed"
+            if re.search(r"\b(?:scale|out of \d+|\d+ to \d+)\b", text):
+                return "closed"  # a scaling question asks for one number
             if second in {"ever", "come"}:
                 return "open" if second == "come" else "rhetorical"
             return "open"
@@ -953,6 +967,8 @@ def _find_questions(r: _Reply) -> list[_Question]:
                 text = " ".join(r.words[start_tok : s.last + 1])
                 found = (kind, text, r.n.offsets[start_tok])
                 break
+        if found and found[0] == "open" and re.search(r"\b(?:on a scale|out of 10)\b", s.text):
+            found = ("closed", found[1], found[2])  # a scaling question asks for one number
         if found and found[0] == "open" and re.search(
             r"\bor (?!so\b|not\b|anything\b|something\b|whatever\b)\w+[^.,;—]*\?$", found[1]
         ) and not re.search(r"\bwhy\b", found[1]):
@@ -1013,14 +1029,15 @@ def _reflection(r: _Reply) -> str | None:
             r"\b(?:what i'm hearing|what i hear|it sounds like|sounds like you|it sounds as (?:if|"
             r"though)|(?<!what )you're saying|you are saying|you said|you mentioned|you've told me|"
             r"you told me|if i(?:'ve)? understand|if i've understood|if i've got (?:this|that) "
-            r"right|in other words|so what you're|you're telling me|from what you've said)\b",
+            r"right|on the one hand|on the other hand|in other words|so what you're|"
+            r"you're telling me|from what you've said)\b",
             text,
         )
         if m:
             rest = text[m.end():]
             if not said or _overlap(rest.split(), said) or re.match(
                 r"(?:what i'm hearing|it sounds like|sounds like you|it sounds as|you're saying|"
-                r"you are saying|in other words|so what you're)", m.group()
+                r"you are saying|in other words|so what you're|on the)", m.group()
             ):
                 if not re.match(r"it sounds like (?:a|an|the line|there's)\b", text[m.start():]):
                     return r.quote(s.offset, m.start(), len(text))
@@ -1046,7 +1063,8 @@ def _reflection(r: _Reply) -> str | None:
             r"think|thought|want|wanted|wish|worry|worried|hope|believe|care|value|don't want|"
             r"didn't want|'d like|would like|'d rather|not sure|unsure|torn|wondering|thinking|"
             r"hoping|trying|struggling|feeling|concerned|keen|ready|determined|find it|"
-            r"not convinced|not ready|not certain|convinced|"
+            r"not convinced|not ready|not certain|convinced|seem|sound|enjoy|like|love|hate|miss|"
+            r"realise|realize|notice|noticed|"
             r"can't see|don't see|see|have|had|'ve been|'ve had|'ve got|were)|"
             r"it's important to you|(?:this|that|it) matters to you)\b",
             btext,
@@ -1229,13 +1247,14 @@ def _timeline(r: _Reply) -> str | None:
             pos = cstart + len(clause)
             for m in _TIMELINE.finditer(clause):
                 g = m.group()
-                if _PAST.search(clause) and not _FUTURE.search(clause):
+                past = _PAST.search(clause) and not _FUTURE.search(clause)
+                if past and not _FUTURE_TIME.match(g):
                     continue
                 if _FREQUENCY.search(clause) and not re.search(r"\b(?:within|takes?|by)\b", g):
                     continue
                 if _TODAY.match(g) and (s.qmark or not _FUTURE.search(clause)):
                     continue
-                if g.startswith("in ") and not _FUTURE.search(clause):
+                if g.startswith(("in ", "after ")) and not _FUTURE.search(s.text):
                     continue
                 if re.match(r"(?:next|up to|for the next|over the next) ", g) and re.search(
                     r"\btime\b", clause[m.end() : m.end() + 6]
