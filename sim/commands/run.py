@@ -33,6 +33,10 @@ def add(sub: argparse._SubParsersAction) -> None:
         default="practice",
         help="practice shows feedback after each reply and allows hints; assessment does not",
     )
+    from sim.store_cli import add_db_argument
+
+    add_db_argument(p)
+    p.add_argument("--no-save", action="store_true", help="a throwaway call: do not store it")
     p.set_defaults(func=run)
 
 
@@ -71,15 +75,26 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_or_report(args.scenario)
     if loaded is None:
         return 1
+    from sim.store_cli import open_or_report
+    from sim.trainee import TraineeError, resolve_trainee
+
+    if args.script is None and args.json:
+        print("callsim run: --json needs --script", file=sys.stderr)
+        return 2
+    try:  # line mode asks a first-time trainee their name; scripts never ask
+        trainee = resolve_trainee(args.trainee, ask=input if args.script is None else None)
+    except TraineeError as exc:
+        print(f"callsim run: --trainee: {exc}", file=sys.stderr)
+        return 2
+    store = None if getattr(args, "no_save", False) else open_or_report(args)
+    if store is None and not getattr(args, "no_save", False):
+        return 1
     if args.script is None:
-        if args.json:
-            print("callsim run: --json needs --script", file=sys.stderr)
-            return 2
-        return interactive(loaded, trainee=args.trainee, mode=args.mode)
+        return interactive(loaded, trainee=trainee, mode=args.mode, store=store)
     lines = _script_lines(args.script)
     if lines is None:
         return 1
-    return scripted(loaded, lines, as_json=args.json, trainee=args.trainee, mode=args.mode)
+    return scripted(loaded, lines, as_json=args.json, trainee=trainee, mode=args.mode, store=store)
 
 
 def result_json(session, problems: list[str]) -> dict:
@@ -101,11 +116,19 @@ def _grade(session) -> dict | None:
     return grade_transcript(session.transcript(), session.loaded).to_json()
 
 
-def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str) -> int:
+def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, store=None) -> int:
     from sim.session import CallSession, SimulatedClock, play_script
+    from sim.store import StoreError
+    from sim.store_cli import finish_saving, report, start_saving
 
     session = CallSession(loaded, trainee=trainee, mode=mode, clock=SimulatedClock())
+    try:
+        recorder = start_saving(store, session) if store is not None else None
+    except StoreError as exc:
+        report(exc)
+        return 1
     problems = play_script(session, lines)
+    saved = store is None or finish_saving(store, session, recorder, _grade)
     if as_json:
         json.dump(result_json(session, problems), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -118,7 +141,7 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str) ->
         )
     for p in problems:
         print(f"callsim: script {p}", file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if problems or not saved else 0
 
 
 def mood_meter(mood: float, width: int = 10) -> str:
@@ -144,18 +167,32 @@ def interactive(
     mode: str,
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
+    store=None,
+    session=None,
 ) -> int:
-    """The plain-terminal call: the customer speaks, the trainee types."""
+    """The plain-terminal call: the customer speaks, the trainee types.
+
+    With `store`, the call is saved turn by turn; with `session`, a call already under way
+    (resumed) carries on from its last turn.
+    """
     from engine.call import CallError
     from sim.session import COMMAND_HELP, CallSession, parse_command
+    from sim.store import StoreError
+    from sim.store_cli import finish_saving, report, start_saving
 
     sc = loaded.scenario
     write(terminal_safe(f"{sc.title}  ({sc.category.value}, difficulty {sc.difficulty}/5)"))
     write(terminal_safe(f"Briefing: {sc.briefing}"))
     write(terminal_safe(f"Goal: {sc.goal}"))
     write("Type your replies. /help lists commands; /end finishes the call.\n")
-    session = CallSession(loaded, trainee=trainee, mode=mode)
-    shown = 0
+    resumed = session is not None
+    session = session or CallSession(loaded, trainee=trainee, mode=mode)
+    shown = len(session.turns) if resumed else 0
+    try:
+        recorder = start_saving(store, session) if store is not None else None
+    except StoreError as exc:
+        report(exc)
+        return 1
 
     def show_new() -> None:
         nonlocal shown
@@ -235,8 +272,11 @@ def interactive(
             break
         notes.append(line)
     session.write_notes("\n".join(notes))
+    saved = store is None or finish_saving(store, session, recorder, _grade)
     _print_debrief(session, write)
-    return 0
+    if store is not None and saved:
+        write(f"Saved as call {session.call_id[:8]} ('callsim show {session.call_id[:8]}').")
+    return 0 if saved else 1
 
 
 def _print_debrief(session, write: Callable[[str], None]) -> None:

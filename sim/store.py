@@ -1,0 +1,995 @@
+"""Saved calls: one SQLite file holding every call, its turns, its grade and the mentor's review.
+
+Why SQLite and how it is used
+- One file, by default `platformdirs.user_data_dir("callsim")/callsim.db`; `--db PATH` or the
+  `CALLSIM_DB` environment variable choose another (`resolve_db_path`).
+- Each turn is committed as it is recorded (`Store.recorder`), so a crash or a closed terminal
+  loses at most the reply being typed.
+- Journal mode WAL with `synchronous=FULL`. In WAL mode NORMAL already survives a killed
+  process (a commit is in the WAL file before `COMMIT` returns); what it can lose is the last
+  few commits on a power cut or an OS crash. FULL adds one fsync per commit, and our commits are
+  human-paced (a turn every few seconds; imports commit once per file, the bulk path once per
+  batch), so the fsync costs nothing a user could notice while "at most the reply being typed"
+  then holds for a power cut too.
+- Several processes may write at once (the app and `callsim run` on one machine, a mentor
+  importing): every write is one short `BEGIN IMMEDIATE` transaction (the write lock is taken up
+  front, so two writers queue instead of failing on a lock upgrade) and `busy_timeout` makes the
+  second one wait for the first.
+- The schema carries a version (`PRAGMA user_version`); `MIGRATIONS[n]` takes a file from
+  version n to n+1. A file from a newer callsim is refused, never downgraded.
+
+Every failure the user can meet (not a database, a newer schema, a read-only location, a full
+disk) is raised as `StoreError` with a message fit to print; a failed write is rolled back and
+leaves what was already stored as it was.
+
+What the mentor's screens use (all plain methods, no UI):
+- `list_calls(trainee=, scenario=, since=)` -> `CallSummary` rows, newest first.
+- `transcript(call_id)` -> the `Transcript`; `grade(call_id)` -> the grade JSON (dict) or None.
+- comments per turn: `add_comment(call_id, text, turn=None, author=None)`, `comments(call_id)`,
+  `delete_comment(comment_id)`.
+- dimension overrides with a reason: `set_override(call_id, dimension, score, reason,
+  author=None)`, `clear_override(call_id, dimension)`, `overrides(call_id)`; `dimension_scores
+  (call_id)` gives the auto score and any override side by side.
+- the review done flag: `mark_reviewed(call_id, reviewer=None, done=True)`; `CallSummary.reviewed`.
+- progress: `progress(trainee, limit=500)` -> `ProgressPoint`s, oldest first, each with the
+  per-dimension scores (a mentor's override wins over the auto-grade), outcome, handling time
+  and final mood; `agreement()` -> per-dimension agreement between mentors and the auto-grade.
+The app's seams (tui/app.py): `listener_for(call_id, loaded, mode=, trainee=)`,
+`save_call(transcript, grade)`, `last_score(scenario_id, trainee)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.transcript import Transcript, Turn
+
+if TYPE_CHECKING:
+    from engine.loader import LoadedScenario
+    from sim.session import CallSession
+
+DB_ENV = "CALLSIM_DB"
+DB_FILENAME = "callsim.db"
+BUSY_TIMEOUT_MS = 10_000
+ID_PREFIX_SHOWN = 8
+
+
+class StoreError(Exception):
+    """A store problem said the way a user can act on it (no traceback)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema and migrations
+
+_V1 = """
+CREATE TABLE calls (
+    id TEXT PRIMARY KEY,
+    trainee TEXT,
+    scenario_id TEXT NOT NULL,
+    scenario_version TEXT NOT NULL,
+    scenario_hash TEXT NOT NULL DEFAULT '',
+    scenario_path TEXT NOT NULL DEFAULT '',
+    rubric TEXT,
+    mode TEXT NOT NULL,
+    started_at TEXT NOT NULL,          -- UTC, ISO 8601, for ordering and --since
+    ended_at TEXT,
+    duration_seconds REAL NOT NULL DEFAULT 0,
+    target_seconds INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    final_mood REAL,
+    wrap_up TEXT,
+    header TEXT NOT NULL,              -- the Transcript without its turns, as JSON
+    turn_count INTEGER NOT NULL DEFAULT 0,
+    grade TEXT,                        -- the grade JSON, once graded
+    total_score REAL,
+    graded_at TEXT,
+    source TEXT NOT NULL DEFAULT 'recorded',   -- recorded | imported
+    saved_at TEXT NOT NULL,
+    reviewed_at TEXT,
+    reviewed_by TEXT
+);
+CREATE INDEX calls_trainee_started ON calls(trainee, started_at);
+CREATE INDEX calls_scenario_started ON calls(scenario_id, started_at);
+CREATE INDEX calls_started ON calls(started_at);
+
+CREATE TABLE turns (
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    speaker TEXT NOT NULL,
+    data TEXT NOT NULL,                -- the Turn as JSON (defaults left out)
+    PRIMARY KEY (call_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE dimension_scores (
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    dimension TEXT NOT NULL,
+    title TEXT,
+    score REAL,
+    PRIMARY KEY (call_id, dimension)
+) WITHOUT ROWID;
+
+CREATE TABLE overrides (
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    dimension TEXT NOT NULL,
+    score REAL NOT NULL,
+    reason TEXT NOT NULL,
+    author TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (call_id, dimension)
+) WITHOUT ROWID;
+
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    turn INTEGER,                      -- NULL: about the whole call
+    text TEXT NOT NULL,
+    author TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX comments_call ON comments(call_id, turn);
+"""
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Migration:
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return apply
+
+
+#: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
+MIGRATIONS: list[Migration] = [_script(_V1)]
+OUR_TABLES = {"calls", "turns", "dimension_scores", "overrides", "comments"}
+
+
+def schema_version() -> int:
+    return len(MIGRATIONS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the store lives
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("callsim")) / DB_FILENAME
+
+
+def resolve_db_path(given: str | os.PathLike[str] | None = None) -> Path:
+    """`--db PATH`, else `CALLSIM_DB`, else the user's data directory."""
+    if given:
+        return Path(given).expanduser()
+    env = os.environ.get(DB_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+# ---------------------------------------------------------------------------------------------
+# Records handed to callers
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    id: str
+    started_at: str
+    trainee: str | None
+    scenario_id: str
+    mode: str
+    outcome: str | None
+    total_score: float | None
+    reviewed: bool
+    ended: bool
+    turn_count: int
+    source: str
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    dimension: str
+    title: str | None
+    auto: float | None
+    override: float | None = None
+    reason: str | None = None
+    author: str | None = None
+
+    @property
+    def effective(self) -> float | None:
+        return self.override if self.override is not None else self.auto
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    call_id: str
+    turn: int | None
+    text: str
+    author: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    call_id: str
+    started_at: str
+    scenario_id: str
+    outcome: str | None
+    duration_seconds: float
+    target_seconds: int
+    final_mood: float | None
+    total_score: float | None
+    dimensions: dict[str, float] = field(default_factory=dict)
+    satisfaction: float | None = None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    dimension: str
+    count: int
+    mean_difference: float
+    within_10: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def utc_iso(value: str | None) -> str | None:
+    """An ISO time as UTC ISO (so text order is time order); unparseable values kept as given."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def grade_dimensions(grade: dict[str, Any]) -> list[tuple[str, str | None, float | None]]:
+    """(dimension id, title, score) from a grade's JSON.
+
+    Accepts `dimensions` as a list of objects (`id`/`name`, `title`, `score`) or as a mapping of
+    id -> object or number, so the store does not break when grading's JSON grows.
+    """
+    dims = grade.get("dimensions")
+    out: list[tuple[str, str | None, float | None]] = []
+    if isinstance(dims, dict):
+        for key, value in dims.items():
+            if isinstance(value, dict):
+                title = value.get("title") or value.get("name")
+                out.append((str(key), str(title) if title else None, _number(value.get("score"))))
+            else:
+                out.append((str(key), None, _number(value)))
+    elif isinstance(dims, list):
+        for value in dims:
+            if not isinstance(value, dict):
+                continue
+            key = value.get("id") or value.get("dimension") or value.get("name")
+            if not key:
+                continue
+            title = value.get("title") or value.get("name")
+            out.append((str(key), str(title) if title else None, _number(value.get("score"))))
+    return out
+
+
+def grade_total(grade: dict[str, Any]) -> float | None:
+    for key in ("score", "overall", "total"):
+        value = _number(grade.get(key))
+        if value is not None:
+            return value
+    return None
+
+
+def grade_rubric(grade: dict[str, Any]) -> str:
+    rubric = grade.get("rubric")
+    if isinstance(rubric, dict):
+        rubric = rubric.get("id") or rubric.get("name") or rubric.get("path")
+    return str(rubric) if rubric else "default"
+
+
+def grade_as_json(grade: Any) -> dict[str, Any] | None:
+    """A grade object (with `to_json()`), its JSON as dict or str, or None."""
+    if grade is None:
+        return None
+    if hasattr(grade, "to_json"):
+        grade = grade.to_json()
+    if isinstance(grade, str):
+        grade = json.loads(grade)
+    if not isinstance(grade, dict):
+        raise StoreError("a grade must be a JSON object")
+    return grade
+
+
+def _explain(exc: sqlite3.Error, path: Path, doing: str) -> StoreError:
+    text = str(exc).lower()
+    where = str(path)
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(
+            f"the disk holding the store {where} is full: could not {doing}. "
+            "Nothing already saved was lost; free some space and try again."
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(
+            f"cannot write the store {where} (a read-only location?): could not {doing}. "
+            f"Choose another file with --db PATH or {DB_ENV}."
+        )
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return StoreError(f"{where} is not a callsim store (not an SQLite database, or damaged)")
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"the store {where} stayed busy (another callsim is writing): could not {doing}; "
+            "try again."
+        )
+    return StoreError(f"store {where}: could not {doing}: {exc}")
+
+
+def _turn_json(turn: Turn) -> str:
+    return turn.model_dump_json(exclude_defaults=True)
+
+
+def _header_json(transcript: Transcript) -> str:
+    return transcript.model_dump_json(exclude={"turns"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The store
+
+
+class Store:
+    """One open store file. Safe to share between threads of one process (calls are serialised)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        if not create and not self.path.exists():
+            raise StoreError(f"no store at {self.path}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder for the store {self.path}: {exc.strerror or exc}. "
+                f"Choose another file with --db PATH or {DB_ENV}."
+            ) from None
+        try:
+            self._conn = sqlite3.connect(
+                str(self.path),
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path, "open it") from None
+        try:
+            self._setup()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise _explain(exc, self.path, "open it") from None
+        except StoreError:
+            self._conn.close()
+            raise
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        newest = schema_version()
+        if version > newest:
+            raise StoreError(
+                f"{self.path} was written by a newer callsim (store schema {version}; this "
+                f"callsim knows up to {newest}). Upgrade callsim to open it; the file was not "
+                "changed."
+            )
+        if version == 0:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if tables - OUR_TABLES:
+                raise StoreError(
+                    f"{self.path} is an SQLite database of another program, not a callsim store"
+                )
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":  # e.g. a read-only location that cannot hold the WAL
+            raise StoreError(
+                f"cannot write the store {self.path} (a read-only location?). "
+                f"Choose another file with --db PATH or {DB_ENV}."
+            )
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if version < newest:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        """Run the forward migrations in one transaction (all or nothing)."""
+        with self._write("upgrade its schema") as conn:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
+            for step in range(current, schema_version()):
+                MIGRATIONS[step](conn)
+            conn.execute(f"PRAGMA user_version = {schema_version()}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One short write transaction; any SQLite failure rolls back and becomes a StoreError."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _explain(exc, self.path, doing) from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                if isinstance(exc, sqlite3.Error):
+                    raise _explain(exc, self.path, doing) from None
+                raise
+
+    def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(exc, self.path, "read it") from None
+
+    # -- writing calls ------------------------------------------------------------------------
+
+    def _upsert_header(
+        self, conn: sqlite3.Connection, transcript: Transcript, *, source: str, replace: bool
+    ) -> None:
+        t = transcript
+        row = {
+            "id": t.call_id,
+            "trainee": t.trainee,
+            "scenario_id": t.scenario_id,
+            "scenario_version": t.scenario_version,
+            "scenario_hash": t.scenario_hash,
+            "scenario_path": t.scenario_path,
+            "mode": t.mode,
+            "started_at": utc_iso(t.started_at) or "",
+            "ended_at": utc_iso(t.ended_at),
+            "duration_seconds": t.duration_seconds,
+            "target_seconds": t.target_seconds,
+            "outcome": t.outcome.value if t.outcome else None,
+            "final_mood": t.final_mood,
+            "wrap_up": t.wrap_up,
+            "header": _header_json(t),
+            "turn_count": len(t.turns),
+            "source": source,
+            "saved_at": now_utc(),
+        }
+        cols = ", ".join(row)
+        marks = ", ".join(f":{c}" for c in row)
+        if replace:
+            updates = ", ".join(
+                f"{c} = excluded.{c}" for c in row if c not in ("id", "source", "saved_at")
+            )
+            conflict = f"DO UPDATE SET {updates}"
+        else:
+            conflict = "DO NOTHING"
+        conn.execute(f"INSERT INTO calls ({cols}) VALUES ({marks}) ON CONFLICT(id) {conflict}", row)
+
+    def _insert_turns(
+        self, conn: sqlite3.Connection, call_id: str, turns: Iterable[Turn], *, replace: bool
+    ) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        conn.executemany(
+            f"{verb} INTO turns (call_id, idx, speaker, data) VALUES (?, ?, ?, ?)",
+            [(call_id, t.index, t.speaker, _turn_json(t)) for t in turns],
+        )
+
+    def _write_grade(self, conn: sqlite3.Connection, call_id: str, grade: dict[str, Any]) -> None:
+        conn.execute(
+            "UPDATE calls SET grade = ?, total_score = ?, rubric = ?, graded_at = ? WHERE id = ?",
+            (
+                json.dumps(grade, ensure_ascii=False),
+                grade_total(grade),
+                grade_rubric(grade),
+                now_utc(),
+                call_id,
+            ),
+        )
+        conn.execute("DELETE FROM dimension_scores WHERE call_id = ?", (call_id,))
+        conn.executemany(
+            "INSERT OR REPLACE INTO dimension_scores (call_id, dimension, title, score) "
+            "VALUES (?, ?, ?, ?)",
+            [(call_id, d, title, score) for d, title, score in grade_dimensions(grade)],
+        )
+
+    def save_call(self, transcript: Transcript, grade: Any = None) -> None:
+        """Save a whole call (header, every turn, the grade if given) in one transaction.
+
+        Used when a call is finished: it overwrites what the per-turn recorder wrote for the
+        same call id with the final record (outcome, notes, times).
+        """
+        grade_json = grade_as_json(grade)
+        with self._write("save the call") as conn:
+            self._upsert_header(conn, transcript, source="recorded", replace=True)
+            self._insert_turns(conn, transcript.call_id, transcript.turns, replace=True)
+            conn.execute(
+                "DELETE FROM turns WHERE call_id = ? AND idx >= ?",
+                (transcript.call_id, len(transcript.turns)),
+            )
+            if grade_json is not None:
+                self._write_grade(conn, transcript.call_id, grade_json)
+
+    def save_grade(self, call_id: str, grade: Any) -> None:
+        """Store a grade (object with `to_json()`, dict or JSON text) and its dimension scores."""
+        grade_json = grade_as_json(grade)
+        if grade_json is None:
+            return
+        full = self.resolve_id(call_id)
+        with self._write("save the grade") as conn:
+            self._write_grade(conn, full, grade_json)
+
+    def import_call(self, transcript: Transcript, grade: Any = None) -> bool:
+        """Add a call sent from elsewhere; False (and nothing changed) if its id is stored."""
+        grade_json = grade_as_json(grade)
+        with self._write("import the call") as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM calls WHERE id = ?", (transcript.call_id,)
+            ).fetchone()
+            if exists:
+                return False
+            self._upsert_header(conn, transcript, source="imported", replace=False)
+            self._insert_turns(conn, transcript.call_id, transcript.turns, replace=False)
+            if grade_json is not None:
+                self._write_grade(conn, transcript.call_id, grade_json)
+        return True
+
+    def bulk_save(
+        self, calls: Iterable[tuple[Transcript, dict[str, Any] | None]], *, batch: int = 500
+    ) -> int:
+        """Many finished calls, `batch` per transaction (fills, benchmarks); returns how many."""
+        count = 0
+        pending: list[tuple[Transcript, dict[str, Any] | None]] = []
+
+        def flush() -> None:
+            with self._write("save calls") as conn:
+                for transcript, grade in pending:
+                    self._upsert_header(conn, transcript, source="recorded", replace=True)
+                    self._insert_turns(conn, transcript.call_id, transcript.turns, replace=True)
+                    if grade is not None:
+                        self._write_grade(conn, transcript.call_id, grade)
+            pending.clear()
+
+        for item in calls:
+            pending.append(item)
+            count += 1
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+        return count
+
+    # -- per-turn recording -------------------------------------------------------------------
+
+    def recorder(
+        self, session: CallSession, *, on_error: Callable[[StoreError], None] | None = None
+    ) -> CallRecorder:
+        """Start saving `session` now (the call row and the turns so far) and turn by turn.
+
+        Adds itself to `session.listeners`. Resuming a stored call: turns already stored are kept.
+        """
+        rec = CallRecorder(self, session.call_id, on_error=on_error)
+        transcript = session.transcript()
+        with self._write("start saving the call") as conn:
+            self._upsert_header(conn, transcript, source="recorded", replace=False)
+            self._insert_turns(conn, session.call_id, transcript.turns, replace=False)
+            self._touch(conn, session.call_id)
+        session.listeners.append(rec)
+        return rec
+
+    def listener_for(
+        self,
+        call_id: str,
+        loaded: LoadedScenario,
+        *,
+        mode: str = "practice",
+        trainee: str | None = None,
+    ) -> CallRecorder:
+        """The app's seam: a turn listener for a call about to start (the row is made now)."""
+        sc = loaded.scenario
+        header = Transcript(
+            call_id=call_id,
+            scenario_id=sc.id,
+            scenario_version=sc.version,
+            scenario_title=sc.title,
+            scenario_hash=loaded.content_hash,
+            scenario_path=loaded.path,
+            trainee=trainee,
+            mode=mode,  # type: ignore[arg-type]
+            started_at=now_utc(),
+            target_seconds=sc.target_seconds,
+            opening_mood=float(sc.customer.mood),
+            final_mood=float(sc.customer.mood),
+        )
+        with self._write("start saving the call") as conn:
+            self._upsert_header(conn, header, source="recorded", replace=False)
+        return CallRecorder(self, call_id)
+
+    def record_turn(self, call_id: str, turn: Turn) -> None:
+        """Commit one turn (and the call's running mood and time) in its own transaction."""
+        with self._write(f"save turn {turn.index}") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO turns (call_id, idx, speaker, data) VALUES (?, ?, ?, ?)",
+                (call_id, turn.index, turn.speaker, _turn_json(turn)),
+            )
+            self._touch(conn, call_id, turn)
+
+    def _touch(self, conn: sqlite3.Connection, call_id: str, turn: Turn | None = None) -> None:
+        conn.execute(
+            "UPDATE calls SET turn_count = (SELECT count(*) FROM turns WHERE call_id = :id)"
+            + (
+                ", final_mood = coalesce(:mood, final_mood), "
+                "duration_seconds = max(duration_seconds, :at)"
+                if turn
+                else ""
+            )
+            + " WHERE id = :id",
+            {
+                "id": call_id,
+                "mood": turn.mood_after if turn else None,
+                "at": turn.at if turn else 0,
+            },
+        )
+
+    # -- finding calls ------------------------------------------------------------------------
+
+    def resolve_id(self, prefix: str) -> str:
+        """The full id of the one call whose id starts with `prefix`."""
+        prefix = prefix.strip()
+        if not prefix:
+            raise StoreError("give a call id (or the start of one); 'callsim sessions' lists them")
+        rows = self._read(
+            "SELECT id FROM calls WHERE substr(id, 1, ?) = ? ORDER BY started_at LIMIT 6",
+            (len(prefix), prefix),
+        )
+        if not rows:
+            raise StoreError(f"no saved call has an id starting '{prefix}' in {self.path}")
+        if len(rows) > 1:
+            shown = ", ".join(r[0][: max(len(prefix) + 4, ID_PREFIX_SHOWN)] for r in rows[:5])
+            more = ", ..." if len(rows) > 5 else ""
+            raise StoreError(
+                f"'{prefix}' starts more than one call id ({shown}{more}); give more of it"
+            )
+        return rows[0][0]
+
+    def list_calls(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[CallSummary]:
+        """Calls newest first; `since` is an ISO date or time (UTC unless it says otherwise)."""
+        where, params = [], []
+        if trainee is not None:
+            where.append("trainee = ?")
+            params.append(trainee)
+        if scenario is not None:
+            where.append("scenario_id = ?")
+            params.append(scenario)
+        if since is not None:
+            where.append("started_at >= ?")
+            params.append(utc_iso(since))
+        sql = (
+            "SELECT id, started_at, trainee, scenario_id, mode, outcome, total_score, "
+            "reviewed_at IS NOT NULL, ended_at IS NOT NULL, turn_count, source FROM calls"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY started_at DESC, id"
+            + (" LIMIT ?" if limit else "")
+        )
+        if limit:
+            params.append(limit)
+        return [
+            CallSummary(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9], r[10]
+            )
+            for r in self._read(sql, params)
+        ]
+
+    def summary(self, call_id: str) -> CallSummary:
+        return self._summary(self.resolve_id(call_id))
+
+    def _summary(self, call_id: str) -> CallSummary:
+        r = self._read(
+            "SELECT id, started_at, trainee, scenario_id, mode, outcome, total_score, "
+            "reviewed_at IS NOT NULL, ended_at IS NOT NULL, turn_count, source FROM calls "
+            "WHERE id = ?",
+            (call_id,),
+        )[0]
+        return CallSummary(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9], r[10]
+        )
+
+    def transcript(self, call_id: str) -> Transcript:
+        """The stored call as a Transcript. For an interrupted call, mood and time so far."""
+        full = self.resolve_id(call_id)
+        rows = self._read("SELECT header, ended_at FROM calls WHERE id = ?", (full,))
+        header, ended_at = rows[0]
+        data = json.loads(header)
+        data["turns"] = [
+            json.loads(r[0])
+            for r in self._read("SELECT data FROM turns WHERE call_id = ? ORDER BY idx", (full,))
+        ]
+        transcript = Transcript.model_validate(data)
+        if ended_at is None and transcript.turns:
+            last = transcript.turns[-1]
+            moods = [t.mood_after for t in transcript.turns if t.mood_after is not None]
+            transcript = transcript.model_copy(
+                update={
+                    "final_mood": moods[-1] if moods else transcript.final_mood,
+                    "duration_seconds": last.at,
+                }
+            )
+        return transcript
+
+    def grade(self, call_id: str) -> dict[str, Any] | None:
+        full = self.resolve_id(call_id)
+        raw = self._read("SELECT grade FROM calls WHERE id = ?", (full,))[0][0]
+        return json.loads(raw) if raw else None
+
+    def last_score(self, scenario_id: str, trainee: str | None = None) -> float | None:
+        """The app's home screen: the latest graded total for this scenario (and trainee)."""
+        rows = self._read(
+            "SELECT total_score FROM calls WHERE scenario_id = ? AND trainee IS ? "
+            "AND total_score IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+            (scenario_id, trainee),
+        )
+        return rows[0][0] if rows else None
+
+    def count(self) -> int:
+        return self._read("SELECT count(*) FROM calls")[0][0]
+
+    # -- the mentor's review ------------------------------------------------------------------
+
+    def add_comment(
+        self, call_id: str, text: str, *, turn: int | None = None, author: str | None = None
+    ) -> int:
+        if not text.strip():
+            raise StoreError("a comment needs some text")
+        full = self.resolve_id(call_id)
+        with self._write("save the comment") as conn:
+            if (
+                turn is not None
+                and not conn.execute(
+                    "SELECT 1 FROM turns WHERE call_id = ? AND idx = ?", (full, turn)
+                ).fetchone()
+            ):
+                raise StoreError(f"call {full[:ID_PREFIX_SHOWN]} has no turn {turn}")
+            cur = conn.execute(
+                "INSERT INTO comments (call_id, turn, text, author, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (full, turn, text, author, now_utc()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def comments(self, call_id: str) -> list[Comment]:
+        full = self.resolve_id(call_id)
+        return [
+            Comment(*r)
+            for r in self._read(
+                "SELECT id, call_id, turn, text, author, created_at FROM comments "
+                "WHERE call_id = ? ORDER BY coalesce(turn, -1), id",
+                (full,),
+            )
+        ]
+
+    def delete_comment(self, comment_id: int) -> None:
+        with self._write("delete the comment") as conn:
+            conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
+
+    def set_override(
+        self,
+        call_id: str,
+        dimension: str,
+        score: float,
+        reason: str,
+        *,
+        author: str | None = None,
+    ) -> None:
+        """A mentor's score for one dimension, replacing the auto-grade's in progress views."""
+        if not reason.strip():
+            raise StoreError("an override needs a reason (what the auto-grade missed)")
+        if not 0 <= score <= 100:
+            raise StoreError("an override score is between 0 and 100")
+        full = self.resolve_id(call_id)
+        with self._write("save the override") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO overrides "
+                "(call_id, dimension, score, reason, author, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (full, dimension, float(score), reason, author, now_utc()),
+            )
+
+    def clear_override(self, call_id: str, dimension: str) -> None:
+        full = self.resolve_id(call_id)
+        with self._write("remove the override") as conn:
+            conn.execute(
+                "DELETE FROM overrides WHERE call_id = ? AND dimension = ?", (full, dimension)
+            )
+
+    def overrides(self, call_id: str) -> dict[str, DimensionScore]:
+        return {d.dimension: d for d in self.dimension_scores(call_id) if d.override is not None}
+
+    def dimension_scores(self, call_id: str) -> list[DimensionScore]:
+        """Auto score and any override per dimension (overrides of unscored dimensions too)."""
+        full = self.resolve_id(call_id)
+        rows = self._read(
+            "SELECT d.dimension, d.title, d.score, o.score, o.reason, o.author "
+            "FROM dimension_scores d LEFT JOIN overrides o "
+            "ON o.call_id = d.call_id AND o.dimension = d.dimension WHERE d.call_id = :id "
+            "UNION ALL "
+            "SELECT o.dimension, NULL, NULL, o.score, o.reason, o.author FROM overrides o "
+            "WHERE o.call_id = :id AND o.dimension NOT IN "
+            "(SELECT dimension FROM dimension_scores WHERE call_id = :id)",
+            {"id": full},
+        )
+        return [DimensionScore(*r) for r in rows]
+
+    def mark_reviewed(
+        self, call_id: str, *, reviewer: str | None = None, done: bool = True
+    ) -> None:
+        full = self.resolve_id(call_id)
+        with self._write("mark the review") as conn:
+            conn.execute(
+                "UPDATE calls SET reviewed_at = ?, reviewed_by = ? WHERE id = ?",
+                (now_utc() if done else None, reviewer if done else None, full),
+            )
+
+    # -- progress and agreement ---------------------------------------------------------------
+
+    def trainees(self) -> list[str]:
+        return [
+            r[0]
+            for r in self._read(
+                "SELECT DISTINCT trainee FROM calls WHERE trainee IS NOT NULL ORDER BY trainee"
+            )
+        ]
+
+    def progress(self, trainee: str, *, limit: int = 500) -> list[ProgressPoint]:
+        """The trainee's latest `limit` ended calls, oldest first, with per-dimension scores.
+
+        A mentor's override wins over the auto-grade. `satisfaction` is the grade's own KPI
+        when it has one (`kpis.satisfaction`), else 100 - 10 x the customer's final mood.
+        """
+        calls = self._read(
+            "SELECT id, started_at, scenario_id, outcome, duration_seconds, target_seconds, "
+            "final_mood, total_score, json_extract(grade, '$.kpis.satisfaction') FROM calls "
+            "WHERE trainee = ? AND ended_at IS NOT NULL ORDER BY started_at DESC LIMIT ?",
+            (trainee, limit),
+        )
+        scores: dict[str, dict[str, float]] = {}
+        for call_id, dim, score in self._read(
+            "SELECT d.call_id, d.dimension, coalesce(o.score, d.score) FROM "
+            "(SELECT id FROM calls WHERE trainee = ? AND ended_at IS NOT NULL "
+            " ORDER BY started_at DESC LIMIT ?) c "
+            "JOIN dimension_scores d ON d.call_id = c.id "
+            "LEFT JOIN overrides o ON o.call_id = d.call_id AND o.dimension = d.dimension",
+            (trainee, limit),
+        ):
+            if score is not None:
+                scores.setdefault(call_id, {})[dim] = score
+        points = []
+        for r in reversed(calls):
+            kpi = _number(r[8])
+            mood = r[6]
+            satisfaction = (
+                kpi if kpi is not None else (None if mood is None else round(100 - 10 * mood, 1))
+            )
+            points.append(
+                ProgressPoint(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    mood,
+                    r[7],
+                    scores.get(r[0], {}),
+                    satisfaction,
+                )
+            )
+        return points
+
+    def agreement(self) -> list[Agreement]:
+        """Per dimension over reviewed calls: mentor minus auto-grade.
+
+        A dimension the mentor left alone on a reviewed call counts as agreement (difference 0):
+        marking the review done says the mentor accepted the other scores.
+        """
+        rows = self._read(
+            "SELECT d.dimension, count(*), avg(coalesce(o.score, d.score) - d.score), "
+            "avg(abs(coalesce(o.score, d.score) - d.score) <= 10) "
+            "FROM calls c JOIN dimension_scores d ON d.call_id = c.id "
+            "LEFT JOIN overrides o ON o.call_id = d.call_id AND o.dimension = d.dimension "
+            "WHERE c.reviewed_at IS NOT NULL AND d.score IS NOT NULL "
+            "GROUP BY d.dimension ORDER BY d.dimension"
+        )
+        return [Agreement(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+class CallRecorder:
+    """A turn listener that commits each turn as the session records it.
+
+    A failed write (a full disk, say) never stops the call: the trainee keeps talking, the
+    failure goes to `on_error` once, and `failed` says the saved record is incomplete (the
+    caller can still try `save_call` at the end).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        call_id: str,
+        *,
+        on_error: Callable[[StoreError], None] | None = None,
+    ):
+        self.store = store
+        self.call_id = call_id
+        self.on_error = on_error
+        self.failed: StoreError | None = None
+
+    def __call__(self, turn: Turn) -> None:
+        try:
+            self.store.record_turn(self.call_id, turn)
+        except StoreError as exc:
+            if self.failed is None and self.on_error is not None:
+                self.on_error(exc)
+            self.failed = self.failed or exc
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    """The store at `--db PATH`/`CALLSIM_DB`/the user's data directory."""
+    return Store(resolve_db_path(path), create=create)

@@ -1,0 +1,69 @@
+"""The store as the command line uses it: `--db`, opening with a clear message, saving a call.
+
+Kept apart from sim/store.py so the store itself prints nothing and knows no argparse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sim.store import DB_ENV, CallRecorder, Store, StoreError, open_store
+from sim.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from sim.session import CallSession
+
+
+def add_db_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"the store file (default: ${DB_ENV}, else callsim.db in your data folder)",
+    )
+
+
+def report(exc: StoreError, err: TextIO | None = None) -> None:
+    print(f"callsim: {terminal_safe(str(exc), keep_newlines=False)}", file=err or sys.stderr)
+
+
+def open_or_report(args: argparse.Namespace, *, create: bool = True) -> Store | None:
+    """The store chosen by --db/CALLSIM_DB/the default, or None after printing why not."""
+    try:
+        return open_store(getattr(args, "db", None), create=create)
+    except StoreError as exc:
+        report(exc)
+        return None
+
+
+def start_saving(store: Store, session: CallSession, err: TextIO | None = None) -> CallRecorder:
+    """Save the call turn by turn from now on; a failed write is reported once, not fatal."""
+
+    def warn(exc: StoreError) -> None:
+        report(exc, err)
+        print(
+            "callsim: the call goes on, but it is not being saved turn by turn",
+            file=err or sys.stderr,
+        )
+
+    return store.recorder(session, on_error=warn)
+
+
+def finish_saving(
+    store: Store,
+    session: CallSession,
+    recorder: CallRecorder | None,
+    grade: Callable[[CallSession], Any] | None = None,
+    err: TextIO | None = None,
+) -> bool:
+    """Save the finished call (and its grade when grading is there); False after a report."""
+    try:
+        store.save_call(session.transcript(), grade(session) if grade else None)
+    except StoreError as exc:
+        report(exc, err)
+        return False
+    if recorder is not None:
+        recorder.failed = None
+    return True

@@ -1,0 +1,319 @@
+"""The store: calls saved turn by turn, graded, reviewed; and every way the file can go wrong."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+
+import pytest
+
+from engine.loader import load_scenario
+from sim import store as store_module
+from sim.scenario_paths import resolve_scenario
+from sim.session import CallSession, SimulatedClock
+from sim.store import Store, StoreError
+
+SCENARIO = "broadband-down-repeat-caller"
+GRADE = {
+    "score": 62,
+    "rubric": "default",
+    "dimensions": [
+        {"id": "empathy", "title": "Empathy", "score": 70},
+        {"id": "active_listening", "title": "Active listening", "score": 40},
+    ],
+}
+
+
+@dataclass
+class Tagged:
+    tags: list[str]
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def stub_tagger(text, customer=None, history=()):
+    return Tagged(["empathy"] if "sorry" in text.lower() else [])
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return load_scenario(resolve_scenario(SCENARIO))
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "calls.db"
+
+
+def new_session(loaded, **kw):
+    kw.setdefault("trainee", "ann")
+    return CallSession(loaded, tagger=stub_tagger, clock=SimulatedClock(), **kw)
+
+
+def finished_call(store, loaded, replies=("I'm so sorry about this",), grade=GRADE, **kw):
+    session = new_session(loaded, **kw)
+    store.recorder(session)
+    for reply in replies:
+        session.say(reply)
+    session.end()
+    session.write_notes("down since Monday")
+    store.save_call(session.transcript(), grade)
+    return session
+
+
+def test_each_turn_is_on_disk_as_soon_as_it_is_said(loaded, db):
+    store = Store(db)
+    session = new_session(loaded)
+    store.recorder(session)
+    session.say("I'm so sorry it's still down")
+    # another process opening the file now sees the call so far
+    other = Store(db)
+    [summary] = other.list_calls()
+    assert summary.id == session.call_id and not summary.ended
+    saved = other.transcript(session.call_id)
+    assert [t.text for t in saved.turns] == [t.text for t in session.turns]
+    assert saved.turns[1].tags == ["empathy"]
+    assert saved.final_mood == session.mood
+
+
+def test_a_finished_call_keeps_its_notes_outcome_and_grade(loaded, db):
+    store = Store(db)
+    session = finished_call(store, loaded)
+    [summary] = store.list_calls(trainee="ann")
+    assert summary.ended and summary.outcome == "unresolved" and summary.total_score == 62
+    assert store.transcript(session.call_id[:6]) == session.transcript()
+    assert store.grade(session.call_id) == GRADE
+    assert {d.dimension: d.auto for d in store.dimension_scores(session.call_id)} == {
+        "empathy": 70,
+        "active_listening": 40,
+    }
+
+
+def test_a_grade_can_come_later(loaded, db):
+    store = Store(db)
+    session = finished_call(store, loaded, grade=None)
+    assert store.grade(session.call_id) is None
+    store.save_grade(session.call_id, GRADE)
+    assert store.list_calls()[0].total_score == 62
+
+
+def test_filters_and_id_prefixes(loaded, db):
+    store = Store(db)
+    a = finished_call(store, loaded, trainee="ann", call_id="aaaa1111")
+    finished_call(store, loaded, trainee="bob", call_id="aaaa2222")
+    assert [c.id for c in store.list_calls(trainee="ann")] == [a.call_id]
+    assert store.list_calls(scenario="nope") == []
+    assert len(store.list_calls(since="2000-01-01")) == 2
+    assert store.list_calls(since="2999-01-01") == []
+    assert store.resolve_id("aaaa1") == "aaaa1111"
+    with pytest.raises(StoreError, match="more than one"):
+        store.resolve_id("aaaa")
+    with pytest.raises(StoreError, match="no saved call"):
+        store.resolve_id("zz")
+
+
+def test_review_comments_overrides_and_agreement(loaded, db):
+    store = Store(db)
+    session = finished_call(store, loaded)
+    cid = session.call_id
+    store.add_comment(cid, "Good opening", turn=1, author="mo")
+    store.add_comment(cid, "Overall: solid", author="mo")
+    with pytest.raises(StoreError, match="no turn 99"):
+        store.add_comment(cid, "x", turn=99)
+    assert [(c.turn, c.text) for c in store.comments(cid)] == [
+        (None, "Overall: solid"),
+        (1, "Good opening"),
+    ]
+    with pytest.raises(StoreError, match="reason"):
+        store.set_override(cid, "empathy", 90, "  ")
+    store.set_override(cid, "empathy", 85, "named the impact of working from home", author="mo")
+    assert store.overrides(cid)["empathy"].effective == 85
+    assert store.agreement() == []  # not reviewed yet
+    store.mark_reviewed(cid, reviewer="mo")
+    assert store.list_calls()[0].reviewed
+    by_dim = {a.dimension: a for a in store.agreement()}
+    assert by_dim["empathy"].mean_difference == 15 and by_dim["empathy"].within_10 == 0
+    assert by_dim["active_listening"].mean_difference == 0 and by_dim["active_listening"].count == 1
+    # progress uses the mentor's score
+    [point] = store.progress("ann")
+    assert point.dimensions == {"empathy": 85, "active_listening": 40}
+
+
+def test_importing_the_same_call_twice_keeps_one(loaded, db, tmp_path):
+    source = Store(tmp_path / "elsewhere.db")
+    transcript = finished_call(source, loaded).transcript()
+    store = Store(db)
+    assert store.import_call(transcript, GRADE) is True
+    assert store.import_call(transcript, GRADE) is False
+    assert store.count() == 1 and store.list_calls()[0].source == "imported"
+
+
+# -- schema versions --------------------------------------------------------------------------
+
+
+def test_a_v1_store_upgrades_when_a_newer_migration_exists(loaded, db, monkeypatch):
+    session = finished_call(Store(db), loaded)
+
+    def v2(conn):
+        conn.execute("ALTER TABLE calls ADD COLUMN team TEXT")
+        conn.execute("UPDATE calls SET team = 'north'")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, v2])
+    store = Store(db)
+    assert store.version == 2
+    assert store.transcript(session.call_id) == session.transcript()
+    assert store._read("SELECT team FROM calls") == [("north",)]
+
+
+def test_a_failing_migration_leaves_the_store_as_it_was(loaded, db, monkeypatch):
+    session = finished_call(Store(db), loaded)
+
+    def broken(conn):
+        conn.execute("ALTER TABLE calls ADD COLUMN team TEXT")
+        conn.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, broken])
+    with pytest.raises(StoreError):
+        Store(db)
+    monkeypatch.undo()
+    store = Store(db)
+    assert store.version == 1 and store.transcript(session.call_id) == session.transcript()
+
+
+def test_a_store_from_a_newer_callsim_is_refused_untouched(db):
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="newer callsim.*schema 99"):
+        Store(db)
+    assert db.read_bytes() == before
+
+
+# -- files that are not what they should be ----------------------------------------------------
+
+
+def test_a_file_that_is_not_a_database(db):
+    db.write_text("these are my notes, not a database\n" * 100)
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="not a callsim store"):
+        Store(db)
+    assert db.read_bytes() == before
+
+
+def test_another_programs_database(db):
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="another program"):
+        Store(db)
+
+
+def test_a_location_that_cannot_hold_a_file(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        Store(blocker / "calls.db")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+def test_a_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(StoreError, match="read-only"):
+            Store(folder / "calls.db")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_read_only_store_file_says_so(loaded, db, monkeypatch):
+    store = Store(db)
+    session = finished_call(store, loaded)
+    real = store._conn
+    store._conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
+    with pytest.raises(StoreError, match="read-only"):
+        store.mark_reviewed(session.call_id)
+    store._conn = real
+    assert not store.list_calls()[0].reviewed
+
+
+def test_a_full_disk_fails_the_write_and_keeps_what_was_stored(loaded, db):
+    store = Store(db)
+    first = finished_call(store, loaded)
+    pages = store._read("PRAGMA page_count")[0][0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = ["I'm so sorry " + "about this " * 1500] * 3
+    with pytest.raises(StoreError, match="full.*Nothing already saved was lost"):
+        finished_call(store, loaded, replies=big)
+    again = Store(db)
+    assert again.transcript(first.call_id) == first.transcript()
+
+
+def test_a_full_disk_mid_call_does_not_stop_the_call(loaded, db):
+    store = Store(db)
+    session = new_session(loaded)
+    errors = []
+    recorder = store.recorder(session, on_error=errors.append)
+    store._conn.execute(f"PRAGMA max_page_count = {store._read('PRAGMA page_count')[0][0]}")
+    session.say("I'm so sorry " + "about this " * 1500)
+    session.say("When did it start?")
+    assert len(errors) == 1 and "full" in str(errors[0]) and recorder.failed
+    assert len(session.turns) >= 4  # the trainee kept talking
+    assert Store(db).transcript(session.call_id).turns[0].speaker == "customer"
+
+
+# -- two writers -------------------------------------------------------------------------------
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from dataclasses import dataclass, field
+    from engine.loader import load_scenario
+    from sim.scenario_paths import resolve_scenario
+    from sim.session import CallSession, SimulatedClock
+    from sim.store import Store
+
+    @dataclass
+    class Tagged:
+        tags: list
+        evidence: dict = field(default_factory=dict)
+
+    db, who, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    loaded = load_scenario(resolve_scenario("broadband-down-repeat-caller"))
+    store = Store(db)
+    for n in range(calls):
+        s = CallSession(loaded, trainee=who, tagger=lambda *a: Tagged([]), clock=SimulatedClock())
+        store.recorder(s)
+        s.say("I'm so sorry about this")
+        s.say("When did it first go down?")
+        s.end()
+        store.save_call(s.transcript(), {"score": n})
+    print("done")
+    """
+)
+
+
+def test_two_processes_writing_at_once_both_succeed(db):
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), who, "15"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("ann", "bob")
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert out.strip() == "done"
+    store = Store(db)
+    assert len(store.list_calls(trainee="ann")) == 15
+    assert len(store.list_calls(trainee="bob")) == 15
+    assert all(c.ended and c.turn_count >= 5 for c in store.list_calls())
