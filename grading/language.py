@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -97,8 +98,7 @@ _NUM_UNIT_RE = re.compile(r"([0-9]+)(mins?|hrs?|secs?)")
 _OF_AS_HAVE = frozenset({"must", "should", "could", "would", "might"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One canonical word or punctuation mark and the original span it came from."""
 
     text: str
@@ -176,6 +176,13 @@ class Normaliser:
         for word in cues:
             self._by_key.setdefault(word[0], []).append(word)
         self._fix = lru_cache(maxsize=65536)(self._fix_uncached)
+        #: Words that never change (known, no texting form, no context rule): the fast path.
+        self._plain = frozenset(
+            w for w in self._known
+            if w not in TEXTING and w not in NUMBER_WORDS and w not in {"ill", "of", "r", "ur",
+                                                                      "hell", "shell"}
+            and not w.endswith("in")
+        )
 
     def _fix_uncached(self, word: str) -> str:
         if len(word) < 5 or not word.isalpha() or word in self._known:
@@ -225,6 +232,8 @@ class Normaliser:
 
     def _canon(self, word: str, prev: str, nxt: str) -> str:
         if not word or not (word[0].isalnum() or word[0] in "£$€"):
+            return word
+        if word in self._plain:
             return word
         if word == "ill":
             return "ill" if prev in _ILL_ADJ_BEFORE else "i'll"

@@ -403,6 +403,7 @@ _NEGATED_PROMISE = re.compile(
     r"\b(?:can't|cannot|not able to|unable to|won't|wouldn't)(?: \w+)? (?:promise|guarantee)\b"
     r"|\bno guarantee\b"
 )
+_CHOICE_WORDS = frozenset("options choices ways choose pick alternatives".split())
 _SINGLE_PROPOSAL = re.compile(
     r"\b(?:i can(?!')|we can(?!')|i could|we could|i'd recommend|i would recommend|i'd suggest|"
     r"i suggest|what i can do is|how about|would you like me to|shall i)\b"
@@ -1175,14 +1176,21 @@ def _questions(kind: str) -> Callable[[_Reply], str | None]:
     return detect
 
 
+def _sentence_start(text: str, pos: int) -> int:
+    """Offset where the sentence holding `pos` starts."""
+    cut = max(text.rfind(p, 0, pos) for p in (" . ", " ? ", " ! ", " ; "))
+    return 0 if cut < 0 else cut + 3
+
+
 def _escalation(r: _Reply) -> str | None:
-    for s in r.sentences:
-        for pattern in _ESCALATION:
-            m = pattern.search(s.text)
-            if m and not _NEGATED_HANDOVER.search(s.text[: m.end()]):
-                if re.search(r"\b(?:aren't any|isn't anyone|no one|nobody) ", s.text[: m.start()]):
-                    continue
-                return r.quote(s.offset, m.start(), m.end())
+    for pattern in _ESCALATION:
+        for m in pattern.finditer(r.text):
+            before = r.text[_sentence_start(r.text, m.start()) : m.end()]
+            if _NEGATED_HANDOVER.search(before):
+                continue
+            if re.search(r"\b(?:aren't any|isn't anyone|no one|nobody) ", before):
+                continue
+            return r.quote(0, m.start(), m.end())
     # the customer asked for someone senior and the advisor agrees
     if r.customer_text and _ESCALATION_REQUEST.search(r.customer_text):
         for first in r.sentences[:2]:
@@ -1265,18 +1273,21 @@ def _timeline(r: _Reply) -> str | None:
 
 
 def _options(r: _Reply) -> str | None:
-    for s in r.sentences:
-        for pattern in _OPTIONS:
-            m = pattern.search(s.text)
-            if not m:
-                continue
+    if " or " not in r.text and not r.wordset & _CHOICE_WORDS:
+        return None
+    for pattern in _OPTIONS:
+        for m in pattern.finditer(r.text):
             if re.search(r"\b(?:can't|cannot|couldn't)\b", m.group()):
                 continue
-            if re.search(r"\b(?:i'll|we'll|i will|we will) either\b", s.text) and not re.search(
+            start = _sentence_start(r.text, m.start())
+            end = min((i for i in (r.text.find(p, m.start()) for p in (" . ", " ? ", " ! "))
+                       if i >= 0), default=len(r.text))
+            sentence = r.text[start:end]
+            if re.search(r"\b(?:i'll|we'll|i will|we will) either\b", sentence) and not re.search(
                 r"\b(?:can|could)\b", m.group()
             ):
                 continue
-            return r.quote(s.offset, m.start(), m.end())
+            return r.quote(0, m.start(), m.end())
     m = _CHOICE_Q.search(r.text)
     if m and re.search(r"\bor\b|\beither\b|\boptions\b|\bways\b", r.text):
         if not re.search(r"\b(?:i'll|we'll|i will) either\b", r.text):
