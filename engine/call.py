@@ -8,7 +8,9 @@ give the same call, which is what makes replays and rewinds possible.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
@@ -128,6 +130,28 @@ class _CallMachine(Machine):
 
 class CallError(Exception):
     """A request the call cannot take (unknown action, call already over)."""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: A sentence that asks even without a question mark ("what make is the laptop").
+_ASKING_START = re.compile(
+    r"^(?:(?:and|so|but|just|okay|ok|right|sorry|also|then)\b[\s,]*)*"
+    r"(?:what|when|where|which|who|whose|why|how|is|are|was|were|do|does|did|has|have|had"
+    r"|can|could|would|will|shall|should|may|any|tell me|talk me through|walk me through)\b",
+    re.IGNORECASE,
+)
+
+
+def question_part(text: str) -> str:
+    """The sentences of a reply that ask something (a '?' or a question opening), joined."""
+    sentences = _SENTENCE_END.split(text.strip())
+    return " ".join(s for s in sentences if s.rstrip().endswith("?") or _ASKING_START.match(s))
+
+
+def plays_back(question: str, keywords: Sequence[str]) -> bool:
+    """Whether a question repeats the fact's own words back (a check, not a fresh ask)."""
+    low = question.lower()
+    return any(re.search(rf"(?<!\w){re.escape(k.lower())}(?!\w)", low) for k in keywords)
 
 
 def pick_line(lines: CustomerLines | None, mood: float) -> str | None:
@@ -260,9 +284,15 @@ class ScenarioEngine:
             call.tag_uses[tag] += 1
             self._mood(call, changes, f"tag:{tag}", round(base, 3))
 
-        # A clarifying question may uncover a hidden fact, at any stage.
-        fact_match = self._fact_matcher.match(text) if sc.facts else Match(None, 0.0)
+        # A clarifying question may uncover a hidden fact, at any stage. Only the reply's
+        # questions can ask: a statement that plays a fact back is listening, not asking.
+        asked = question_part(text)
+        fact_match = self._fact_matcher.match(asked) if sc.facts and asked else Match(None, 0.0)
         fact_asked = fact_match.intent
+        if fact_asked is not None and fact_asked in call.revealed and plays_back(
+            asked, sc.facts[fact_asked].keywords
+        ):
+            fact_asked = None  # "So it's been down since Monday?" checks, it does not ask again
         if fact_asked is not None:
             if fact_asked in call.revealed:
                 self._mood(call, changes, f"asked again:{fact_asked}", ASKED_AGAIN_MOOD)
