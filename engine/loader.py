@@ -17,6 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import process as fuzz_process
 from rapidfuzz import utils as fuzz_utils
+from rapidfuzz.distance import OSA
 
 from engine.models import Intent, IntentLibrary, Scenario
 from engine.yamlsafe import DataPath, Problem, SourceMap, YamlError, decode, load, read_text
@@ -56,6 +57,10 @@ class LoadedScenario:
 
 
 _KEY_LABEL = "[key]"
+#: 'Did you mean' compares whole names, counting a swap of two letters as one slip ('dnoe' is
+#: close to 'done'); WRatio would also suggest 'format' for 'a' because 'a' is inside it.
+_SIMILAR = OSA.normalized_similarity
+_CLOSE = 0.65
 
 
 @dataclass(frozen=True)
@@ -320,7 +325,11 @@ def problems_from_validation(
         allowed = _allowed_keys(model, path, data)
         hint = ""
         match = fuzz_process.extractOne(
-            name, allowed, processor=fuzz_utils.default_process, score_cutoff=70
+            name,
+            allowed,
+            scorer=_SIMILAR,
+            processor=fuzz_utils.default_process,
+            score_cutoff=_CLOSE,
         )
         if match:
             hint = f"; did you mean '{match[0]}'?"
@@ -509,7 +518,11 @@ def check_graph(
         if value not in known:
             hint = ""
             match = fuzz_process.extractOne(
-                value, list(known), processor=fuzz_utils.default_process, score_cutoff=70
+                value,
+                list(known),
+                scorer=_SIMILAR,
+                processor=fuzz_utils.default_process,
+                score_cutoff=_CLOSE,
             )
             if match:
                 hint = f"; did you mean '{match[0]}'?"

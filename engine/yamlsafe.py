@@ -152,7 +152,14 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         line, col, message = _syntax_message(exc, text)
         builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {message}"))
-    except yaml.YAMLError as exc:  # reader errors without a mark
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"invalid YAML: control character U+{code:04X} is not allowed in a text file"
+        builder.problems.append(Problem(name, line, col, "error", message))
+    except yaml.YAMLError as exc:  # other errors without a mark
         builder.problems.append(Problem(name, 1, 1, "error", f"invalid YAML: {exc}"))
     except RecursionError:
         builder.problems.append(Problem(name, 1, 1, "error", "nesting is too deep"))
