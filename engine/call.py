@@ -49,6 +49,8 @@ DEFAULT_TAG_MOOD: dict[str, float] = {
 ASKED_AGAIN_MOOD = 1.0
 #: Uncovering a fact by a clarifying question: being listened to calms a little.
 FACT_REVEALED_MOOD = -0.25
+#: What the customer says to a question that plays back what they already said.
+CHECKED_BACK_LINE = "Yes, that's right."
 
 
 @dataclass(frozen=True)
@@ -289,10 +291,14 @@ class ScenarioEngine:
         asked = question_part(text)
         fact_match = self._fact_matcher.match(asked) if sc.facts and asked else Match(None, 0.0)
         fact_asked = fact_match.intent
-        if fact_asked is not None and fact_asked in call.revealed and plays_back(
-            asked, sc.facts[fact_asked].keywords
-        ):
-            fact_asked = None  # "So it's been down since Monday?" checks, it does not ask again
+        checked_back = (
+            fact_asked is not None
+            and fact_asked in call.revealed
+            and plays_back(asked, sc.facts[fact_asked].keywords)
+        )
+        if checked_back:  # "So it's been down since Monday?" checks, it does not ask again
+            fact_asked = None
+            lines.append(CHECKED_BACK_LINE)
         if fact_asked is not None:
             if fact_asked in call.revealed:
                 self._mood(call, changes, f"asked again:{fact_asked}", ASKED_AGAIN_MOOD)
@@ -326,7 +332,7 @@ class ScenarioEngine:
         else:
             stage = sc.stages[stage_before]
             fb = stage.fallback or Fallback()
-            if fact_asked is None:
+            if fact_asked is None and not checked_back:
                 call.stuck_replies += 1
                 cost = fb.mood * (2 if call.stuck_replies > sc.customer.patience else 1)
                 self._mood(call, changes, "no progress", cost)
