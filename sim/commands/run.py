@@ -109,10 +109,8 @@ def result_json(session, problems: list[str]) -> dict:
 
 
 def _grade(session) -> dict | None:
-    try:
-        from grading.grader import grade_transcript
-    except ImportError:  # grading not built yet in this checkout
-        return None
+    from grading.grader import grade_transcript
+
     return grade_transcript(session.transcript(), session.loaded).to_json()
 
 
@@ -280,15 +278,8 @@ def interactive(
 
 
 def _print_debrief(session, write: Callable[[str], None]) -> None:
-    try:
-        from grading.report import format_report
-    except ImportError:
-        write(
-            f"Outcome: {session.outcome.value if session.outcome else 'open'}; "
-            f"final mood {session.mood:.1f}/10"
-        )
-        return
     from grading.grader import grade_transcript
+    from grading.report import format_report
 
     grade = grade_transcript(session.transcript(), session.loaded)
     write(terminal_safe(format_report(grade, session.transcript())))
