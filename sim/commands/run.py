@@ -40,8 +40,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_or_report(name: str, err: TextIO = sys.stderr):
+def load_or_report(name: str, err: TextIO | None = None):
     """The loaded scenario, or None after printing every problem with FILE:LINE:COL."""
+    err = err or sys.stderr  # looked up now, not at import: stderr may have been replaced
     from engine.loader import ScenarioError, load_scenario
     from sim.scenario_paths import resolve_scenario
 
