@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -105,6 +106,8 @@ class CallsimApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        if self._tagger is None:
+            self._warm_up()
         for name in OPTIONAL_SCREEN_MODULES:
             try:
                 module = importlib.import_module(name)
@@ -151,6 +154,11 @@ class CallsimApp(App[None]):
         self._store_call("save_call", transcript, grade)
 
     # -- the call's flow ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import the tagger (compiling its rules takes a while) while the trainee picks a call."""
+        _ = self.tagger
 
     @property
     def tagger(self) -> Tagger:

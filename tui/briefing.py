@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Static
 
 from engine.loader import LoadedScenario
 from tui.text import clock_text, join, plain, styled
@@ -26,7 +26,6 @@ class BriefingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         sc = self.loaded.scenario
-        yield Header()
         with VerticalScroll(id="briefing"):
             yield Static(
                 join(

@@ -82,7 +82,7 @@ class CallScreen(Screen):
         Binding("f2", "panel('account')", "Account"),
         Binding("f3", "panel('actions')", "Actions"),
         Binding("f4", "panel('knowledge')", "Knowledge"),
-        Binding("escape", "to_reply", "Back to call"),
+        Binding("escape", "to_reply", "Back"),
         Binding("f10", "end_call", "End call"),
         Binding("f10", "wrap_up", "Wrap up"),
     ]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.loader import LoadedScenario, ScenarioError, load_scenario
+from engine.loader import BUNDLED_SCENARIOS, LoadedScenario, ScenarioError, load_scenario
 from sim.scenario_paths import bundled_scenarios, scenario_files
 
 
@@ -25,6 +25,14 @@ class Entry:
     @property
     def key(self) -> str:
         return str(self.path)
+
+    @property
+    def where(self) -> str:
+        """Where the file is, as a trainer would name it (bundled ones by their library path)."""
+        try:
+            return f"bundled: {self.path.resolve().relative_to(BUNDLED_SCENARIOS)}"
+        except ValueError:
+            return str(self.path)
 
     @property
     def title(self) -> str:

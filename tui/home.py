@@ -119,7 +119,7 @@ class HomeScreen(Screen):
                     "\n",
                     plain(sc.briefing),
                     "\n",
-                    styled(str(entry.path), "dim"),
+                    styled(entry.where, "dim"),
                 )
             )
 

@@ -84,10 +84,15 @@ class Conversation(VerticalScroll, can_focus=True):
     def add_feedback(self, turn: Turn, warn_tags: frozenset[str]) -> None:
         """What the reply showed (its behaviour tags), with blame or over-promise called out."""
         good = [label_tag(t) for t in turn.tags if t not in warn_tags]
-        parts: list[Content | str] = ["✓ " + (" · ".join(good) if good else "no behaviour heard")]
+        warned = any(t in warn_tags for t in turn.tags)
+        parts: list[str] = []
+        if good:
+            parts.append("✓ " + " · ".join(good))
+        elif not warned:
+            parts.append("no behaviour tags heard")
         if turn.mood_before is not None and turn.mood_after is not None:
-            parts.append(f"   mood {turn.mood_before:.1f} → {turn.mood_after:.1f}")
-        self._add(join(*parts), "feedback")
+            parts.append(f"mood {turn.mood_before:.1f} → {turn.mood_after:.1f}")
+        self._add(Content("   ".join(parts)), "feedback")
         for tag in turn.tags:
             if tag in warn_tags:
                 evidence = turn.evidence.get(tag)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from sim.scenario_paths import resolve_scenario, scenario_files
 from tui.app import CallsimApp
+from tui.catalogue import load_entry
 
 SCENARIO = "broadband-down-repeat-caller"
 
@@ -45,7 +47,13 @@ class FixedClock:
 
 @pytest.fixture
 def make_app():
-    def make(**kw) -> CallsimApp:
+    def make(*, extra_dirs=(), **kw) -> CallsimApp:
+        # One known bundled scenario (plus any test folders), however the library grows.
+        kw.setdefault(
+            "catalogue",
+            [load_entry(p) for d in extra_dirs for p in scenario_files(d)]
+            + [load_entry(resolve_scenario(SCENARIO))],
+        )
         kw.setdefault("tagger", stub_tagger)
         kw.setdefault("clock", FixedClock())
         kw.setdefault("cursor_blink", False)

@@ -202,7 +202,7 @@ async def test_home_filters_by_category_difficulty_and_text(make_app, tmp_path: 
         .replace("the repeat caller", "the double charge"),
         encoding="utf-8",
     )
-    app = make_app(scenario_dirs=[tmp_path])
+    app = make_app(extra_dirs=[tmp_path])
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2
@@ -228,7 +228,7 @@ async def test_home_filters_by_category_difficulty_and_text(make_app, tmp_path: 
 
 async def test_a_broken_scenario_is_listed_with_its_problem(make_app, tmp_path: Path):
     (tmp_path / "broken.yaml").write_text("id: broken\ntitle: [oops\n", encoding="utf-8")
-    app = make_app(scenario_dirs=[tmp_path])
+    app = make_app(extra_dirs=[tmp_path])
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2

@@ -66,7 +66,7 @@ async def test_scenario_text_with_markup_shows_as_written(make_app, tmp_path: Pa
         ),
         encoding="utf-8",
     )
-    app = make_app(scenario_dirs=[tmp_path])
+    app = make_app(extra_dirs=[tmp_path])
     async with app.run_test(size=(120, 40)) as pilot:
         assert "Bills [/] [red]x" in shown_text(app.screen, "#detail")
         await pilot.press("enter")
