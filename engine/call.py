@@ -215,7 +215,7 @@ class ScenarioEngine:
         self.machine.add_transition("hang_up", open_stages, HUNG_UP)
         self.machine.add_transition("advisor_ends", open_stages, ENDED_BY_ADVISOR)
         self._fact_matcher = IntentMatcher(
-            (fid, fact.asked_by, ()) for fid, fact in sc.facts.items()
+            ((fid, fact.asked_by, ()) for fid, fact in sc.facts.items()), negation=False
         )
 
     # -- calls -------------------------------------------------------------------------------

@@ -87,10 +87,16 @@ class IntentMatcher:
         *,
         floor: float = DEFAULT_FLOOR,
         margin: float = DEFAULT_MARGIN,
+        negation: bool = True,
     ):
-        """`intents`: (name, examples, not-examples) triples."""
+        """`intents`: (name, examples, not-examples) triples.
+
+        `negation=False` ignores negation, for questions: "Haven't you restarted it?" asks the
+        same as "Have you restarted it?".
+        """
         self.floor = floor
         self.margin = margin
+        self.negation = negation
         entries: list[tuple[str, _Choice]] = []
         for name, examples, negatives in intents:
             for ex in examples:
@@ -133,7 +139,7 @@ class IntentMatcher:
         for _text, raw, idx in top:
             choice = self._choices[idx]
             score = float(raw)
-            if choice.negated != reply_negated:
+            if self.negation and choice.negated != reply_negated:
                 score -= NEGATION_PENALTY
             table = vetoes if choice.negative else best
             if score > table.get(choice.intent, (-1.0, choice))[0]:
