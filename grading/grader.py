@@ -251,6 +251,20 @@ def mentions(text: str, phrase: str, threshold: float) -> bool:
     return fuzz.partial_ratio(p, t, score_cutoff=threshold) >= threshold
 
 
+def close_to(text: str, phrase: str, threshold: float) -> bool:
+    """Whether `text` says much the same as a longer `phrase`, in any order (a timeline).
+
+    `token_set_ratio` scores the shared words against each side's extra words, so "Thursday
+    between 8 and 1" is close to "Engineer on Thursday between 8am and 1pm" while "in a few
+    days" is not. (It scores a text made only of the phrase's words at 100: here that is
+    a part of the realistic timeline, which is fair.)
+    """
+    p, t = _processed(phrase), _processed(text)
+    if not p or not t:
+        return False
+    return fuzz.token_set_ratio(p, t, score_cutoff=threshold) >= threshold
+
+
 def fact_phrases(fact: Fact) -> tuple[str, ...]:
     return (*fact.keywords, fact.summary)
 
@@ -625,11 +639,11 @@ def _check_timeline(c: Criterion, call: _Call) -> list[Citation] | None:
         if "timeline" in r.tags and "over_promise" not in r.tags and r.index not in promised
     ]  # a guarantee is not a timeline
     expected = call.scenario.expectations.timeline if call.scenario is not None else None
-    threshold = c.threshold or 70
+    threshold = c.threshold or 65
     if given:
         if expected is None:
             return [_reply_cite(c, given[0], c.points, _label(c, "gave a concrete timeline"))]
-        close = next((r for r in given if mentions(r.text, expected, threshold)), None)
+        close = next((r for r in given if close_to(r.text, expected, threshold)), None)
         if close is not None:
             return [_reply_cite(c, close, c.points, _label(c, "gave a realistic timeline"))]
         why = f"gave a time frame, but not the realistic one ({expected})"
