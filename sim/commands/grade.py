@@ -93,7 +93,7 @@ def load_transcript(source: str):
         )
         _say(
             f"{source}: error: {kind}: expected a JSON object with "
-            f"\"format\": \"{TRANSCRIPT_FORMAT}\" (as 'callsim run --script FILE --json' prints)"
+            f'"format": "{TRANSCRIPT_FORMAT}" (as \'callsim run --script FILE --json\' prints)'
         )
         return None
     data = {k: v for k, v in data.items() if k not in RUN_WRAPPER_KEYS}
