@@ -35,6 +35,8 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL_TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _BOOL_FALSE = re.compile(r"^(?:false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
+#: First characters of every plain scalar that can be other than text in the core schema.
+_MAYBE_NOT_TEXT = frozenset("~nNtTfF+-.0123456789")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 
 
@@ -144,9 +146,15 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
         )
     source = SourceMap(name)
     builder = _Builder(name, source)
+    loader = _SafeLoader(text)
     try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
-            builder.feed(event)
+        feed = builder.feed
+        get_event = loader.get_event
+        while True:  # pulled one by one (not yaml.parse's generator): this loop is the hot path
+            event = get_event()
+            if event is None or type(event) is yaml.StreamEndEvent:
+                break
+            feed(event)
             if builder.fatal:
                 break
     except yaml.MarkedYAMLError as exc:
@@ -163,6 +171,8 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
         builder.problems.append(Problem(name, 1, 1, "error", f"invalid YAML: {exc}"))
     except RecursionError:
         builder.problems.append(Problem(name, 1, 1, "error", "nesting is too deep"))
+    finally:
+        loader.dispose()
     if builder.problems:
         raise YamlError(sorted(set(builder.problems)))
     if builder.documents == 0:
@@ -230,25 +240,18 @@ class _Builder:
             self.fatal = True
 
     def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self._problem(event.start_mark, "only one YAML document per file", fatal=True)
-            return
-        if isinstance(event, yaml.AliasEvent):
-            self._problem(event.start_mark, f"aliases (*{event.anchor}) are not allowed")
-            self._add(None, event.start_mark)
-            return
-        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            if event.anchor is not None:
-                self._problem(event.start_mark, f"anchors (&{event.anchor}) are not allowed")
-            tag = event.tag
-            if tag is not None and tag not in _ALLOWED_TAGS:
-                shown = tag.replace("tag:yaml.org,2002:", "!!")
-                self._problem(event.start_mark, f"tag '{shown}' is not allowed")
-        if isinstance(event, yaml.ScalarEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or (
+                event.tag is not None and event.tag not in _ALLOWED_TAGS
+            ):
+                self._refuse_node(event)
             self._add(self._scalar(event), event.start_mark)
-        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or (
+                event.tag is not None and event.tag not in _ALLOWED_TAGS
+            ):
+                self._refuse_node(event)
             if len(self.stack) >= MAX_DEPTH:
                 self._problem(
                     event.start_mark,
@@ -256,18 +259,35 @@ class _Builder:
                     fatal=True,
                 )
                 return
-            container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            container: Any = [] if kind is yaml.SequenceStartEvent else {}
             path = self._add(container, event.start_mark)
             self.stack.append([container, path, _NO_KEY, None, {}])
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             if self.stack:
                 self.stack.pop()
+        elif kind is yaml.AliasEvent:
+            self._problem(event.start_mark, f"aliases (*{event.anchor}) are not allowed")
+            self._add(None, event.start_mark)
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self._problem(event.start_mark, "only one YAML document per file", fatal=True)
+
+    def _refuse_node(self, event: yaml.NodeEvent) -> None:
+        if event.anchor is not None:
+            self._problem(event.start_mark, f"anchors (&{event.anchor}) are not allowed")
+        tag = event.tag
+        if tag is not None and tag not in _ALLOWED_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self._problem(event.start_mark, f"tag '{shown}' is not allowed")
 
     @staticmethod
     def _scalar(event: yaml.ScalarEvent) -> Any:
         value = event.value
-        if event.style not in (None, "") or event.tag == _STR_TAG:
-            return value  # quoted, block or explicitly !!str: always text
+        if event.style or event.tag in _ALLOWED_TAGS:
+            return value  # quoted, block, !!str or the non-specific '!': always text
+        if value and value[0] not in _MAYBE_NOT_TEXT:
+            return value  # most plain text: no null, bool or number starts with this letter
         if _NULL.match(value):
             return None
         if _BOOL_TRUE.match(value):
