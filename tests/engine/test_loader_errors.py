@@ -272,3 +272,36 @@ def test_text_that_names_python_code_is_only_text(monkeypatch):
     assert set(sys.modules) == before
     assert not CODE_NAMES & set(spy.names), spy.names
     assert not [n for n in spy.names if "ScenarioEngine" in n or "transitions" in n], spy.names
+
+
+@pytest.mark.parametrize(
+    "text, where, message",
+    [
+        ("a: !!python/object:os.system {x: 1}\n", (1, 4), "tag '!!python/object:os.system'"),
+        ("a: !!python/tuple [1, 2]\n", (1, 4), "tag '!!python/tuple'"),
+        ("a: !!binary aGVsbG8=\n", (1, 4), "tag '!!binary'"),
+        ("a: !custom x\n", (1, 4), "tag '!custom'"),
+        ("a: &x [1]\nb: *x\n", (1, 4), "anchors (&x)"),
+    ],
+)
+def test_tags_and_anchors_on_any_kind_of_node_are_refused(text, where, message):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("bad.yaml", text)
+    first = info.value.problems[0]
+    assert (first.line, first.col) == where and message in first.message
+
+
+def test_explicit_text_stays_text():
+    from engine.yamlsafe import load
+
+    data, _ = load('a: !!str 5\nb: ! 1.5\nc: "yes"\nd: 0x1F\ne: .5\nf: -3\ng: ~\nh: TRUE\n', "f")
+    assert data == {
+        "a": "5",
+        "b": "1.5",
+        "c": "yes",
+        "d": "0x1F",
+        "e": 0.5,
+        "f": -3,
+        "g": None,
+        "h": True,
+    }
