@@ -146,7 +146,7 @@ class CallScreen(Screen):
         parts: list[Content | str] = []
         for key, value in account.items():
             parts += [styled(key, "bold"), "\n", plain(value), "\n"]
-        return join(*parts)
+        return join(*parts[:-1])
 
     def on_mount(self) -> None:
         self.app.settle(self)

@@ -21,7 +21,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from sim.session import CallSession
-from tui.grades import DebriefView, debrief_for
+from tui.grades import Citation, DebriefView, debrief_for
 from tui.text import join, plain, styled
 
 
@@ -80,38 +80,59 @@ class DebriefScreen(Screen):
     def _grade_text(self, view: DebriefView) -> Content:
         parts: list[Content | str] = []
         if view.overall is not None:
-            parts += [styled(f"Score {view.overall}", "bold"), "\n\n"]
+            parts += [styled(f"Grade {view.overall}", "bold"), "\n\n"]
+        covered = {"Handling time", "Customer mood", "Hints used"} if view.kpis else set()
         for label, value in view.summary:
-            parts += [styled(f"{label}: ", "bold"), plain(value), "\n"]
+            if label not in covered:  # the KPIs below say it with the grade's figures
+                parts += [styled(f"{label}: ", "bold"), plain(value), "\n"]
         if view.note:
-            parts += ["\n", styled(view.note, "italic")]
+            parts += ["\n", styled(view.note, "italic"), "\n"]
         if view.flags:
-            parts += ["\n", styled("Critical flags", "bold $error"), "\n"]
+            parts += ["\n", styled("Critical flags", "bold $text-error"), "\n"]
             for flag in view.flags:
-                parts += ["⚑ ", plain(flag), "\n"]
+                parts += ["⚑ ", *self._cite(flag)]
         if view.dimensions:
             parts += ["\n", styled("By dimension", "bold"), "\n"]
             for dim in view.dimensions:
-                parts += [styled(dim.name, "bold"), f"  {dim.score}\n"]
+                parts += [styled(dim.name, "bold"), "  ", plain(dim.score), "\n"]
+                if dim.anchor:
+                    parts += ["  ", styled(dim.anchor, "italic"), "\n"]
                 for cite in dim.earned:
-                    parts += ["  + ", self._turn_ref(cite.turn), plain(cite.text), "\n"]
+                    parts += ["  + ", *self._cite(cite)]
                 for cite in dim.lost:
-                    parts += ["  − ", self._turn_ref(cite.turn), plain(cite.text), "\n"]
+                    parts += ["  − ", *self._cite(cite)]
         if view.kpis:
             parts += ["\n", styled("KPIs", "bold"), "\n"]
             for label, value in view.kpis:
-                parts += [plain(label), ": ", plain(value), "\n"]
+                parts += [f"{label}: ", plain(value), "\n"]
+        if view.wrap_up:
+            parts += ["\n", styled("Wrap-up notes check", "bold"), "\n"]
+            for line in view.wrap_up:
+                parts += [plain(line), "\n"]
         if view.feedback:
             parts += ["\n", styled("What to try instead", "bold"), "\n"]
             for item in view.feedback:
-                parts += ["→ ", plain(item), "\n"]
+                parts += ["→ ", *self._cite(item)]
         if self.transcript.wrap_up:
-            parts += ["\n\n", styled("Your notes", "bold"), "\n", plain(self.transcript.wrap_up)]
+            parts += ["\n", styled("Your notes", "bold"), "\n", plain(self.transcript.wrap_up)]
         return join(*parts)
 
     @staticmethod
-    def _turn_ref(turn: int | None) -> str:
-        return f"turn {turn}: " if turn is not None else ""
+    def _cite(cite: Citation) -> list[Content | str]:
+        """One cited piece of evidence: turn(s), points, why, the words, what to try."""
+        out: list[Content | str] = []
+        if cite.turns:
+            label = "turns " if len(cite.turns) > 1 else "turn "
+            out.append(label + ", ".join(map(str, cite.turns)))
+            out.append(f" ({cite.points}): " if cite.points else ": ")
+        out += [plain(cite.why), "\n"]
+        if cite.quote:
+            who = {"trainee": "you", "notes": "notes"}.get(cite.quote_by or "", cite.quote_by)
+            out += ["      ", styled(f"{who}: " if who else "", "dim")]
+            out += [styled(f"“{cite.quote}”", "italic", keep_newlines=False), "\n"]
+        if cite.try_:
+            out += ["      try: ", plain(cite.try_), "\n"]
+        return out
 
     # -- the record ---------------------------------------------------------------------------
 

@@ -17,14 +17,21 @@ from engine.transcript import Transcript
 
 @dataclass(frozen=True)
 class Citation:
-    turn: int | None
-    text: str
+    """Turns that earned or lost points, why, and the words quoted."""
+
+    turns: tuple[int, ...]
+    points: str
+    why: str
+    quote: str | None = None
+    quote_by: str | None = None
+    try_: str | None = None
 
 
 @dataclass(frozen=True)
 class DimensionView:
     name: str
     score: str
+    anchor: str | None = None
     earned: tuple[Citation, ...] = ()
     lost: tuple[Citation, ...] = ()
 
@@ -36,9 +43,10 @@ class DebriefView:
     summary: list[tuple[str, str]]
     overall: str | None = None
     dimensions: list[DimensionView] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    flags: list[Citation] = field(default_factory=list)
     kpis: list[tuple[str, str]] = field(default_factory=list)
-    feedback: list[str] = field(default_factory=list)
+    wrap_up: list[str] = field(default_factory=list)
+    feedback: list[Citation] = field(default_factory=list)
     note: str | None = None
     grade: Any = None
 
@@ -93,42 +101,119 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _citations(items: Any) -> tuple[Citation, ...]:
-    out = []
-    for item in items or ():
-        if isinstance(item, dict):
-            turn = item.get("turn", item.get("index"))
-            out.append(
-                Citation(
-                    turn if isinstance(turn, int) else None,
-                    _text(item.get("why") or item.get("reason") or item.get("text")),
-                )
+def _turns(item: dict[str, Any]) -> tuple[int, ...]:
+    turns = item.get("turns") or ([item["turn"]] if isinstance(item.get("turn"), int) else [])
+    return tuple(t for t in turns if isinstance(t, int))
+
+
+def _points(value: Any) -> str:
+    return f"{value:+g}" if isinstance(value, (int, float)) else ""
+
+
+def _citation(item: dict[str, Any], why_key: str = "why") -> Citation:
+    return Citation(
+        turns=_turns(item),
+        points=_points(item.get("points")),
+        why=_text(item.get(why_key)),
+        quote=item.get("quote"),
+        quote_by=item.get("quote_by"),
+        try_=item.get("try"),
+    )
+
+
+def _pct(value: Any) -> str:
+    return f"{value:.0%}" if isinstance(value, (int, float)) else "n/a"
+
+
+def _kpis(k: dict[str, Any]) -> list[tuple[str, str]]:
+    """The grade's KPIs in words (definitions in docs/rubric.md)."""
+    out: list[tuple[str, str]] = []
+    handling = _clock(k.get("handling_seconds") or 0)
+    if k.get("target_seconds"):
+        verdict = "within target" if k.get("within_target") else "over target"
+        out.append(
+            (
+                "Handling time",
+                f"{handling} of {_clock(k['target_seconds'])} "
+                f"({_pct(k.get('handling_vs_target'))}, {verdict})",
             )
-        else:
-            out.append(Citation(None, _text(item)))
-    return tuple(out)
+        )
+    else:
+        out.append(("Handling time", handling))
+    fcr = "yes" if k.get("first_contact_resolution") else "no"
+    outcome = _text(k.get("outcome") or "open").replace("_", " ")
+    extra = "; escalation was required" if k.get("escalation_required") else ""
+    out.append(("First-contact resolution", f"{fcr} (call ended {outcome}{extra})"))
+    out.append(
+        (
+            "Satisfaction estimate",
+            f"{k.get('satisfaction_estimate')}/5 (mood {k.get('opening_mood')} → "
+            f"{k.get('final_mood')})",
+        )
+    )
+    rpq = k.get("reflections_per_question")
+    out.append(
+        (
+            "Reflections per question",
+            f"{rpq if rpq is not None else 'n/a'} "
+            f"({k.get('reflections', 0)} reflections, {k.get('questions', 0)} questions)",
+        )
+    )
+    out.append(
+        (
+            "Open questions",
+            f"{_pct(k.get('open_question_share'))} "
+            f"({k.get('open_questions', 0)} of {k.get('questions', 0)})",
+        )
+    )
+    if k.get("hints_used"):
+        out.append(("Hints used", str(k["hints_used"])))
+    return out
 
 
 def fill_from_grade(view: DebriefView, data: dict[str, Any]) -> None:
-    """Map the grade's JSON onto the debrief."""
-    score = data.get("score", data.get("overall"))
-    if score is not None:
-        view.overall = f"{score}"
+    """Lay out `Grade.to_json()` (grading/grader.py) for the debrief."""
+    overall = f"{data.get('score')}/100 ({_text(data.get('band'))})"
+    cap, uncapped = data.get("cap"), data.get("uncapped")
+    if cap is not None and isinstance(uncapped, int) and cap < uncapped:
+        overall += f", capped at {cap} by critical flags (would have been {uncapped})"
+    view.overall = overall
+    warnings = [_text(w) for w in data.get("warnings", ())]
+    if warnings:
+        view.note = "\n".join(warnings)
     for dim in data.get("dimensions", ()):
+        score = dim.get("score")
         view.dimensions.append(
             DimensionView(
-                name=_text(dim.get("title") or dim.get("name") or dim.get("id")),
-                score=_text(dim.get("score")),
-                earned=_citations(dim.get("earned")),
-                lost=_citations(dim.get("lost")),
+                name=_text(dim.get("title") or dim.get("id")),
+                score="n/a (nothing in this call bore on it)"
+                if score is None
+                else f"{score} {_text(dim.get('band'))}",
+                anchor=dim.get("anchor"),
+                earned=tuple(_citation(c) for c in dim.get("earned", ())),
+                lost=tuple(_citation(c) for c in dim.get("lost", ())),
             )
         )
-    view.flags = [
-        _text(f.get("message") if isinstance(f, dict) else f) for f in data.get("flags", ())
-    ]
-    kpis = data.get("kpis", {})
+    view.flags = [_citation(f, "message") for f in data.get("flags", ())]
+    kpis = data.get("kpis")
     if isinstance(kpis, dict):
-        view.kpis = [(k.replace("_", " "), _text(v)) for k, v in kpis.items()]
+        view.kpis = _kpis(kpis)
+    wrap = data.get("wrap_up") or {}
+    if data.get("scenario_checked", True) and (wrap.get("required") or wrap.get("not_revealed")):
+        if not wrap.get("written"):
+            view.wrap_up.append("No notes were written.")
+        if wrap.get("required"):
+            view.wrap_up.append(
+                f"Recorded {len(wrap.get('recorded', []))} of {len(wrap['required'])} facts "
+                "the notes must record."
+            )
+        if wrap.get("missing"):
+            view.wrap_up.append("Missing: " + ", ".join(map(_text, wrap["missing"])))
+        if wrap.get("not_revealed"):
+            view.wrap_up.append(
+                "Records what was never said: " + ", ".join(map(_text, wrap["not_revealed"]))
+            )
     view.feedback = [
-        _text(f.get("text") if isinstance(f, dict) else f) for f in data.get("feedback", ())
+        Citation(turns=_turns(f), points="", why=_text(f.get("text")), quote=f.get("quote"))
+        for f in data.get("feedback", ())
     ]

@@ -269,3 +269,21 @@ async def test_a_store_hears_every_turn_and_keeps_the_graded_call(make_app):
         assert [t.speaker for t in store.turns] == ["customer", "trainee", "customer", "customer"]
         await finish(pilot)
         assert len(store.saved) == 1 and store.saved[0].wrap_up.startswith("Issue:")
+
+
+async def test_the_debrief_shows_the_real_grade(make_app):
+    """With grading installed, the debrief shows its score, dimensions, KPIs and advice."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_call(pilot)
+        await reply(pilot, OWNERSHIP)
+        debrief = await finish(pilot)
+        view = debrief.view
+        assert view is not None and view.grade is not None
+        text = shown_text(debrief, "#grade-text")
+        assert f"Grade {view.grade.score}/100" in text
+        assert "By dimension" in text and "KPIs" in text
+        for dim in view.grade.dimensions:
+            assert dim.title in text
+        for flag in view.grade.flags:
+            assert flag.message in text

@@ -15,24 +15,75 @@ OWNERSHIP = "I'm so sorry it's still not working, I'm going to take ownership of
 
 
 class FakeGrade:
+    """A grade in the shape of grading.grader.Grade.to_json(), fixed so the picture is stable."""
+
     def to_json(self) -> dict:
+        cite = {"turn": 1, "turns": [1], "points": 2, "quote_by": "trainee"}
         return {
-            "score": 64,
+            "score": 48,
+            "uncapped": 61,
+            "cap": 48,
+            "band": "fair",
             "dimensions": [
                 {
+                    "id": "empathy",
                     "title": "Empathy",
-                    "score": "3/4",
-                    "earned": [{"turn": 1, "why": "named the impact: 'still not working'"}],
+                    "score": 75,
+                    "band": "good",
+                    "anchor": "Names the customer's feelings or the impact on them.",
+                    "earned": [{**cite, "why": "named the impact", "quote": "[b]so sorry"}],
+                    "lost": [],
                 },
                 {
+                    "id": "problem_solving",
                     "title": "Problem solving",
-                    "score": "1/4",
-                    "lost": [{"turn": 3, "why": "ended before running the line test"}],
+                    "score": None,
+                    "band": None,
+                    "anchor": None,
+                    "earned": [],
+                    "lost": [],
                 },
             ],
-            "flags": ["A required action was not done: line test"],
-            "kpis": {"handling_time": "00:00 of 08:00", "first_contact_resolution": "no"},
-            "feedback": ["Run the line test before promising anything; say what it showed."],
+            "flags": [
+                {
+                    "id": "missed_action",
+                    "message": "required action not done: line test",
+                    "cap": 48,
+                    "turn": 3,
+                    "turns": [3],
+                    "quote": None,
+                    "quote_by": None,
+                    "try": "Run the line test before booking anything.",
+                }
+            ],
+            "kpis": {
+                "handling_seconds": 0,
+                "target_seconds": 480,
+                "handling_vs_target": 0.0,
+                "within_target": True,
+                "outcome": "unresolved",
+                "first_contact_resolution": False,
+                "escalation_required": False,
+                "opening_mood": 7,
+                "final_mood": 5,
+                "satisfaction_estimate": 2,
+                "replies": 1,
+                "questions": 0,
+                "open_questions": 0,
+                "reflections": 0,
+                "reflections_per_question": None,
+                "open_question_share": None,
+                "hints_used": 0,
+            },
+            "feedback": [{"text": "Say what happens next, and when.", "turn": 3}],
+            "wrap_up": {
+                "written": True,
+                "required": ["down_since_monday"],
+                "recorded": [],
+                "missing": ["down_since_monday"],
+                "not_revealed": [],
+            },
+            "warnings": [],
         }
 
 
