@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from engine.loader import LoadedScenario
@@ -743,6 +743,31 @@ _ELEMENT_WORDS = {
 }
 
 
+#: "I've run a line test", "we have refunded", "I booked": the advisor saying what was done.
+_SAYS_DONE = re.compile(
+    r"\b(?:i've|i have|we've|we have|i|we|i've also|i have also)\s+(?:just |already |also )?"
+    r"(?:[a-z]*[a-df-z]ed|agreed|ran|run|sent|made|put|set|taken|given|done|spoken|written"
+    r"|found)\b"
+)
+
+
+def _names_action(text: str, phrase: str) -> bool:
+    """Whether every content word of a tool's name appears in the text, in any form.
+
+    "logged complaint CMP-55120" names "Log a complaint": each word of the name is aligned
+    inside a word of the text (`partial_ratio`), with the same first letter.
+    """
+    wanted = _words(phrase)
+    have = _words(text)
+    if not wanted or not have:
+        return False
+    for w in wanted:
+        same_start = [h for h in have if h[0] == w[0]]
+        if not process.extractOne(w, same_start, scorer=fuzz.partial_ratio, score_cutoff=80):
+            return False
+    return True
+
+
 def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool:
     sc = call.scenario
     threshold = c.threshold or 85
@@ -753,10 +778,14 @@ def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool
                 phrases.extend(fact_phrases(fact))
             phrases.extend(w for w in _words(sc.title) if len(w) >= 5)
     elif element == "done":
+        if _SAYS_DONE.search(text.lower().replace("\u2019", "'")):
+            return True
         if sc is not None:
-            for name, action in sc.actions.items():
-                phrases.extend((action.label, name.replace("_", " ").replace("-", " ")))
-        phrases.extend(("checked", "tested", "booked", "raised", "arranged", "restarted"))
+            return any(
+                _names_action(text, phrase)
+                for name, action in sc.actions.items()
+                for phrase in (action.label, name.replace("_", " ").replace("-", " "))
+            )
     elif element == "concern":
         phrases.extend(c.concern_words or ())
         if sc is not None:
@@ -1016,12 +1045,12 @@ def _grade_dimension(dim_id: str, dim: Dimension, call: _Call, rubric: Rubric) -
     )
 
 
-def _feedback_text(quote: str | None, quote_by: str | None, turn: int, tip: str) -> str:
+def _feedback_text(quote: str | None, quote_by: str | None, turn: int, why: str, tip: str) -> str:
     if quote and quote_by == "trainee":
         return f"You said '{quote}'. {tip}"
     if quote and quote_by == "customer":
-        return f"At turn {turn} the customer said '{quote}'. {tip}"
-    return f"At turn {turn}: {tip}"
+        return f"At turn {turn} the customer said '{quote}', and you {why}. {tip}"
+    return f"Turn {turn}: {why}. {tip}"
 
 
 def _feedback(
@@ -1046,10 +1075,12 @@ def _feedback(
             continue
         used.add(key)
         covered.add(cite.turn)
-        text = _feedback_text(cite.quote, cite.quote_by, cite.turn, cite.try_ or "")
+        text = _feedback_text(cite.quote, cite.quote_by, cite.turn, cite.why, cite.try_ or "")
         out.append(Feedback(text, cite.turn, dim.id, cite.quote))
     own = [
-        Feedback(_feedback_text(f.quote, f.quote_by, f.turn, f.try_), f.turn, None, f.quote)
+        Feedback(
+            _feedback_text(f.quote, f.quote_by, f.turn, f.message, f.try_), f.turn, None, f.quote
+        )
         for f in flags
         if f.turn not in covered
     ]
