@@ -83,6 +83,11 @@ def load_transcript(source: str):
     except RecursionError:
         _say(f"{source}: error: JSON nested too deeply; not a transcript")
         return None
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]  # an export of one call
+    elif isinstance(data, list) and data and all(isinstance(d, dict) for d in data):
+        _say(f"{source}: error: holds {len(data)} calls; grade them one file at a time")
+        return None
     if isinstance(data, dict) and isinstance(data.get("transcript"), dict):
         data = data["transcript"]  # a store export or another wrapper around one transcript
     if not isinstance(data, dict) or data.get("format") != TRANSCRIPT_FORMAT:
