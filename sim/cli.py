@@ -21,6 +21,13 @@ COMMANDS: dict[str, str] = {
     "tag": "tag",
     "explain": "explain",
     "grade": "grade",
+    "sessions": "sessions",
+    "show": "show",
+    "export": "export",
+    "import": "import_",
+    "resume": "resume",
+    "progress": "progress",
+    "agreement": "agreement",
 }
 
 EXIT_OK = 0

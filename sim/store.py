@@ -236,7 +236,8 @@ class ProgressPoint:
     final_mood: float | None
     total_score: float | None
     dimensions: dict[str, float] = field(default_factory=dict)
-    satisfaction: float | None = None
+    satisfaction: float | None = None  # the grade's 1-5 estimate; None when ungraded
+    first_contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -728,7 +729,7 @@ class Store:
             "SELECT id, started_at, trainee, scenario_id, mode, outcome, total_score, "
             "reviewed_at IS NOT NULL, ended_at IS NOT NULL, turn_count, source FROM calls"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY started_at DESC, id"
+            + " ORDER BY started_at DESC, rowid DESC"
             + (" LIMIT ?" if limit else "")
         )
         if limit:
@@ -785,7 +786,7 @@ class Store:
         """The app's home screen: the latest graded total for this scenario (and trainee)."""
         rows = self._read(
             "SELECT total_score FROM calls WHERE scenario_id = ? AND trainee IS ? "
-            "AND total_score IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+            "AND total_score IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT 1",
             (scenario_id, trainee),
         )
         return rows[0][0] if rows else None
@@ -901,20 +902,23 @@ class Store:
     def progress(self, trainee: str, *, limit: int = 500) -> list[ProgressPoint]:
         """The trainee's latest `limit` ended calls, oldest first, with per-dimension scores.
 
-        A mentor's override wins over the auto-grade. `satisfaction` is the grade's own KPI
-        when it has one (`kpis.satisfaction`), else 100 - 10 x the customer's final mood.
+        A mentor's override wins over the auto-grade. `satisfaction` is the grade's 1-5
+        estimate (`kpis.satisfaction_estimate`); `first_contact` is the grade's
+        `kpis.first_contact_resolution`, or for an ungraded call whether it ended resolved.
         """
         calls = self._read(
             "SELECT id, started_at, scenario_id, outcome, duration_seconds, target_seconds, "
-            "final_mood, total_score, json_extract(grade, '$.kpis.satisfaction') FROM calls "
-            "WHERE trainee = ? AND ended_at IS NOT NULL ORDER BY started_at DESC LIMIT ?",
+            "final_mood, total_score, json_extract(grade, '$.kpis.satisfaction_estimate'), "
+            "json_extract(grade, '$.kpis.first_contact_resolution') FROM calls "
+            "WHERE trainee = ? AND ended_at IS NOT NULL "
+            "ORDER BY started_at DESC, rowid DESC LIMIT ?",
             (trainee, limit),
         )
         scores: dict[str, dict[str, float]] = {}
         for call_id, dim, score in self._read(
             "SELECT d.call_id, d.dimension, coalesce(o.score, d.score) FROM "
             "(SELECT id FROM calls WHERE trainee = ? AND ended_at IS NOT NULL "
-            " ORDER BY started_at DESC LIMIT ?) c "
+            " ORDER BY started_at DESC, rowid DESC LIMIT ?) c "
             "JOIN dimension_scores d ON d.call_id = c.id "
             "LEFT JOIN overrides o ON o.call_id = d.call_id AND o.dimension = d.dimension",
             (trainee, limit),
@@ -923,11 +927,7 @@ class Store:
                 scores.setdefault(call_id, {})[dim] = score
         points = []
         for r in reversed(calls):
-            kpi = _number(r[8])
-            mood = r[6]
-            satisfaction = (
-                kpi if kpi is not None else (None if mood is None else round(100 - 10 * mood, 1))
-            )
+            fcr = r[3] == "resolved" if r[9] is None else bool(r[9])
             points.append(
                 ProgressPoint(
                     r[0],
@@ -936,13 +936,22 @@ class Store:
                     r[3],
                     r[4],
                     r[5],
-                    mood,
+                    r[6],
                     r[7],
                     scores.get(r[0], {}),
-                    satisfaction,
+                    _number(r[8]),
+                    fcr,
                 )
             )
         return points
+
+    def dimension_titles(self) -> dict[str, str]:
+        """Each dimension's title as the grades gave it (for labels)."""
+        rows = self._read(
+            "SELECT dimension, max(title) FROM dimension_scores "
+            "WHERE title IS NOT NULL GROUP BY dimension"
+        )
+        return {d: t for d, t in rows}
 
     def agreement(self) -> list[Agreement]:
         """Per dimension over reviewed calls: mentor minus auto-grade.

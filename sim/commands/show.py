@@ -1,0 +1,94 @@
+"""`callsim show ID`: one saved call: the transcript with its tags, and the grade."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.textsafe import terminal_safe
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    from sim.store_cli import add_db_argument
+
+    p = sub.add_parser(
+        "show",
+        help="show a saved call: transcript with tags, and the grade",
+        description="Show a saved call. ID may be the start of an id, as long as only one "
+        "call's id starts with it.",
+    )
+    p.add_argument("id", metavar="ID", help="the call's id (or the start of it)")
+    add_db_argument(p)
+    p.set_defaults(func=run)
+
+
+def render(transcript, grade, overrides=(), comments=()) -> list[str]:
+    """The call as plain-terminal lines (every text made inert by terminal_safe)."""
+    from sim.export import (
+        SPEAKERS,
+        clock,
+        grade_view,
+        header_facts,
+        number,
+        turn_details,
+        turn_text,
+    )
+
+    t = transcript
+    out = [f"{k + ':':<15}{v}" for k, v in header_facts(t)]
+    out.append("")
+    notes: dict = {}
+    for c in comments:
+        notes.setdefault(c.turn, []).append(c)
+    for turn in t.turns:
+        who = SPEAKERS.get(turn.speaker, turn.speaker)
+        out.append(f"[{clock(turn.at)}] #{turn.index} {who}: {turn_text(turn)}")
+        details = turn_details(turn)
+        if details:
+            out.append("          (" + "; ".join(details) + ")")
+        for c in notes.get(turn.index, ()):
+            out.append(f"          mentor{f' {c.author}' if c.author else ''}: {c.text}")
+    out += ["", "Wrap-up notes:", t.wrap_up if t.wrap_up else "  (none)"]
+    for c in notes.get(None, ()):
+        out.append(f"Mentor{f' {c.author}' if c.author else ''}: {c.text}")
+    out.append("")
+    view = grade_view(grade, overrides)
+    if view is None:
+        out.append("Not graded.")
+        return [terminal_safe(line) for line in out]
+    out.append(f"Grade: {number(view.total)}")
+    width = max((len(s.title) for s in view.scores), default=10)
+    for s in view.scores:
+        line = f"  {s.title:<{width}}  {number(s.auto):>5}"
+        if s.override is not None:
+            line += f"  mentor: {number(s.override)} ({s.reason})"
+        out.append(line)
+    for title, items in (("Critical flags", view.flags), ("Feedback", view.feedback)):
+        if items:
+            out.append(f"{title}:")
+            out += [f"  - {i}" for i in items]
+    if view.kpis:
+        out.append("Indicators:")
+        out += [f"  {k}: {v}" for k, v in view.kpis]
+    return [terminal_safe(line) for line in out]
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.store import StoreError
+    from sim.store_cli import open_or_report, report
+
+    store = open_or_report(args)
+    if store is None:
+        return 1
+    try:
+        call_id = store.resolve_id(args.id)
+        lines = render(
+            store.transcript(call_id),
+            store.grade(call_id),
+            store.dimension_scores(call_id),
+            store.comments(call_id),
+        )
+    except StoreError as exc:
+        report(exc)
+        return 1
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,131 @@
+"""Exports show hostile text verbatim and inert; JSON exports import back unchanged."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+
+from engine.transcript import Transcript, Turn
+from sim.export import ImportProblem, read_calls, to_csv, to_html, to_json, to_markdown
+
+HOSTILE = [
+    "<script>alert('x')</script> & \"quotes\"",
+    '=HYPERLINK("http://evil","click")',
+    "+1 and -2 and @SUM(A1)",
+    "**not bold** [a link](http://evil) `code` # not a heading",
+    "    four spaces in front\n> not a quote\n- not a list",
+    "\tTabbed =1+1",
+    "\x1b[31mred?\x1b[0m",
+]
+GRADE = {
+    "score": 40,
+    "dimensions": [{"id": "empathy", "title": "Empathy <b>", "score": 55}],
+    "feedback": [{"text": "Try <naming> the impact"}],
+}
+
+
+@pytest.fixture(scope="module")
+def transcript():
+    turns = [
+        Turn(index=0, speaker="customer", text="<i>Customer</i> *line*", at=1, stage="opening")
+    ]
+    for line in HOSTILE:
+        turns.append(
+            Turn(
+                index=len(turns), speaker="trainee", text=line, at=len(turns) * 5.0,
+                stage="opening", tags=["empathy"], mood_before=7, mood_after=6.5,
+            )
+        )  # fmt: skip
+        turns.append(
+            Turn(index=len(turns), speaker="customer", text="-ok", at=len(turns) * 5, stage="x")
+        )
+    return Transcript(
+        call_id="c0ffee",
+        scenario_id="broadband-down-repeat-caller",
+        scenario_version="1.0",
+        scenario_title="Broadband <down>",
+        trainee="<b>Ann</b> =cmd",
+        started_at="2025-01-02T10:00:00+00:00",
+        ended_at="2025-01-02T10:05:00+00:00",
+        outcome="unresolved",
+        wrap_up="=SUM(1)\n<img src=x onerror=alert(1)>",
+        turns=turns,
+    )
+
+
+def test_html_is_one_self_contained_page_with_every_text_escaped(transcript):
+    page = to_html([(transcript, GRADE, (), ())])
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert not re.search(r"<(script|img|link|b)\b", page)
+    assert not re.search(r"<[^>]*\b(src|href)=", page) and "@import" not in page
+    assert html.escape(HOSTILE[0]) in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "\x1b" not in page and "\\x1b[31mred?" in page
+    assert "Empathy &lt;b&gt;" in page and "Try &lt;naming&gt; the impact" in page
+
+
+def _plain(rendered_html: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered_html))
+
+
+def test_markdown_renders_every_text_verbatim(transcript):
+    md = to_markdown(transcript, GRADE)
+    rendered = MarkdownIt("commonmark").enable("table").render(md)
+    for line in HOSTILE[:5]:
+        for part in line.strip().split("\n"):
+            assert part.strip() in _plain(rendered)
+    assert not re.search(r"<(script|strong>not|a |h1>not|blockquote|ul><li>not|code)", rendered)
+    assert "<b>Ann</b>" not in rendered and "&lt;b&gt;Ann&lt;/b&gt;" in rendered
+
+
+def test_csv_is_one_row_per_turn_with_formulas_neutralised(transcript):
+    rows = list(csv.DictReader(io.StringIO(to_csv([transcript]))))
+    assert len(rows) == len(transcript.turns)
+    texts = [r["text"] for r in rows if r["speaker"] == "trainee"]
+    assert [r["text"] for r in rows if r["speaker"] == "customer"][1] == "'-ok"
+    assert texts[1] == "'" + HOSTILE[1]
+    assert texts[2] == "'" + HOSTILE[2]
+    assert texts[5] == "'" + HOSTILE[5]
+    assert all(r["trainee"] == "<b>Ann</b> =cmd" for r in rows)  # not at the start: kept
+    for r in rows:
+        for cell in r.values():
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert texts[0] == HOSTILE[0]
+
+
+def test_json_export_imports_back_unchanged(transcript):
+    [(back, grade)] = read_calls(to_json([(transcript, GRADE)]).encode(), "call.json")
+    assert back == transcript and grade == GRADE
+    both = read_calls(to_json([(transcript, None), (transcript, GRADE)]).encode(), "two.json")
+    assert [g for _, g in both] == [None, GRADE]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"format": "callsim-transcript", ', r"bad\.json:1:\d+: not valid JSON"),
+        (b"\xff\xfe not text", "not a text file"),
+        (b'{"name": "my-app", "version": "1.0.0"}', "not a callsim transcript"),
+        (b"[1, 2]", "call 1: not a callsim transcript"),
+        (b"[]", "no calls"),
+        (b'{"format": "callsim-transcript", "call_id": "x"}', "scenario_id: Field required"),
+    ],
+)
+def test_files_that_are_not_transcripts_get_a_clear_message(raw, message):
+    with pytest.raises(ImportProblem, match=message):
+        read_calls(raw, "bad.json")
+
+
+def test_an_imported_transcript_with_unknown_keys_or_gaps_is_refused(transcript):
+    data = json.loads(to_json([(transcript, None)]))
+    with pytest.raises(ImportProblem, match="run_this"):
+        read_calls(json.dumps({**data, "run_this": "rm -rf"}).encode(), "x.json")
+    data["turns"] = data["turns"][1:]
+    with pytest.raises(ImportProblem, match="indexes"):
+        read_calls(json.dumps(data).encode(), "x.json")
