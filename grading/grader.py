@@ -351,6 +351,7 @@ class _Call:
     escalation_required: bool = False
     demand_turn: int | None = None
     passed_off: bool = False
+    premature: bool = False
 
     @classmethod
     def read(cls, transcript: Transcript, scenario: Scenario | None) -> _Call:
@@ -418,15 +419,16 @@ class _Call:
         on_demand = sc.escalation.on_manager_demand if sc is not None else True
         policy = sc.escalation.policy if sc is not None else "allowed"
         self.escalation_required = policy == "required" or (t.manager_demanded and on_demand)
-        if self.escalated and not self.escalation_required and sc is not None:
-            if policy == "avoid":
-                self.passed_off = True
-            elif sc.escalation.not_before is not None and self.escalation_turn is not None:
-                nb = sc.escalation.not_before
+        if self.escalated and sc is not None:
+            # Too early is passing off even when escalation is required: the customer still
+            # has to be listened to and helped as far as the advisor can first.
+            nb = sc.escalation.not_before
+            if nb is not None and self.escalation_turn is not None:
                 at = self.escalation_turn
                 done = {a for a, i in self.action_turn.items() if i < at}
                 known = {f for f, i in self.reveal_turn.items() if i < at}
-                self.passed_off = not (set(nb.actions) <= done and set(nb.facts) <= known)
+                self.premature = not (set(nb.actions) <= done and set(nb.facts) <= known)
+            self.passed_off = self.premature or (policy == "avoid" and not self.escalation_required)
 
     def first_solution_turn(self) -> int:
         """Where the trainee moved from finding out to fixing (for facts never asked about)."""
@@ -699,41 +701,41 @@ def _check_promises(c: Criterion, call: _Call) -> list[Citation] | None:
 def _check_escalation(c: Criterion, call: _Call) -> list[Citation] | None:
     if not call.escalated and not call.escalation_required:
         return None
-    if call.escalation_required and call.escalated:
+    sc = call.scenario
+    if call.escalated:
         at = call.escalation_turn if call.escalation_turn is not None else call.last_reply
         r = call.turns_by_index[at]
-        why = _label(c, "escalated when it was required")
-        return [Citation(at, c.points, why, _quote(r.text), r.speaker)]
-    if call.escalation_required:
-        if not c.missing:
-            return []
-        at = call.demand_turn if call.demand_turn is not None else call.last_reply
-        turn = call.turns_by_index.get(at)
-        why = _missing_label(c, "escalation was required and not made")
-        if call.demand_turn is not None:
-            why += " (the customer demanded a manager)"
-        return [
-            Citation(
-                at,
-                c.missing,
-                why,
-                _quote(turn.text) if turn is not None else None,
-                turn.speaker if turn is not None else None,
+        if call.passed_off:
+            if not c.passed_off:
+                return []
+            reason = (
+                "escalated before doing what had to come first, which passes the customer off"
+                if call.premature
+                else "the scenario says escalating here passes the customer off"
             )
-        ]
-    if call.passed_off and c.passed_off:
-        at = call.escalation_turn if call.escalation_turn is not None else call.last_reply
-        r = call.turns_by_index[at]
-        sc = call.scenario
-        reason = (
-            "the scenario says escalating here passes the customer off"
-            if sc is not None and sc.escalation.policy == "avoid"
-            else "escalated before doing what had to come first"
+            if sc is not None and sc.escalation.when:
+                reason += f" ({' '.join(sc.escalation.when.split())})"
+            return [Citation(at, c.passed_off, reason, _quote(r.text), r.speaker, try_=c.try_)]
+        if call.escalation_required:
+            why = _label(c, "escalated when it was required")
+            return [Citation(at, c.points, why, _quote(r.text), r.speaker)]
+        return []
+    if not c.missing:
+        return []
+    at = call.demand_turn if call.demand_turn is not None else call.last_reply
+    turn = call.turns_by_index.get(at)
+    why = _missing_label(c, "escalation was required and not made")
+    if call.demand_turn is not None:
+        why += " (the customer demanded a manager)"
+    return [
+        Citation(
+            at,
+            c.missing,
+            why,
+            _quote(turn.text) if turn is not None else None,
+            turn.speaker if turn is not None else None,
         )
-        if sc is not None and sc.escalation.when:
-            reason += f" ({sc.escalation.when})"
-        return [Citation(at, c.passed_off, reason, _quote(r.text), r.speaker)]
-    return []
+    ]
 
 
 _ELEMENT_WORDS = {
@@ -776,7 +778,6 @@ def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool
         if sc is not None:
             for fact in sc.facts.values():
                 phrases.extend(fact_phrases(fact))
-            phrases.extend(w for w in _words(sc.title) if len(w) >= 5)
     elif element == "done":
         if _SAYS_DONE.search(text.lower().replace("\u2019", "'")):
             return True
@@ -950,9 +951,17 @@ def satisfaction_estimate(final_mood: float, outcome: Outcome | None) -> int:
     return 1
 
 
-def first_contact_resolution(outcome: Outcome | None, escalation_required: bool) -> bool:
-    """Resolved on this call, or escalated where escalation was the right result."""
-    return outcome == Outcome.resolved or (outcome == Outcome.escalated and escalation_required)
+def first_contact_resolution(
+    outcome: Outcome | None, escalation_required: bool, passed_off: bool = False
+) -> bool:
+    """Resolved on this call, or escalated where escalation was the right result.
+
+    A hand-over that passed the customer off (too early) is not a resolution even when an
+    escalation was due.
+    """
+    if outcome == Outcome.resolved:
+        return True
+    return outcome == Outcome.escalated and escalation_required and not passed_off
 
 
 def compute_kpis(call: _Call) -> KPIs:
@@ -967,7 +976,9 @@ def compute_kpis(call: _Call) -> KPIs:
         handling_vs_target=round(t.duration_seconds / target, 2) if target else None,
         within_target=t.duration_seconds <= target if target else None,
         outcome=t.outcome.value if t.outcome else None,
-        first_contact_resolution=first_contact_resolution(t.outcome, call.escalation_required),
+        first_contact_resolution=first_contact_resolution(
+            t.outcome, call.escalation_required, call.passed_off
+        ),
         escalation_required=call.escalation_required,
         opening_mood=round(t.opening_mood, 2),
         final_mood=round(t.final_mood, 2),

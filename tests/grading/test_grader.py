@@ -311,6 +311,7 @@ def test_first_contact_resolution():
     assert not first_contact_resolution(Outcome.unresolved, False)
     assert not first_contact_resolution(Outcome.hung_up, True)
     assert not first_contact_resolution(None, False)
+    assert not first_contact_resolution(Outcome.escalated, True, passed_off=True)
 
 
 # -- scenario expectations ----------------------------------------------------------------------
@@ -509,3 +510,34 @@ def test_without_the_scenario_only_the_transcript_is_graded(good_call):
     assert any("without the scenario" in w for w in grade.warnings)
     assert not any("key fact" in c.why for c in all_citations(grade))
     assert grade.dimension("empathy").score is not None
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    ["broadband-down-repeat-caller", "double-charge-october", "manager-from-the-first-line"],
+)
+def test_the_bundled_good_and_poor_scripts_grade_far_apart(scenario):
+    loaded = load_scenario(ROOT / "scenarios" / f"{scenario}.yaml")
+    scripts = ROOT / "tests" / "sim" / "scripts"
+    good, poor = (
+        grade_transcript(
+            play(loaded, (scripts / f"{scenario}.{k}.txt").read_text("utf-8").splitlines()),
+            loaded,
+        )
+        for k in ("good", "poor")
+    )
+    assert poor.band == "poor" and good.band in ("good", "fair")
+    assert good.score - poor.score >= 30
+    assert good.kpis.first_contact_resolution and not poor.kpis.first_contact_resolution
+
+
+def test_escalating_before_listening_passes_off_even_a_required_escalation():
+    loaded = load_scenario(ROOT / "scenarios" / "manager-from-the-first-line.yaml")
+    poor = ROOT / "tests" / "sim" / "scripts" / "manager-from-the-first-line.poor.txt"
+    transcript = play(loaded, poor.read_text("utf-8").splitlines())
+    grade = grade_transcript(transcript, loaded)
+    esc = grade.dimension("escalation")
+    assert not esc.earned
+    first = esc.lost[0]
+    assert "before doing what had to come first" in first.why
+    assert transcript.turns[first.turn].speaker == "trainee" and first.try_
