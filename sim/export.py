@@ -134,18 +134,23 @@ def header_facts(t: Transcript) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------
 # Markdown
 
-_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
+#: Characters Markdown may read as markup anywhere in a line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>#!|~&])")
+#: Line starts that make a list item, a setext heading or an ordered list.
+_MD_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
 def md_escape(text: str) -> str:
-    """Text that renders verbatim: punctuation escaped, leading spaces and line breaks kept."""
-    safe = terminal_safe(text)
+    """Text that renders verbatim: markup characters escaped, leading spaces and lines kept."""
     lines = []
-    for line in safe.split("\n"):
-        line = _MD_SPECIAL.sub(r"\\\1", line)
+    for line in terminal_safe(text).split("\n"):
         stripped = line.lstrip(" \t")
         indent = line[: len(line) - len(stripped)].replace("\t", "    ")
-        lines.append("&nbsp;" * len(indent) + stripped)
+        body = _MD_INLINE.sub(r"\\\1", stripped)
+        body = _MD_LINE_START.sub(
+            lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), body
+        )
+        lines.append("&nbsp;" * len(indent) + body)
     return "  \n".join(lines)  # a hard line break keeps the speaker's lines apart
 
 

@@ -100,6 +100,7 @@ CREATE TABLE calls (
 CREATE INDEX calls_trainee_started ON calls(trainee, started_at);
 CREATE INDEX calls_scenario_started ON calls(scenario_id, started_at);
 CREATE INDEX calls_started ON calls(started_at);
+CREATE INDEX calls_reviewed ON calls(reviewed_at) WHERE reviewed_at IS NOT NULL;
 
 CREATE TABLE turns (
     call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
@@ -959,10 +960,11 @@ class Store:
         A dimension the mentor left alone on a reviewed call counts as agreement (difference 0):
         marking the review done says the mentor accepted the other scores.
         """
+        # CROSS JOIN keeps calls (few reviewed, indexed) as the outer loop
         rows = self._read(
             "SELECT d.dimension, count(*), avg(coalesce(o.score, d.score) - d.score), "
             "avg(abs(coalesce(o.score, d.score) - d.score) <= 10) "
-            "FROM calls c JOIN dimension_scores d ON d.call_id = c.id "
+            "FROM calls c CROSS JOIN dimension_scores d ON d.call_id = c.id "
             "LEFT JOIN overrides o ON o.call_id = d.call_id AND o.dimension = d.dimension "
             "WHERE c.reviewed_at IS NOT NULL AND d.score IS NOT NULL "
             "GROUP BY d.dimension ORDER BY d.dimension"

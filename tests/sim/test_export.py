@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from engine.transcript import Transcript, Turn
-from sim.export import ImportProblem, read_calls, to_csv, to_html, to_json, to_markdown
+from sim.export import ImportProblem, md_escape, read_calls, to_csv, to_html, to_json, to_markdown
 
 HOSTILE = [
     "<script>alert('x')</script> & \"quotes\"",
@@ -22,6 +22,7 @@ HOSTILE = [
     "    four spaces in front\n> not a quote\n- not a list",
     "\tTabbed =1+1",
     "\x1b[31mred?\x1b[0m",
+    "1. not a list\n=====\n&amp; &copy; stay as typed\n+ no\nends with a backslash \\",
 ]
 GRADE = {
     "score": 40,
@@ -74,14 +75,21 @@ def _plain(rendered_html: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", rendered_html))
 
 
-def test_markdown_renders_every_text_verbatim(transcript):
-    md = to_markdown(transcript, GRADE)
-    rendered = MarkdownIt("commonmark").enable("table").render(md)
-    for line in HOSTILE[:5]:
-        for part in line.strip().split("\n"):
-            assert part.strip() in _plain(rendered)
-    assert not re.search(r"<(script|strong>not|a |h1>not|blockquote|ul><li>not|code)", rendered)
-    assert "<b>Ann</b>" not in rendered and "&lt;b&gt;Ann&lt;/b&gt;" in rendered
+@pytest.mark.parametrize("text", HOSTILE[:6] + HOSTILE[7:])
+def test_markdown_renders_every_text_verbatim(text):
+    rendered = MarkdownIt("commonmark").render(md_escape(text))
+    body = rendered.strip()
+    assert body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1
+    inner = body[3:-4].replace("<br />\n", "\n")
+    assert "<" not in inner  # no element at all: no emphasis, link, code, heading, list
+    assert html.unescape(inner).replace("\xa0", " ") == text.replace("\t", "    ")
+
+
+def test_a_markdown_export_holds_the_whole_call(transcript):
+    rendered = MarkdownIt("commonmark").enable("table").render(to_markdown(transcript, GRADE))
+    assert not re.search(r"<(script|img|a |code|blockquote)", rendered)
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in rendered and "Empathy &lt;b&gt;" in rendered
+    assert rendered.count("Trainee:") == 1 + len(HOSTILE)  # the header, then each reply
 
 
 def test_csv_is_one_row_per_turn_with_formulas_neutralised(transcript):

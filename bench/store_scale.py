@@ -1,0 +1,162 @@
+"""How the store holds up with a year of a team's calls: 10,000 calls of 30 turns.
+
+Fills a fresh store with the bulk path (`Store.bulk_save`, not the per-turn path), then times
+what a mentor waits for: `callsim sessions` with a filter (target <= 100 ms) and one trainee's
+progress over 500 calls (target <= 200 ms); and reports the store's size per call.
+
+    .venv/bin/python bench/store_scale.py [--calls 10000] [--turns 30] [--trainees 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from engine.models import Outcome
+from engine.transcript import Transcript, Turn
+from sim.store import Store
+
+SCENARIOS = ("broadband-down-repeat-caller", "double-charge-october", "manager-from-the-first-line")
+DIMENSIONS = (
+    "calm_tone",
+    "active_listening",
+    "clarifying_questions",
+    "empathy",
+    "problem_solving",
+    "managing_expectations",
+    "follow_up",
+    "escalation",
+)
+REPLIES = (
+    "I'm so sorry it's still not working, that must be really frustrating with you at home",
+    "So it has been down since Monday morning and you've already restarted the router?",
+    "Let me run a line test first, then if it shows a fault I'll book an engineer for you",
+)
+CUSTOMER = "It went off on Monday morning and it hasn't come back once. Not once."
+
+
+def turns(count: int) -> list[Turn]:
+    out = []
+    for i in range(count):
+        if i % 2:
+            out.append(
+                Turn(
+                    index=i, speaker="trainee", text=REPLIES[i % 3], at=i * 9.5, stage="diagnose",
+                    stage_after="diagnose", mood_before=6.0, mood_after=5.5, intent="acknowledge",
+                    score=88.0, tags=["empathy", "reflection"],
+                    evidence={"empathy": "so sorry", "reflection": "down since Monday"},
+                )
+            )  # fmt: skip
+        else:
+            out.append(
+                Turn(index=i, speaker="customer", text=CUSTOMER, at=i * 9.5, stage="diagnose",
+                     mood_after=5.5)
+            )  # fmt: skip
+    return out
+
+
+def calls(n: int, turn_count: int, trainees: int):
+    shared = turns(turn_count)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    for i in range(n):
+        scores = {d: (i * 7 + k * 13) % 101 for k, d in enumerate(DIMENSIONS)}
+        grade = {
+            "score": sum(scores.values()) // len(scores),
+            "rubric": {"id": "default"},
+            "dimensions": [{"id": d, "title": d.replace("_", " "), "score": s}
+                           for d, s in scores.items()],
+            "kpis": {"satisfaction_estimate": 1 + i % 5, "first_contact_resolution": i % 3 == 0},
+        }  # fmt: skip
+        when = start + timedelta(minutes=37 * i)
+        transcript = Transcript.model_construct(
+            call_id=f"{i:08x}bench",
+            scenario_id=SCENARIOS[i % len(SCENARIOS)],
+            scenario_version="1.0",
+            scenario_title="Bench call",
+            scenario_hash="0" * 64,
+            scenario_path="",
+            trainee=f"trainee-{i % trainees:02d}",
+            mode="practice",
+            started_at=when.isoformat(timespec="seconds"),
+            ended_at=(when + timedelta(minutes=6)).isoformat(timespec="seconds"),
+            duration_seconds=360.0,
+            target_seconds=480,
+            outcome=Outcome.resolved if i % 3 == 0 else Outcome.unresolved,
+            opening_mood=7.0,
+            final_mood=4.5,
+            revealed=[],
+            actions=["line_test"],
+            manager_demanded=False,
+            escalated=False,
+            hints_used=0,
+            wrap_up="Down since Monday; line test fault; engineer Thursday 8-1.",
+            turns=shared,
+            format="callsim-transcript",
+            format_version=1,
+        )
+        yield transcript, grade
+
+
+def timed(fn, repeat: int = 15) -> float:
+    """Median milliseconds of `repeat` runs (after one warm-up)."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=10_000)
+    ap.add_argument("--turns", type=int, default=30)
+    ap.add_argument("--trainees", type=int, default=20)
+    ap.add_argument("--db", help="keep the filled store here (default: a temporary folder)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.db) if args.db else Path(tmp) / "bench.db"
+        store = Store(path)
+        t0 = time.perf_counter()
+        store.bulk_save(calls(args.calls, args.turns, args.trainees))
+        fill = time.perf_counter() - t0
+        with store._write("review a tenth of the calls") as conn:
+            conn.execute("UPDATE calls SET reviewed_at = started_at WHERE rowid % 10 = 0")
+            conn.execute(
+                "INSERT INTO overrides SELECT id, 'empathy', 50, 'bench', NULL, started_at "
+                "FROM calls WHERE rowid % 20 = 0"
+            )
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = path.stat().st_size
+        per_trainee = args.calls // args.trainees
+        listing = timed(lambda: store.list_calls(trainee="trainee-07"))
+        listing_since = timed(lambda: store.list_calls(scenario=SCENARIOS[1], since="2025-06-01"))
+        listing_all = timed(lambda: store.list_calls(), repeat=5)
+        progress = timed(lambda: store.progress("trainee-07", limit=500))
+        agreement = timed(store.agreement, repeat=5)
+        one = next(calls(1, args.turns, 1))[0].model_copy(update={"call_id": "per-turn"})
+        store.save_call(one.model_copy(update={"turns": one.turns[:1]}))
+        turn_ms = timed(lambda: store.record_turn("per-turn", one.turns[1]), repeat=30)
+        rows = [
+            ("fill (bulk path)", f"{fill:.1f} s", ""),
+            (f"list: one trainee ({per_trainee} rows)", f"{listing:.1f} ms", "target <= 100"),
+            ("list: one scenario since a date", f"{listing_since:.1f} ms", "target <= 100"),
+            (f"list: everything ({args.calls} rows)", f"{listing_all:.1f} ms", ""),
+            ("progress: one trainee, 500 calls", f"{progress:.1f} ms", "target <= 200"),
+            (f"agreement ({args.calls // 10} reviewed calls)", f"{agreement:.1f} ms", ""),
+            ("one turn committed (synchronous=FULL)", f"{turn_ms:.1f} ms", ""),
+            ("store size", f"{size / 2**20:.1f} MiB", f"{size / args.calls / 1024:.1f} KiB/call"),
+        ]
+        print(f"store: {args.calls} calls x {args.turns} turns, {args.trainees} trainees")
+        for name, value, note in rows:
+            print(f"  {name:<40} {value:>10}  {note}".rstrip())
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
