@@ -1060,7 +1060,7 @@ def _feedback_text(quote: str | None, quote_by: str | None, turn: int, why: str,
     if quote and quote_by == "trainee":
         return f"You said '{quote}'. {tip}"
     if quote and quote_by == "customer":
-        return f"At turn {turn} the customer said '{quote}', and you {why}. {tip}"
+        return f"At turn {turn} the customer said '{quote}' - {why}. {tip}"
     return f"Turn {turn}: {why}. {tip}"
 
 
