@@ -10,11 +10,13 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sim.store import DB_ENV, CallRecorder, Store, StoreError, open_store
 from sim.textsafe import terminal_safe
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # sim.store imports pydantic: keep it out of building the parser
     from sim.session import CallSession
+    from sim.store import CallRecorder, Store, StoreError
+
+DB_ENV = "CALLSIM_DB"  # the same as sim.store.DB_ENV
 
 
 def add_db_argument(p: argparse.ArgumentParser) -> None:
@@ -31,6 +33,8 @@ def report(exc: StoreError, err: TextIO | None = None) -> None:
 
 def open_or_report(args: argparse.Namespace, *, create: bool = True) -> Store | None:
     """The store chosen by --db/CALLSIM_DB/the default, or None after printing why not."""
+    from sim.store import StoreError, open_store
+
     try:
         return open_store(getattr(args, "db", None), create=create)
     except StoreError as exc:
@@ -59,6 +63,8 @@ def finish_saving(
     err: TextIO | None = None,
 ) -> bool:
     """Save the finished call (and its grade when grading is there); False after a report."""
+    from sim.store import StoreError
+
     try:
         store.save_call(session.transcript(), grade(session) if grade else None)
     except StoreError as exc:

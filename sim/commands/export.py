@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sim.textsafe import terminal_safe
 
+FORMATS = ("md", "html", "json", "csv")  # as sim.export.FORMATS, without importing it here
+
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.export import FORMATS
     from sim.store_cli import add_db_argument
 
     p = sub.add_parser(

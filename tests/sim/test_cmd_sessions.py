@@ -268,3 +268,10 @@ def test_a_killed_call_keeps_its_turns_and_can_be_resumed(db):
     again = subprocess.run([sys.executable, "-m", "sim", "resume", call.id[:8]], input="",
                            capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     assert again.returncode == 1 and "already ended" in again.stderr
+
+
+def test_building_the_command_line_does_not_load_the_store():
+    code = "import sys\nfrom sim.cli import build_parser\nbuild_parser()\n"
+    code += "print(sorted(m for m in sys.modules if m in ('sim.store', 'sim.export')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

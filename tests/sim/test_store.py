@@ -317,3 +317,21 @@ def test_two_processes_writing_at_once_both_succeed(db):
     assert len(store.list_calls(trainee="ann")) == 15
     assert len(store.list_calls(trainee="bob")) == 15
     assert all(c.ended and c.turn_count >= 5 for c in store.list_calls())
+
+
+def test_the_apps_seams_save_a_call_turn_by_turn(loaded, db):
+    store = Store(db)
+    listener = store.listener_for("app-call-1", loaded, mode="assessment", trainee="ann")
+    session = new_session(loaded, call_id="app-call-1", mode="assessment", listeners=[listener])
+    session.say("I'm so sorry about this")
+    assert Store(db).transcript("app-call-1").turns[1].text == "I'm so sorry about this"
+    session.end()
+
+    class Grade:
+        def to_json(self):
+            return GRADE
+
+    store.save_call(session.transcript(), Grade())
+    assert store.last_score(loaded.scenario.id, "ann") == 62
+    assert store.last_score(loaded.scenario.id, "bob") is None
+    assert store.list_calls()[0].mode == "assessment"
