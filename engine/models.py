@@ -25,8 +25,8 @@ IDENT_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 #: Any text shown to a person. Bounded so one field cannot flood a screen.
 Line = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Mood = Annotated[float, Field(ge=0, le=10)]
-MoodChange = Annotated[float, Field(ge=-10, le=10)]
+Mood = Annotated[float, Field(ge=0, le=10, strict=True)]
+MoodChange = Annotated[float, Field(ge=-10, le=10, strict=True)]
 
 #: The behaviour tags of TAGS.md. The engine only knows their names (mood effects);
 #: detecting them is grading's job.
@@ -108,6 +108,7 @@ class Customer(Model):
     mood: Mood = Field(description="Opening frustration, 0 (calm) to 10 (furious).")
     patience: int = Field(
         default=3,
+        strict=True,
         ge=1,
         le=20,
         description="Replies that get nowhere the customer tolerates before each costs double.",
@@ -265,6 +266,7 @@ class MoodRules(Model):
     tags: dict[TagName, MoodChange] = {}
     repeat_decay: float = Field(
         default=0.5,
+        strict=True,
         ge=0,
         le=1,
         description="Each repeat of a calming tag counts this fraction of the one before.",
@@ -276,9 +278,11 @@ class Scenario(Model):
     id: Ident
     title: ShortText
     category: Category
-    difficulty: int = Field(ge=1, le=5)
+    difficulty: int = Field(ge=1, le=5, strict=True)
     version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    target_seconds: int = Field(ge=30, le=7200, description="Target handling time in seconds.")
+    target_seconds: int = Field(
+        ge=30, le=7200, strict=True, description="Target handling time in seconds."
+    )
     briefing: Line = Field(description="What the advisor knows before answering.")
     goal: Line
     customer: Customer

@@ -305,3 +305,21 @@ def test_explicit_text_stays_text():
         "g": None,
         "h": True,
     }
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("difficulty", "true"), ("target_seconds", '"300"'), ("difficulty", "2.5")],
+)
+def test_numbers_must_be_written_as_numbers(tmp_path, key, value):
+    """`difficulty: true` or a quoted number is a mistake to point at, not a value to coerce."""
+    good = (GOOD / "minimal.yaml").read_text(encoding="utf-8")
+    assert f"\n{key}:" in good
+    lines = [f"{key}: {value}" if ln.startswith(f"{key}:") else ln for ln in good.splitlines()]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(bad)
+    (problem,) = caught.value.problems
+    assert problem.line == next(i for i, ln in enumerate(lines, 1) if ln.startswith(f"{key}:"))
+    assert key in problem.message
