@@ -272,7 +272,9 @@ def test_a_full_disk_mid_call_does_not_stop_the_call(loaded, db):
 
 WRITER = textwrap.dedent(
     """
+    import os
     import sys
+    import time
     from dataclasses import dataclass, field
     from engine.loader import load_scenario
     from sim.scenario_paths import resolve_scenario
@@ -284,9 +286,12 @@ WRITER = textwrap.dedent(
         tags: list
         evidence: dict = field(default_factory=dict)
 
-    db, who, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    db, who, calls, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     loaded = load_scenario(resolve_scenario("broadband-down-repeat-caller"))
     store = Store(db)
+    print("ready", flush=True)
+    while not os.path.exists(go):  # both start writing together
+        time.sleep(0.01)
     for n in range(calls):
         s = CallSession(loaded, trainee=who, tagger=lambda *a: Tagged([]), clock=SimulatedClock())
         store.recorder(s)
@@ -299,16 +304,20 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_two_processes_writing_at_once_both_succeed(db):
+def test_two_processes_writing_at_once_both_succeed(db, tmp_path):
+    go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db), who, "15"],
+            [sys.executable, "-c", WRITER, str(db), who, "15", str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for who in ("ann", "bob")
     ]
+    for p in procs:
+        assert p.stdout.readline().strip() == "ready", p.stderr.read()
+    go.touch()
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
