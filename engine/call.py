@@ -340,8 +340,8 @@ class ScenarioEngine:
             else:
                 said = None
             self._trigger(call, f"fallback:{stage_before}")
-        if said:
-            lines.append(said)
+        if said:  # the customer reacts to the reply first, then answers its question
+            lines.insert(0, said)
 
         demanded = self._thresholds(call, lines)
         if call.state != stage_before and not call.ended:
