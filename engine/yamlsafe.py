@@ -12,6 +12,7 @@ schema instead: only `true`/`false`, `null`/`~`, and plain numbers change type.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,7 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
             [Problem(name, 1, 1, "error", f"file is over {MAX_BYTES:,} characters; not read")]
         )
     source = SourceMap(name)
-    builder = _Builder(name, source)
+    builder = _Builder(name, source, _line_mapper(text))
     loader = _SafeLoader(text)
     try:
         feed = builder.feed
@@ -158,7 +159,7 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
             if builder.fatal:
                 break
     except yaml.MarkedYAMLError as exc:
-        line, col, message = _syntax_message(exc, text)
+        line, col, message = _syntax_message(exc, text, builder.position)
         builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {message}"))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
         before = text[: exc.position]
@@ -180,7 +181,29 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
     return builder.result, source
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _line_mapper(text: str) -> Any:
+    """Positions by '\n' lines, when libyaml's would differ; None when they agree (nearly always).
+
+    libyaml also starts a new line at NEL, U+2028, U+2029 and a lone CR; editors, grep and
+    `sed -n` do not, so a message after one of them would name the wrong line.
+    """
+    if not any(c in text for c in _ODD_BREAKS) and text.count("\r") == text.count("\r\n"):
+        return None
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def position(index: int) -> tuple[int, int]:
+        line = bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
+
+    return position
+
+
+def _syntax_message(
+    exc: yaml.MarkedYAMLError, text: str, position: Any = None
+) -> tuple[int, int, str]:
     """Where a YAML syntax error is and what it means, in words a trainer can act on.
 
     libyaml reports where it gave up; for an unclosed quote or bracket the place that needs
@@ -190,9 +213,10 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str
     context = exc.context or ""
     at = exc.problem_mark or exc.context_mark
     opened = exc.context_mark
-    pos = (at.line + 1, at.column + 1) if at else (1, 1)
+    where = position or (lambda mark: (mark.line + 1, mark.column + 1))
+    pos = where(at) if at else (1, 1)
     if opened is not None:
-        start = (opened.line + 1, opened.column + 1)
+        start = where(opened)
         if "quoted scalar" in context:
             return (*start, "this quoted text is never closed (a closing quote is missing)")
         if "flow sequence" in context:
@@ -200,10 +224,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str
         if "flow mapping" in context:
             return (*start, "this '{' mapping is never closed with '}' (or a ',' is missing)")
     char = ""
-    if at is not None:
-        lines = text.splitlines()
-        if at.line < len(lines) and at.column < len(lines[at.line]):
-            char = lines[at.line][at.column]
+    if at is not None and 0 <= at.index < len(text):
+        char = text[at.index]
     if char == "\t":
         return (*pos, "a tab character: indent with spaces, not tabs")
     if "mapping values are not allowed" in problem:
@@ -216,15 +238,16 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str
     if "cannot start any token" in problem and char:
         return (*pos, f"'{char}' cannot start a value here (put the text in quotes)")
     if context and opened is not None:
-        return (*pos, f"{problem} ({context} at line {opened.line + 1})")
+        return (*pos, f"{problem} ({context} at line {where(opened)[0]})")
     return (*pos, problem)
 
 
 class _Builder:
     """Turns parser events into dicts, lists and scalars, recording positions and problems."""
 
-    def __init__(self, name: str, source: SourceMap):
+    def __init__(self, name: str, source: SourceMap, line_mapper: Any = None):
         self.name = name
+        self._lines = line_mapper
         self.source = source
         self.problems: list[Problem] = []
         self.fatal = False
@@ -233,8 +256,14 @@ class _Builder:
         # Stack of open containers: (container, its path, pending key, key position, seen keys)
         self.stack: list[list[Any]] = []
 
+    def position(self, mark: Any) -> tuple[int, int]:
+        """A mark as (line, column), both from 1, lines split at '\n' only."""
+        if self._lines is not None:
+            return self._lines(mark.index)
+        return mark.line + 1, mark.column + 1
+
     def _problem(self, mark: Any, message: str, *, fatal: bool = False) -> None:
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = self.position(mark) if mark is not None else (1, 1)
         self.problems.append(Problem(self.name, line, col, "error", message))
         if fatal:
             self.fatal = True
@@ -302,7 +331,9 @@ class _Builder:
 
     def _add(self, value: Any, mark: Any) -> DataPath:
         """Place a value in the open container (or as the document root); return its path."""
-        pos = (mark.line + 1, mark.column + 1)
+        pos = (
+            (mark.line + 1, mark.column + 1) if self._lines is None else self._lines(mark.index)
+        )
         if not self.stack:
             self.result = value
             self.source.values[()] = pos
