@@ -112,6 +112,11 @@ def read_text(path: Path, display: str | None = None) -> str:
 
 def decode(raw: bytes, name: str) -> str:
     """UTF-8 (an optional BOM allowed); NUL bytes or invalid UTF-8 mean a binary file."""
+    wide = _wide_encoding(raw)
+    if wide:  # Notepad's "Unicode": text, but not in the encoding scenario files use
+        raise YamlError(
+            [Problem(name, 1, 1, "error", f"the file is saved as {wide} text: save it as UTF-8")]
+        )
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, col = _offset_position(raw, nul)
@@ -126,6 +131,18 @@ def decode(raw: bytes, name: str) -> str:
             [Problem(name, line, col, "error", "not UTF-8 text (binary data or another encoding)")]
         ) from None
     return text
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the bytes start with that byte-order mark or look like it."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = raw[:8]
+    if len(head) == 8 and (head[1::2] == b"\x00" * 4 or head[0::2] == b"\x00" * 4):
+        return "UTF-16"  # ASCII text with every other byte NUL, no byte-order mark
+    return None
 
 
 def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
