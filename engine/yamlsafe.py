@@ -179,9 +179,12 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
         line, col, message = _syntax_message(exc, text, builder.position)
         builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {message}"))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
-        before = text[: exc.position]
+        offset = exc.position
+        if _SafeLoader is not yaml.SafeLoader:  # libyaml counts this offset in UTF-8 bytes
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+        before = text[:offset]
         line = before.count("\n") + 1
-        col = exc.position - (before.rfind("\n") + 1) + 1
+        col = offset - (before.rfind("\n") + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         message = f"invalid YAML: control character U+{code:04X} is not allowed in a text file"
         builder.problems.append(Problem(name, line, col, "error", message))
