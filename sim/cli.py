@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "resume": "resume",
     "progress": "progress",
     "agreement": "agreement",
+    "review": "review",
 }
 
 EXIT_OK = 0
@@ -59,11 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("--") and argv[0] != "--help":
+        argv.insert(0, "app")  # `callsim --db PATH --trainee NAME` opens the app with them
     args = parser.parse_args(argv)
     if args.command is None:  # plain `callsim`: open the trainee's app
         from sim.commands import app
 
-        args = argparse.Namespace(scenarios=[], trainee=None, func=app.run)
+        args = argparse.Namespace(scenarios=[], trainee=None, db=None, func=app.run)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
