@@ -176,7 +176,7 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
             if builder.fatal:
                 break
     except yaml.MarkedYAMLError as exc:
-        line, col, message = _syntax_message(exc, text, builder.position)
+        line, col, message = _syntax_message(exc, text)
         builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {message}"))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
         offset = exc.position
@@ -221,9 +221,19 @@ def _line_mapper(text: str) -> Any:
     return position
 
 
-def _syntax_message(
-    exc: yaml.MarkedYAMLError, text: str, position: Any = None
-) -> tuple[int, int, str]:
+def _index_position(text: str, index: int) -> tuple[int, int]:
+    """(line, column) of a character offset, lines split at '\n' only.
+
+    Used for syntax errors rather than libyaml's own line and column, which also count NEL,
+    U+2028 and U+2029 as line breaks and, at the end of a file with no final newline, point
+    at a line after the last one.
+    """
+    index = max(0, min(index, len(text)))
+    start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, start) + 1, index - start + 1
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     """Where a YAML syntax error is and what it means, in words a trainer can act on.
 
     libyaml reports where it gave up; for an unclosed quote or bracket the place that needs
@@ -233,7 +243,10 @@ def _syntax_message(
     context = exc.context or ""
     at = exc.problem_mark or exc.context_mark
     opened = exc.context_mark
-    where = position or (lambda mark: (mark.line + 1, mark.column + 1))
+
+    def where(mark: Any) -> tuple[int, int]:
+        return _index_position(text, mark.index)
+
     pos = where(at) if at else (1, 1)
     if opened is not None:
         start = where(opened)
