@@ -364,9 +364,7 @@ class _Builder:
 
     def _add(self, value: Any, mark: Any) -> DataPath:
         """Place a value in the open container (or as the document root); return its path."""
-        pos = (
-            (mark.line + 1, mark.column + 1) if self._lines is None else self._lines(mark.index)
-        )
+        pos = (mark.line + 1, mark.column + 1) if self._lines is None else self._lines(mark.index)
         if not self.stack:
             self.result = value
             self.source.values[()] = pos
