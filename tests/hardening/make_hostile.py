@@ -1,0 +1,221 @@
+"""Writes the small hostile scenario files in tests/hardening/hostile/ (committed).
+
+Run it again after changing a case: `python tests/hardening/make_hostile.py`. The large cases
+(10 MiB, 10,000 levels, very long lines) are built by the tests at run time instead.
+`test_hostile_files.py` says what each file must do (be refused with which words, or load and
+show which placeholders).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).parent / "hostile"
+
+
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar holding `text` exactly (control characters as escapes)."""
+    out = ['"']
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co") or ch == "\ufeff":
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def scenario(t: str, sid: str, *, lead: str = "") -> str:
+    """A small valid scenario with `t` in every text field a trainer writes."""
+    q = quoted
+    return f"""{lead}# hostile: {sid}
+format: 1
+id: {sid}
+title: {q("Hostile " + t)}
+category: other
+difficulty: 1
+version: "1"
+target_seconds: 300
+briefing: {q("Briefing " + t)}
+goal: {q("Goal " + t)}
+customer:
+  name: {q("Sam " + t)}
+  persona: {q("Persona " + t)}
+  mood: 5
+  demand_line: {q("Manager now " + t)}
+  hang_up_line: {q("Bye " + t)}
+account:
+  {q("Note " + t)}: {q("Value " + t)}
+facts:
+  detail:
+    summary: {q("Summary " + t)}
+    says: {q("It happened on Monday " + t)}
+    asked_by: [{q("When did it happen? " + t)}]
+    keywords: [monday, {q("kw " + t)}]
+actions:
+  probe:
+    label: {q("Probe " + t)}
+    description: {q("Description " + t)}
+    result: {q("Result " + t)}
+    takes: {q("Argument " + t)}
+knowledge:
+  article:
+    title: {q("Article " + t)}
+    body: {q("Body " + t)}
+intents:
+  fix:
+    description: {q("Fixes it " + t)}
+    examples: ["I will fix it for you today", {q("fix " + t)}]
+start: opening
+stages:
+  opening:
+    customer: {q(t + " Opening line")}
+    responses:
+      - intent: fix
+        to: done
+        say: {q(t + " Reply to the fix")}
+    fallback:
+      say: {q(t + " Fallback line")}
+      mood: 0.5
+  done:
+    ending: resolved
+    customer: {q(t + " Closing line")}
+escalation:
+  when: {q("When " + t)}
+expectations:
+  timeline: {q("Today " + t)}
+  forbidden_promises: [{q("Never " + t)}]
+  wrap_up_must_record: [detail]
+"""
+
+
+#: Text put in every field of the loadable hostile scenarios.
+LOADABLE: dict[str, str] = {
+    "ansi-csi": "\x1b[2J\x1b[H\x1b[31mred\x1b[0m",
+    "osc52-clipboard": "\x1b]52;c;cm0gLXJmIH4=\x07",
+    "osc8-hyperlink": "\x1b]8;;https://evil.example/\x1b\\click me\x1b]8;;\x1b\\",
+    "bell-backspace": "ding\x07\x07 erase\x08\x08\x08",
+    "cr-overwrite": "Refund approved\rRefund DENIED  ",
+    "c1-controls": "\x9b2J csi \x9d0;title\x9c osc \x85 nel \x90dcs\x9c",
+    "bidi-overrides": "\u202eevil.exe\u202c \u2066iso\u2069 \u200fmark \u202aembed\u202c",
+    "rtl-text": "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 "
+    "\u0627\u0644\u062d\u0633\u0627\u0628",
+    "emoji-zwj": "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 "
+    "\U0001f3f3\ufe0f\u200d\U0001f308 \U0001f1ec\U0001f1e7 \U0001f44d\U0001f3fd",
+    "combining-marks": "Z\u0337\u0322a\u0338l\u0335g\u0336o\u0301\u0302\u0303 e\u0301",
+    "code-strings": "os.system('rm -rf ~') __import__('os').system('id') "
+    "{0.__class__.__mro__} %s%n ${HOME} $(id) `id` eval('1')",
+    "markup": "[bold red]loud[/] [/] [@click=app.quit]quit[/] [link=http://x]y[/link] [$var]",
+    "html-script": "<script>alert(1)</script> <img src=x onerror=alert(1)> &amp; </div>",
+    "csv-formula": '=HYPERLINK("http://evil.example","x") +cmd|\'/C calc\'!A0 @SUM(A1)',
+    "zero-width": "zero\u200bwidth\u2060join\ufeffbom\u00adsoft",
+    "line-separators": "one\u2028two\u2029three",
+    "odd-spaces": "nbsp\u00a0ideo\u3000em\u2003thin\u2009",
+}
+
+#: Refused files: their raw text (bytes where the encoding itself is the point).
+REFUSED: dict[str, str | bytes] = {}
+
+BASE = scenario("plain", "base")
+
+
+def with_line(replace: str, by: str) -> str:
+    assert replace in BASE, replace
+    return BASE.replace(replace, by, 1)
+
+
+REFUSED["billion-laughs"] = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "format: 1\n"
+)
+REFUSED["merge-key"] = with_line(
+    "customer:\n", "base_customer: &who {name: Sam}\ncustomer:\n  <<: *who\n"
+)
+REFUSED["duplicate-keys"] = with_line("difficulty: 1\n", "difficulty: 1\ndifficulty: 5\n")
+REFUSED["duplicate-stage"] = with_line(
+    "  done:\n", "  opening:\n    customer: Again.\n    ending: resolved\n  done:\n"
+)
+REFUSED["python-object"] = with_line(
+    "title:", "title: !!python/object:__main__.Exploit {cmd: id}\nx_title:"
+)
+REFUSED["python-object-apply"] = with_line(
+    "briefing:", 'briefing: !!python/object/apply:os.system ["echo pwned"]\nx_briefing:'
+)
+REFUSED["python-name"] = with_line("goal:", "goal: !!python/name:os.system\nx_goal:")
+REFUSED["python-module"] = with_line("version:", "version: !!python/module:os\nx_version:")
+REFUSED["python-object-new"] = with_line(
+    "  persona:", "  persona: !!python/object/new:subprocess.Popen [[id]]\n  x_persona:"
+)
+REFUSED["code-stage-ids"] = (
+    with_line("start: opening", "start: os.system")
+    .replace("  opening:\n", "  os.system:\n", 1)
+    .replace("to: done", "to: __import__('os')")
+)
+REFUSED["code-intent-names"] = with_line("  fix:\n", '  "{0.__class__}":\n').replace(
+    "- intent: fix", "- intent: os.system"
+)
+REFUSED["raw-escape"] = with_line('goal: "Goal plain"', "goal: Goal \x1b[2J raw escape")
+REFUSED["raw-c1"] = with_line('goal: "Goal plain"', "goal: Goal \x9b2J raw CSI")
+REFUSED["raw-bell"] = with_line('goal: "Goal plain"', "goal: Goal \x07 raw bell")
+REFUSED["nul-byte"] = with_line('goal: "Goal plain"', "goal: Goal \x00 nul").encode()
+REFUSED["latin1"] = BASE.replace("Goal plain", "Goal caf\u00e9 cr\u00e8me").encode("latin-1")
+REFUSED["mixed-encodings"] = BASE.replace("Goal plain", "Goal caf\u00e9").encode(
+    "utf-8"
+) + "escalation_note: \u201cquoted\u201d\n".encode("cp1252")
+REFUSED["utf16"] = BASE.encode("utf-16")
+REFUSED["deep-nesting"] = with_line("briefing:", "briefing: " + "[" * 100 + "]" * 100 + "\nx:")
+REFUSED["multi-document"] = BASE + "---\n" + BASE
+REFUSED["tabs"] = with_line("  name:", "\tname:")
+REFUSED["blank"] = "\ufeff  \n\n# nothing here\n"
+REFUSED["zero-width-id"] = with_line("start: opening", "start: open\u200bing").replace(
+    "  opening:\n", "  open\u200bing:\n", 1
+)
+REFUSED["escape-in-key"] = with_line("difficulty:", '"diff\\e[2Jiculty": 1\ndifficulty:')
+REFUSED["homoglyph-to"] = with_line("to: done", "to: d\u043ene")
+REFUSED["huge-numbers"] = (
+    with_line("difficulty: 1", "difficulty: 1e999")
+    .replace("target_seconds: 300", "target_seconds: " + "9" * 40)
+    .replace("  mood: 5", "  mood: .inf")
+)
+REFUSED["complex-key"] = with_line("account:\n", "account:\n  ? [a, b]\n  : c\n")
+REFUSED["crlf-with-error"] = with_line("category: other", "category: bills").replace("\n", "\r\n")
+REFUSED["bom-with-error"] = "\ufeff" + with_line("category: other", "category: bills")
+REFUSED["top-level-code"] = "os.system('rm -rf /')\n"
+REFUSED["callback-strings-as-ids"] = with_line("  detail:\n", "  __import__('os'):\n").replace(
+    "[detail]", "['{0.__class__}']"
+)
+
+#: Loadable files with a twist in the file itself rather than in the text.
+LOADABLE_FILES: dict[str, str | bytes] = {
+    "bom": "\ufeff" + scenario("with a byte-order mark", "bom"),
+    "crlf": scenario("with CRLF line ends", "crlf").replace("\n", "\r\n"),
+    "yaml11-words": scenario("plain", "yaml11-words")
+    .replace('title: "Hostile plain"', "title: no")
+    .replace('version: "1"', "version: 1:30")
+    .replace('goal: "Goal plain"', "goal: off")
+    .replace('  name: "Sam plain"', "  name: yes"),
+}
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for old in HERE.glob("*.yaml"):
+        old.unlink()
+    for name, text in LOADABLE.items():
+        (HERE / f"{name}.yaml").write_text(scenario(text, name), encoding="utf-8", newline="")
+    for name, body in {**REFUSED, **LOADABLE_FILES}.items():
+        raw = body if isinstance(body, bytes) else body.encode("utf-8")
+        (HERE / f"{name}.yaml").write_bytes(raw)
+    print(f"wrote {len(list(HERE.glob('*.yaml')))} files to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
