@@ -133,6 +133,11 @@ class CallsimApp(App[None]):
         if key:
             self.bind(key, f"open_screen('{name}')", description=label)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_screen":  # keys for extra screens work (and show) on home only
+            return self.screen is self.screen_stack[0]
+        return True
+
     def action_open_screen(self, name: str) -> None:
         extra = self.extra_screens.get(name)
         if extra is not None:

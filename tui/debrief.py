@@ -20,8 +20,10 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from engine.transcript import Transcript
 from sim.session import CallSession
-from tui.grades import Citation, DebriefView, debrief_for
+from tui.grades import Citation, DebriefView, call_summary, debrief_for, fill_from_grade
+from tui.mentor import comment_line, mentor_notes, review_section
 from tui.text import join, plain, styled
 
 
@@ -32,13 +34,23 @@ class DebriefScreen(Screen):
         Binding("h", "home", "Home"),
     ]
 
-    def __init__(self, session: CallSession) -> None:
+    def __init__(
+        self,
+        session: CallSession,
+        *,
+        transcript: Transcript | None = None,
+        saved_grade: dict | None = None,
+    ) -> None:
+        """A saved call's debrief passes its stored `transcript` and `saved_grade` (shown as
+        graded then, not graded again or saved again)."""
         super().__init__()
         self.session = session
-        self.transcript = session.transcript()
+        self.transcript = transcript or session.transcript()
+        self.saved_grade = saved_grade
         self.view: DebriefView | None = None
 
     def compose(self) -> ComposeResult:
+        self.mentor = mentor_notes(self.app.store, self.transcript.call_id)
         sc = self.session.scenario
         yield Static(join(styled("Debrief", "bold"), "  ·  ", plain(sc.title)), id="debrief-title")
         with TabbedContent(id="debrief-tabs", initial="grade"):
@@ -67,7 +79,11 @@ class DebriefScreen(Screen):
 
     @work(thread=True, exclusive=True, group="grade")
     def grade(self) -> None:
-        view = debrief_for(self.transcript, self.session.loaded, self.app.grader)
+        if self.saved_grade is not None:
+            view = DebriefView(summary=call_summary(self.transcript))
+            fill_from_grade(view, self.saved_grade)
+        else:
+            view = debrief_for(self.transcript, self.session.loaded, self.app.grader)
         self.app.call_from_thread(self.show_grade, view)
 
     def show_grade(self, view: DebriefView) -> None:
@@ -75,7 +91,8 @@ class DebriefScreen(Screen):
         self.query_one("#grading").display = False
         self.query_one("#grade-body").display = True
         self.query_one("#grade-text", Static).update(self._grade_text(view))
-        self.app.save_call(self.transcript, view.grade)
+        if self.saved_grade is None:
+            self.app.save_call(self.transcript, view.grade)
 
     def _grade_text(self, view: DebriefView) -> Content:
         parts: list[Content | str] = []
@@ -115,6 +132,7 @@ class DebriefScreen(Screen):
                 parts += ["→ ", *self._cite(item)]
         if self.transcript.wrap_up:
             parts += ["\n", styled("Your notes", "bold"), "\n", plain(self.transcript.wrap_up)]
+        parts += review_section(self.mentor)
         return join(*parts)
 
     @staticmethod
@@ -149,6 +167,8 @@ class DebriefScreen(Screen):
             if turn.tags:
                 parts += [styled(f"  [{', '.join(turn.tags)}]", "dim")]
             parts.append("\n")
+            for comment in self.mentor.by_turn.get(turn.index, ()):
+                parts += [comment_line(comment), "\n"]
         return join(*parts)
 
     def _rewind_options(self) -> list[Option]:
