@@ -11,6 +11,7 @@ import types
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -19,6 +20,7 @@ from rapidfuzz import process as fuzz_process
 from rapidfuzz import utils as fuzz_utils
 from rapidfuzz.distance import OSA
 
+from engine.lint import lint
 from engine.models import Intent, IntentLibrary, Scenario
 from engine.yamlsafe import DataPath, Problem, SourceMap, YamlError, decode, load, read_text
 
@@ -44,7 +46,15 @@ class LoadedScenario:
     source: SourceMap
     content_hash: str
     shared_intents: Mapping[str, Intent] = field(default_factory=dict)
-    warnings: tuple[Problem, ...] = ()
+    load_warnings: tuple[Problem, ...] = ()
+
+    @cached_property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Lint warnings (engine.lint), worked out on first use: playing a call never needs
+        them, and checking a scenario's examples against each other costs more than loading it.
+        """
+        found = (*self.load_warnings, *lint(self.scenario, self.source, self.shared_intents))
+        return tuple(sorted(found, key=lambda p: (p.line, p.col)))
 
     def intent(self, name: str) -> Intent:
         """The scenario's own intent of that name, else the shared one."""
@@ -469,7 +479,7 @@ def load_scenario(
         source=source,
         content_hash=digest,
         shared_intents=dict(intents),
-        warnings=tuple(p for p in problems if p.severity == "warning"),
+        load_warnings=tuple(p for p in problems if p.severity == "warning"),
     )
 
 

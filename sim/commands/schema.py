@@ -23,11 +23,20 @@ def add(sub: argparse._SubParsersAction) -> None:
         description="Print the JSON Schema of the scenario format (for editor autocompletion).",
     )
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument(
+        "--tests", action="store_true", help="the schema of scenario test files (*.tests.yaml)"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    if getattr(args, "tests", False):
+        from sim.scenario_tests import tests_schema
+
+        schema = tests_schema()
+    else:
+        schema = scenario_schema()
+    text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:

@@ -306,3 +306,18 @@ def test_run_file_reports_the_last_scenario_stage_after_a_hang_up():
     assert case.outcome == "hung_up"
     lt, loaded = _prepared(path)
     assert case.stage in loaded.scenario.stages
+
+
+def test_the_tests_schema_accepts_every_bundled_test_file(capsys):
+    import json
+
+    from engine.yamlsafe import load
+
+    jsonschema = pytest.importorskip("jsonschema")
+    assert main(["schema", "--tests"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    for f in BUNDLED_TESTS:
+        data, _ = load(f.read_text(encoding="utf-8"), str(f))
+        jsonschema.validate(data, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"cases": {"a": {"script": "x", "expects": {}}}}, schema)
