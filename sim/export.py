@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.transcript import TRANSCRIPT_FORMAT, Transcript, Turn
-from sim.textsafe import terminal_safe
+from sim.textsafe import json_text, terminal_safe
 
 SPEAKERS = {"customer": "Customer", "trainee": "Trainee", "action": "Action", "system": "System"}
 FORMATS = ("md", "html", "json", "csv")
@@ -314,14 +314,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet will show as text: a leading = + - @ (or tab/CR) gets a quote."""
+    """A cell a spreadsheet will show as text: a leading = + - @ (or tab/CR) gets a quote, and
+    control characters are visible placeholders (a CSV is also read with `cat`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, (int, float)):
         return value
-    text = str(value)
+    text = terminal_safe(str(value))
     if text.startswith(_FORMULA_START) or text.lstrip(" ").startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -361,7 +362,7 @@ def to_json(calls: Sequence[tuple[Transcript, dict[str, Any] | None]]) -> str:
     data: Any = [call_json(t, g) for t, g in calls]
     if len(data) == 1:
         data = data[0]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data) + "\n"
 
 
 class ImportProblem(ValueError):

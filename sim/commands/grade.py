@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.textsafe import terminal_safe
+from sim.textsafe import json_text, terminal_safe
 
 MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
 #: Keys `callsim run --script --json` puts around the transcript's own fields.
@@ -190,8 +190,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = grade.to_json()
         data["warnings"] = notes + data["warnings"]
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json_text(data))
     else:
         print(terminal_safe(format_report(grade, transcript)))
     return 0

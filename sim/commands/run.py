@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from sim.textsafe import terminal_safe
+from sim.textsafe import json_text, terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -129,8 +128,7 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, st
     problems = play_script(session, lines)
     saved = store is None or finish_saving(store, session, recorder, _grade)
     if as_json:
-        json.dump(result_json(session, problems), sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json_text(result_json(session, problems)))
     else:
         for turn in session.turns:
             print(format_turn(turn))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import datetime, timezone
 
-from sim.textsafe import terminal_safe
+from sim.textsafe import json_text, terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -67,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
         report(exc)
         return 1
     if args.json:
-        json.dump([c.as_json() for c in calls], sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json_text([c.as_json() for c in calls]))
         return 0
     if not calls:
         print(f"No saved calls match (store: {terminal_safe(str(store.path))}).")

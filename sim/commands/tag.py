@@ -13,6 +13,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from sim.textsafe import json_text
+
 EXIT_OK = 0
 EXIT_INPUT = 1
 
@@ -78,7 +80,7 @@ def tag_stream(lines: Iterable[str | UnicodeDecodeError], out: IO[str]) -> None:
             continue
         else:
             result = tag_line(line)
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.write(json_text(result, indent=None) + "\n")
         out.flush()
 
 
