@@ -14,8 +14,11 @@ UNSAFE = re.compile(
 
 
 def unsafe_in(text: str) -> list[str]:
-    """The unsafe characters in `text`, as code points, for a readable failure."""
-    return sorted({f"U+{ord(c):04X}" for c in UNSAFE.findall(text)})
+    """The unsafe characters in `text`, as code points, for a readable failure.
+
+    CR LF is a line end (CSV rows end so), not a carriage return that overwrites a line.
+    """
+    return sorted({f"U+{ord(c):04X}" for c in UNSAFE.findall(text.replace("\r\n", "\n"))})
 
 
 def screen_text(app) -> str:
