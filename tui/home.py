@@ -50,7 +50,9 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.app.settle(self)
         table = self.query_one("#scenarios", DataTable)
-        table.add_column("Scenario", key="title")
+        # with a store, leave room for the last score at 80 columns (titles are ellipsised)
+        title_width = max(20, self.app.size.width - 46) if self.app.store is not None else None
+        table.add_column("Scenario", key="title", width=title_width)
         table.add_column("Category", key="category", width=12)
         table.add_column("Level", key="difficulty", width=5)
         if self.app.store is not None:

@@ -1,0 +1,192 @@
+"""Your calls: the trainee's saved calls, the mentor's review of each, and calls to resume.
+
+A finished call opens its debrief as it was graded, with the mentor's comments and overrides;
+a call that was cut off (a crash, a closed terminal) carries on from its last turn, replayed
+by sim/resume.py exactly as `callsim resume` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sim.textsafe import terminal_safe
+from tui.mentor import comment_line, mentor_notes, number, review_section
+from tui.text import join, styled
+
+LIMIT = 500
+
+
+def cell(text: str | None) -> Text:
+    return Text(terminal_safe(text or "", keep_newlines=False), no_wrap=True, overflow="ellipsis")
+
+
+def when(started_at: str) -> str:
+    """'2026-11-23 09:59' from a UTC ISO time (as stored)."""
+    return started_at[:16].replace("T", " ")
+
+
+def store_error(exc: Exception) -> str:
+    return terminal_safe(str(exc), keep_newlines=False)
+
+
+class CallsScreen(Screen):
+    """The trainee's own calls, newest first."""
+
+    DEFAULT_CSS = """
+    CallsScreen #calls-table { height: 1fr; }
+    CallsScreen #calls-detail { height: 9; border-top: solid $primary; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("enter", "open", "Open / resume", show=False),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="calls-detail"):
+            yield Static(id="calls-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.sub_title = f"Your calls · {self.app.trainee or 'no trainee name'}"
+        table = self.query_one(DataTable)
+        table.add_column("Started", key="started", width=16)
+        table.add_column("Scenario", key="scenario")
+        table.add_column("Score", key="score", width=5)
+        table.add_column("Call", key="status", width=10)
+        table.add_column("Mentor", key="mentor", width=8)
+        self.refill()
+        table.focus()
+
+    def refill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.calls: dict[str, Any] = {}
+        try:
+            calls = self.app.store.list_calls(trainee=self.app.trainee, limit=LIMIT)
+        except Exception as exc:  # StoreError: said, not raised
+            self.notify(store_error(exc), severity="error")
+            calls = []
+        for c in calls:
+            self.calls[c.id] = c
+            status = (c.outcome or "ended").replace("_", " ") if c.ended else "cut off"
+            table.add_row(
+                cell(when(c.started_at)),
+                cell(c.scenario_id),
+                cell(number(c.total_score)),
+                Text(status, style="bold" if not c.ended else ""),
+                Text("reviewed" if c.reviewed else ""),
+                key=c.id,
+            )
+        self.show_detail()
+
+    def current(self) -> Any:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.calls.get(key or "")
+
+    def show_detail(self) -> None:
+        note = self.query_one("#calls-note", Static)
+        call = self.current()
+        if call is None:
+            note.update("No saved calls yet. Take a call from the home screen; it is saved here.")
+            return
+        if not call.ended:
+            note.update(
+                join(
+                    styled("This call was cut off", "bold"),
+                    f" after {call.turn_count} turns. Press Enter to carry on where it stopped.",
+                )
+            )
+            return
+        notes = mentor_notes(self.app.store, call.id)
+        parts: list[Content | str] = [
+            styled(call.scenario_id, "bold"),
+            f"  score {number(call.total_score)}. Enter opens the debrief.",
+        ]
+        if notes:
+            parts += review_section(notes)[:-1]  # the turns' comments are listed here instead
+            for turn in sorted(t for t in notes.by_turn if t is not None):
+                for comment in notes.by_turn[turn]:
+                    parts += ["\n", f"turn {turn}:", comment_line(comment, " ")]
+        else:
+            parts += ["\n", "No mentor's review yet."]
+        note.update(join(*parts))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.show_detail()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        call = self.current()
+        if call is not None:
+            open_saved_call(self.app, call.id)
+
+
+def open_saved_call(app: Any, call_id: str) -> None:
+    """Resume a cut-off call, or show a finished one's debrief as it was graded."""
+    from sim.resume import ResumeError, resume_session, scenario_for
+    from sim.session import CallSession
+    from tui.debrief import DebriefScreen
+
+    try:
+        transcript = app.store.transcript(call_id)
+        grade = app.store.grade(call_id)
+    except Exception as exc:  # StoreError
+        app.notify(store_error(exc), severity="error")
+        return
+    kwargs = {"tagger": app.tagger, "clock": app.clock}
+    try:
+        if transcript.ended_at is None:
+            session = resume_session(transcript, extra_dirs=app.scenario_dirs, **kwargs)
+            recorder = getattr(app.store, "recorder", None)
+            if callable(recorder):
+                recorder(session)  # turns from here on are saved as they are said
+            app.start_call(session)
+            return
+        loaded = scenario_for(transcript, app.scenario_dirs)
+    except ResumeError as exc:
+        app.notify(terminal_safe(str(exc), keep_newlines=False), severity="error", timeout=10)
+        return
+    # The debrief needs the scenario and a session to retry or rewind from; it shows the call
+    # as stored, graded as it was graded.
+    carrier = CallSession(loaded, mode=transcript.mode, trainee=transcript.trainee, **kwargs)
+    carrier.end()
+    app.push_screen(DebriefScreen(carrier, transcript=transcript, saved_grade=grade))
+
+
+def unfinished_calls(app: Any) -> list[Any]:
+    try:
+        return [c for c in app.store.list_calls(trainee=app.trainee, limit=50) if not c.ended]
+    except Exception:  # StoreError: the home screen still opens
+        return []
+
+
+def tell_about_unfinished(app: Any, key: str) -> None:
+    """On start: offer to resume calls that were cut off."""
+    cut = unfinished_calls(app)
+    if cut:
+        n = len(cut)
+        app.notify(
+            f"{n} call{'s were' if n > 1 else ' was'} cut off before the end. "
+            f"Press {key} (Your calls) to carry on.",
+            title="Resume",
+            timeout=12,
+        )

@@ -1,0 +1,214 @@
+"""Progress: each rubric dimension's trend over a trainee's calls as a chart in the terminal,
+first-contact resolution, handling time and satisfaction over time, the weakest dimensions and
+the development plan.
+
+All figures and the plan come from sim/store_progress.py (the same report `callsim progress`
+prints); this screen only draws them. Charts use one fixed scale per kind (0-100 for scores)
+so two dimensions' lines compare at a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, LoadingIndicator, Select, Static
+
+from sim.commands.progress import arrow, clock, sparkline
+from tui.calls import store_error
+from tui.text import join, plain, styled
+
+NAME_WIDTH = 24
+CHART_WIDTH = 24
+PROGRESS_KEY = "p"
+
+
+def install(app: Any) -> None:
+    if app.store is None or not hasattr(app.store, "progress"):
+        return
+    app.add_screen(
+        "progress", "Progress", lambda: ProgressScreen(_trainee_hint(app)), key=PROGRESS_KEY
+    )
+
+
+def _trainee_hint(app: Any) -> str | None:
+    return app.trainee or getattr(app.screen, "trainee_in_view", None)
+
+
+def _level_style(value: float, low: float, high: float) -> str:
+    share = (value - low) / ((high - low) or 1)
+    return "$error" if share < 0.5 else "$warning" if share < 0.75 else "$success"
+
+
+def chart(values: Sequence[float], low: float = 0, high: float = 100, good_high: bool = True):
+    """A fixed-scale bar line, each bar coloured by how good its value is."""
+    bars = sparkline(values, low, high)
+    parts = []
+    for bar, value in zip(bars, values, strict=True):
+        level = value if good_high else high - (value - low)
+        parts.append(styled(bar, _level_style(level, low, high)))
+    return join(*parts) if parts else Content("")
+
+
+def _name(text: str) -> Content:
+    text = text if len(text) <= NAME_WIDTH else text[: NAME_WIDTH - 1] + "…"
+    return plain(f"{text:<{NAME_WIDTH}}", keep_newlines=False)
+
+
+def _row(name: str, line: Content, width: int, change: str) -> list[Content | str]:
+    pad = " " * max(0, width - len(line.plain))
+    return [_name(name), " ", line, pad, "  ", change, "\n"]
+
+
+def render_report(rep: Any) -> Content:
+    """The report from sim.store_progress.report as styled, inert Content."""
+    from sim.store_progress import RECENT, buckets
+
+    calls = f"{rep.calls} call{'s' if rep.calls != 1 else ''}"
+    parts: list[Content | str] = [
+        styled("Progress of ", "bold"),
+        styled(rep.trainee, "bold", keep_newlines=False),
+        f": {calls}\n\n",
+    ]
+    if rep.trends:
+        head = f"{'Dimension':<{NAME_WIDTH}} {'scores, oldest → newest':<{CHART_WIDTH}}  "
+        parts += [styled(head + f"first {RECENT} → last {RECENT}", "dim"), "\n"]
+        for t in rep.trends:
+            line = chart(buckets(t.scores, CHART_WIDTH))
+            change = f"{t.first:5.1f} → {t.recent:5.1f} {arrow(t.change)}"
+            parts += _row(t.title, line, CHART_WIDTH, change)
+    else:
+        parts.append("No graded calls yet: scores appear once calls are graded.\n")
+    if rep.fcr:
+        width = len(rep.fcr)
+        parts += ["\n", styled("Over time", "bold"), "\n"]
+        parts += _row(
+            "First-contact resolution",
+            chart(rep.fcr),
+            width,
+            f"{rep.fcr[0]:.0f}% → {rep.fcr[-1]:.0f}%",
+        )
+        high = max(rep.handling) or 1
+        parts += _row(
+            "Average handling time",
+            chart(rep.handling, 0, high, good_high=False),
+            width,
+            f"{clock(rep.handling[0])} → {clock(rep.handling[-1])}",
+        )
+        if rep.satisfaction:
+            parts += _row(
+                "Satisfaction estimate",
+                chart(rep.satisfaction, 1, 5),
+                width,
+                f"{rep.satisfaction[0]:.1f}/5 → {rep.satisfaction[-1]:.1f}/5",
+            )
+    if rep.weakest:
+        parts += ["\n", styled(f"Weakest now (mean of the last {RECENT} calls)", "bold"), "\n"]
+        for t in rep.weakest:
+            parts += ["  ", plain(t.title, keep_newlines=False), f": {t.recent:.1f}\n"]
+        parts += ["\n", styled("Development plan", "bold"), " (scenarios that train them, "]
+        parts += ["easiest first)\n"]
+        if not rep.plan:
+            parts.append("  No scenario in the library trains these; ask a trainer for one.\n")
+        current = None
+        for step in rep.plan:
+            if step.dimension != current:
+                current = step.dimension
+                title = next(t.title for t in rep.weakest if t.dimension == step.dimension)
+                parts += ["  ", styled(title, "bold", keep_newlines=False), "\n"]
+            taken = f", taken {step.taken}×" if step.taken else ""
+            parts += [
+                "    • ",
+                plain(step.title, keep_newlines=False),
+                styled(f" (difficulty {step.difficulty}/5{taken})", "dim"),
+                "\n",
+            ]
+    return join(*parts)
+
+
+class ProgressScreen(Screen):
+    """One trainee's progress; a mentor picks the trainee at the top."""
+
+    DEFAULT_CSS = """
+    ProgressScreen #progress-trainee { width: 40; }
+    ProgressScreen #progress-body { height: 1fr; padding: 0 1; }
+    ProgressScreen LoadingIndicator { height: 3; }
+    """
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, trainee: str | None = None) -> None:
+        super().__init__()
+        self.trainee = trainee
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        try:
+            trainees = self.app.store.trainees()
+        except Exception as exc:  # StoreError
+            self.notify(store_error(exc), severity="error")
+            trainees = []
+        if self.trainee is None and trainees:
+            self.trainee = trainees[0]
+        if self.trainee is not None and self.trainee not in trainees:
+            trainees.append(self.trainee)
+        yield Select(
+            [(plain(t, keep_newlines=False), t) for t in trainees],
+            prompt="Pick a trainee",
+            value=self.trainee if self.trainee is not None else Select.BLANK,
+            id="progress-trainee",
+        )
+        yield LoadingIndicator()
+        with VerticalScroll(id="progress-body"):
+            yield Static(id="progress-report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.sub_title = "Progress"
+        self.show(self.trainee)
+
+    @on(Select.Changed, "#progress-trainee")
+    def _picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.trainee:
+            self.trainee = event.value
+            self.show(event.value)
+
+    def show(self, trainee: str | None) -> None:
+        if trainee is None:
+            self.query_one(LoadingIndicator).display = False
+            self.query_one("#progress-report", Static).update(
+                "No calls saved yet: progress shows once a trainee has taken calls."
+            )
+            return
+        self.query_one(LoadingIndicator).display = True
+        self.load(trainee)
+
+    @work(thread=True, exclusive=True, group="progress")
+    def load(self, trainee: str) -> None:
+        """Reading the store and the scenario library can take a moment: off the UI thread."""
+        from sim.store_progress import report
+
+        store = self.app.store
+        try:
+            points = store.progress(trainee)
+            titles = store.dimension_titles()
+        except Exception as exc:  # StoreError
+            self.app.call_from_thread(self._shown, Content(store_error(exc)))
+            return
+        if not points:
+            text = plain(f"No finished calls by {trainee} yet.", keep_newlines=False)
+            self.app.call_from_thread(self._shown, text)
+            return
+        library = [e.loaded.scenario for e in self.app.catalogue if e.loaded is not None]
+        rep = report(trainee, points, library, titles=titles, width=CHART_WIDTH)
+        self.app.call_from_thread(self._shown, render_report(rep))
+
+    def _shown(self, content: Content) -> None:
+        self.query_one(LoadingIndicator).display = False
+        self.query_one("#progress-report", Static).update(content)

@@ -1,0 +1,653 @@
+"""The mentor's review: pick a saved call, read it turn by turn beside the rubric, comment,
+override a dimension's score with a reason, and mark the review done.
+
+Every change is written to the store the moment it is made (sim/store.py validates it: a
+comment needs text, an override a reason and a score from 0 to 100); the trainee then sees the
+comments and overrides in the debrief of that call and in `callsim show ID`. `install(app)` adds
+"Your calls" (the trainee's saved calls, to reopen or resume) and this review to the trainee's
+app; `callsim review` opens `ReviewApp`, whose first screen is the list of calls to review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from tui.app import CallsimApp, _no_tags
+from tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
+from tui.mentor import comment_line, number
+from tui.text import join, plain, styled
+
+CALLS_KEY = "m"
+SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}
+
+
+def install(app: CallsimApp) -> None:
+    if app.store is None or not hasattr(app.store, "list_calls"):
+        return  # no store: nothing saved to list or review
+    if isinstance(app, ReviewApp):
+        return  # the mentor's app: the review list is its home
+    app.add_screen("calls", "Your calls", CallsScreen, key=CALLS_KEY)
+    app.add_screen("review", "Review calls (mentor)", ReviewListScreen)
+    app.call_later(tell_about_unfinished, app, CALLS_KEY)
+
+
+def mentor_of(app: Any) -> str | None:
+    return getattr(app, "mentor", None)
+
+
+# -- the list of calls ---------------------------------------------------------------------------
+
+
+class ReviewListScreen(Screen):
+    """Saved calls, newest first, filtered by trainee, scenario and whether reviewed."""
+
+    DEFAULT_CSS = """
+    ReviewListScreen #review-filters { height: 3; }
+    ReviewListScreen #review-filters Select { width: 1fr; }
+    ReviewListScreen #review-table { height: 1fr; }
+    ReviewListScreen #review-count { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("enter", "open", "Review"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        store = self.app.store
+        try:
+            trainees = store.trainees()
+            scenarios = sorted({c.scenario_id for c in store.list_calls()})
+        except Exception as exc:  # StoreError
+            self.notify(store_error(exc), severity="error")
+            trainees, scenarios = [], []
+        with Horizontal(id="review-filters"):
+            yield Select(
+                [(plain(t, keep_newlines=False), t) for t in trainees],
+                prompt="Any trainee",
+                id="filter-trainee",
+            )
+            yield Select(
+                [(plain(s, keep_newlines=False), s) for s in scenarios],
+                prompt="Any scenario",
+                id="filter-scenario",
+            )
+            yield Select(
+                [("To review", "todo"), ("Reviewed", "done")],
+                prompt="Any review",
+                id="filter-reviewed",
+            )
+        yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="review-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.sub_title = "Review calls"
+        table = self.query_one(DataTable)
+        table.add_column("Started", key="started", width=16)
+        table.add_column("Trainee", key="trainee", width=12)
+        table.add_column("Scenario", key="scenario")
+        table.add_column("Score", key="score", width=5)
+        table.add_column("Review", key="review", width=8)
+        self.refill()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refill()  # a review just done shows as done
+
+    def _filter(self, select_id: str) -> str | None:
+        value = self.query_one(select_id, Select).value
+        return value if isinstance(value, str) else None
+
+    def refill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.calls: dict[str, Any] = {}
+        status = self._filter("#filter-reviewed")
+        try:
+            calls = self.app.store.list_calls(
+                trainee=self._filter("#filter-trainee"),
+                scenario=self._filter("#filter-scenario"),
+            )
+        except Exception as exc:  # StoreError
+            self.notify(store_error(exc), severity="error")
+            calls = []
+        if status is not None:
+            calls = [c for c in calls if c.reviewed == (status == "done")]
+        for c in calls[:LIMIT]:
+            self.calls[c.id] = c
+            review = "done" if c.reviewed else ("" if c.ended else "cut off")
+            table.add_row(
+                cell(when(c.started_at)),
+                cell(c.trainee or "–"),
+                cell(c.scenario_id),
+                cell(number(c.total_score)),
+                Text(review, style="bold" if c.reviewed else "dim"),
+                key=c.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        shown = f"{len(calls)} call{'s' if len(calls) != 1 else ''}"
+        if len(calls) > LIMIT:
+            shown += f", the newest {LIMIT} listed"
+        if not calls:
+            shown = "No saved calls match. Change the filters, or take and save some calls."
+        self.query_one("#review-count", Static).update(shown)
+
+    @on(Select.Changed)
+    def _filtered(self) -> None:
+        self.refill()
+
+    def current(self) -> Any:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.calls.get(key or "")
+
+    @property
+    def trainee_in_view(self) -> str | None:
+        """Whose progress the progress screen opens on."""
+        call = self.current()
+        return self._filter("#filter-trainee") or (call.trainee if call else None)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        call = self.current()
+        if call is not None:
+            self.app.push_screen(CallReviewScreen(call.id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 1
+        return True
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+# -- one call under review -----------------------------------------------------------------------
+
+
+def turn_contributions(grade: dict[str, Any] | None) -> dict[int, list[Content]]:
+    """Per turn, the points it earned or lost on each dimension and the flags it raised."""
+    out: dict[int, list[Content]] = defaultdict(list)
+    if not grade:
+        return out
+    for dim in grade.get("dimensions") or ():
+        if not isinstance(dim, dict):
+            continue
+        title = str(dim.get("title") or dim.get("id") or "")
+        for kind in ("earned", "lost"):
+            points: dict[int, float] = {}  # a turn cited twice on a dimension: one sum
+            for cite in dim.get(kind) or ():
+                value = cite.get("points") if isinstance(cite, dict) else None
+                for turn in _turns(cite):
+                    extra = value if isinstance(value, (int, float)) else 0
+                    points[turn] = points.get(turn, 0) + extra
+            for turn, total in points.items():
+                shown = f" {total:+g}" if total else ""
+                style = "$success" if kind == "earned" else "$error"
+                out[turn].append(styled(f"{title}{shown}", style, keep_newlines=False))
+    for flag in grade.get("flags") or ():
+        if isinstance(flag, dict):
+            for turn in _turns(flag):
+                cap = flag.get("cap")
+                out[turn].append(styled(f"⚑ caps at {cap}", "bold $error"))
+    return out
+
+
+def _turns(item: Any) -> list[int]:
+    if not isinstance(item, dict):
+        return []
+    turns = item.get("turns") or ([item["turn"]] if isinstance(item.get("turn"), int) else [])
+    return [t for t in turns if isinstance(t, int)]
+
+
+class CallReviewScreen(Screen):
+    """The transcript (tags, score contributions, comments) beside the rubric's dimensions."""
+
+    DEFAULT_CSS = """
+    CallReviewScreen #review-title { height: 2; padding: 0 1; background: $boost; }
+    CallReviewScreen #review-title Static { height: 1; }
+    CallReviewScreen #review-title-1 { text-style: bold; }
+    CallReviewScreen #review-body { height: 1fr; }
+    CallReviewScreen #review-turns { width: 1fr; height: 1fr; }
+    CallReviewScreen #review-side { width: 36; height: 1fr; }
+    CallReviewScreen #review-dims { height: auto; max-height: 12; }
+    CallReviewScreen #review-dim-note { height: 1fr; padding: 0 1; border-top: solid $primary; }
+    """
+    BINDINGS = [
+        Binding("c", "comment", "Comment"),
+        Binding("g", "comment_call", "Call comment"),
+        Binding("o", "override", "Override"),
+        Binding("d", "done", "Review done"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, call_id: str) -> None:
+        super().__init__()
+        self.call_id = call_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review-title"):
+            yield Static(id="review-title-1")
+            yield Static(id="review-title-2")
+        with Horizontal(id="review-body"):
+            yield OptionList(id="review-turns")
+            with Vertical(id="review-side"):
+                yield DataTable(id="review-dims", cursor_type="row")
+                yield Static(id="review-dim-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        store = self.app.store
+        try:
+            self.call_id = store.resolve_id(self.call_id)
+            self.transcript = store.transcript(self.call_id)
+            self.grade = store.grade(self.call_id)
+        except Exception as exc:  # StoreError: a wrong id, say
+            self.app.pop_screen()
+            self.app.notify(store_error(exc), severity="error", timeout=10)
+            return
+        self.contributions = turn_contributions(self.grade)
+        table = self.query_one(DataTable)
+        table.add_column("Dimension", key="dimension", width=18)
+        table.add_column("Auto", key="auto", width=4)
+        table.add_column("Mentor", key="mentor", width=6)
+        self.refresh_review()
+        self.query_one(OptionList).focus()
+
+    # -- what is shown ------------------------------------------------------------------------
+
+    def refresh_review(self) -> None:
+        store = self.app.store
+        try:
+            self.summary = store.summary(self.call_id)
+            self.comments = store.comments(self.call_id)
+            self.scores = self._ordered(store.dimension_scores(self.call_id))
+        except Exception as exc:  # StoreError
+            self.notify(store_error(exc), severity="error")
+            return
+        self._fill_title()
+        self._fill_turns()
+        self._fill_dims()
+
+    def _ordered(self, scores: list[Any]) -> list[Any]:
+        order = [
+            d.get("id") for d in (self.grade or {}).get("dimensions") or () if isinstance(d, dict)
+        ]
+        rank = {dim: i for i, dim in enumerate(order)}
+        return sorted(scores, key=lambda d: (rank.get(d.dimension, len(rank)), d.dimension))
+
+    def _fill_title(self) -> None:
+        t, s = self.transcript, self.summary
+        status = "review done" if s.reviewed else "to review"
+        if not s.ended:
+            status += " · cut off"
+        self.query_one("#review-title-1", Static).update(cell(t.scenario_title or t.scenario_id))
+        self.query_one("#review-title-2", Static).update(
+            join(
+                plain(t.trainee or "no trainee", keep_newlines=False),
+                f" · {when(s.started_at)} · {self.call_id[:8]} · grade {number(s.total_score)}",
+                f" · {(s.outcome or 'open').replace('_', ' ')} · ",
+                styled(status, "bold $success" if s.reviewed else "bold $warning"),
+            )
+        )
+
+    def _fill_turns(self) -> None:
+        turns = self.query_one(OptionList)
+        keep = turns.highlighted
+        by_turn: dict[int | None, list[Any]] = defaultdict(list)
+        for c in self.comments:
+            by_turn[c.turn].append(c)
+        options = [Option(self._call_comments(by_turn.get(None, ())), id="call")]
+        for turn in self.transcript.turns:
+            parts: list[Content | str] = [
+                styled(f"{turn.index:>3} {SPEAKERS.get(turn.speaker, turn.speaker)}: ", "bold"),
+                plain(turn.text),
+            ]
+            if turn.result:
+                parts += [" → ", plain(turn.result)]
+            if turn.speaker == "trainee":
+                tags = ", ".join(t.replace("_", " ") for t in turn.tags) or "no tags"
+                parts += ["\n    ", styled(tags, "italic")]
+            gains = self.contributions.get(turn.index, [])
+            if gains:
+                parts.append("\n    ")
+                for i, gain in enumerate(gains):
+                    parts += [" · " if i else "", gain]
+            for comment in by_turn.get(turn.index, ()):
+                parts += ["\n", comment_line(comment)]
+            options.append(Option(join(*parts), id=str(turn.index)))
+        turns.set_options(options)
+        if keep is None or keep >= len(options):  # start at the trainee's first reply
+            said = [i for i, t in enumerate(self.transcript.turns, 1) if t.speaker == "trainee"]
+            keep = said[0] if said else 0
+        turns.highlighted = keep
+
+    def _call_comments(self, comments: Any) -> Content:
+        parts: list[Content | str] = [styled("The whole call", "bold")]
+        if not comments:
+            parts.append(styled("  (g: comment on the whole call)", "dim"))
+        for comment in comments:
+            parts += ["\n", comment_line(comment)]
+        if self.transcript.wrap_up:
+            parts += ["\n    ", styled("notes: ", "dim"), plain(self.transcript.wrap_up)]
+        return join(*parts)
+
+    def _fill_dims(self) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for d in self.scores:
+            mentor = Text(number(d.override), style="bold") if d.override is not None else ""
+            table.add_row(cell(d.title or d.dimension), number(d.auto), mentor, key=d.dimension)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        self._fill_dim_note()
+
+    def _current_dim(self) -> Any:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((d for d in self.scores if d.dimension == key), None)
+
+    def _fill_dim_note(self) -> None:
+        note = self.query_one("#review-dim-note", Static)
+        d = self._current_dim()
+        if d is None:
+            note.update("This call has no grade: comments only.")
+            return
+        parts: list[Content | str] = [
+            styled(d.title or d.dimension, "bold"),
+            f"\nauto-grade {number(d.auto)}",
+        ]
+        if d.override is not None:
+            by = f" ({d.author})" if d.author else ""
+            parts += [f"\nmentor{by}: ", styled(number(d.override), "bold"), "\n", plain(d.reason)]
+        else:
+            parts += ["\n", styled("o: override with a reason", "dim")]
+        note.update(join(*parts))
+
+    @on(DataTable.RowHighlighted, "#review-dims")
+    def _dim_highlighted(self) -> None:
+        self._fill_dim_note()
+
+    @on(DataTable.RowSelected, "#review-dims")
+    def _dim_selected(self) -> None:
+        self.action_override()
+
+    @on(OptionList.OptionSelected, "#review-turns")
+    def _turn_selected(self) -> None:
+        self.action_comment()
+
+    # -- the mentor's changes (each saved at once) --------------------------------------------
+
+    def _turn(self) -> int | None:
+        turns = self.query_one(OptionList)
+        if turns.highlighted is None:
+            return None
+        option_id = turns.get_option_at_index(turns.highlighted).id
+        return None if option_id in (None, "call") else int(option_id)
+
+    def action_comment(self) -> None:
+        self._comment(self._turn())
+
+    def action_comment_call(self) -> None:
+        self._comment(None)
+
+    def _comment(self, turn: int | None) -> None:
+        if turn is None:
+            about = Content("Comment on the whole call")
+        else:
+            said = self.transcript.turns[turn]
+            who = SPEAKERS.get(said.speaker, said.speaker)
+            text = said.text if len(said.text) <= 60 else said.text[:59] + "…"
+            about = join(f"Comment on turn {turn} ({who}: ", plain(text, keep_newlines=False), ")")
+
+        def save(text: str) -> None:
+            self.app.store.add_comment(self.call_id, text, turn=turn, author=mentor_of(self.app))
+
+        self.app.push_screen(CommentDialog(about, save), self._saved)
+
+    def action_override(self) -> None:
+        d = self._current_dim()
+        if d is None:
+            self.notify("This call has no graded dimensions to override.", severity="warning")
+            return
+
+        def save(score: float, reason: str) -> None:
+            store = self.app.store
+            store.set_override(self.call_id, d.dimension, score, reason, author=mentor_of(self.app))
+
+        def remove() -> None:
+            self.app.store.clear_override(self.call_id, d.dimension)
+
+        self.app.push_screen(
+            OverrideDialog(d, save, remove if d.override is not None else None), self._saved
+        )
+
+    def action_done(self) -> None:
+        done = not self.summary.reviewed
+        try:
+            self.app.store.mark_reviewed(self.call_id, reviewer=mentor_of(self.app), done=done)
+        except Exception as exc:  # StoreError
+            self.notify(store_error(exc), severity="error")
+            return
+        self.notify("Review marked done." if done else "Review reopened.")
+        self.refresh_review()
+
+    def _saved(self, saved: bool | None) -> None:
+        if saved:
+            self.refresh_review()
+
+
+# -- dialogs -------------------------------------------------------------------------------------
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 70; max-width: 100%; height: auto; border: thick $primary;
+    background: $surface; padding: 0 1;
+}}
+{name} .dialog-error {{ color: $text-error; height: auto; }}
+{name} Horizontal {{ height: auto; align-horizontal: right; }}
+{name} Button {{ margin-left: 1; }}
+"""
+
+
+class CommentDialog(ModalScreen[bool]):
+    """One comment; Enter saves (to the store at once), Escape cancels."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CommentDialog")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, about: Content, save: Callable[[str], None]) -> None:
+        super().__init__()
+        self.about = about
+        self.saver = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.about)
+            yield Input(placeholder="What the trainee should know about this", id="comment-text")
+            yield Static(classes="dialog-error")
+            with Horizontal():
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def submit(self) -> None:
+        text = self.query_one(Input).value
+        if not text.strip():
+            self.query_one(".dialog-error", Static).update("A comment needs some text.")
+            return
+        try:
+            self.saver(text)
+        except Exception as exc:  # StoreError
+            self.query_one(".dialog-error", Static).update(store_error(exc))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class OverrideDialog(ModalScreen[bool]):
+    """A mentor's score for one dimension, with the reason (required) it differs."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="OverrideDialog")
+        + """
+    OverrideDialog Input { margin-bottom: 0; }
+    """
+    )
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        dimension: Any,
+        save: Callable[[float, str], None],
+        remove: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.dimension = dimension
+        self.saver = save
+        self.remover = remove
+
+    def compose(self) -> ComposeResult:
+        d = self.dimension
+        with Vertical():
+            yield Label(
+                join(
+                    "Override ",
+                    styled(d.title or d.dimension, "bold", keep_newlines=False),
+                    f" (auto-grade {number(d.auto)})",
+                )
+            )
+            yield Input(
+                value="" if d.override is None else f"{d.override:g}",
+                placeholder="Score, 0-100",
+                id="override-score",
+            )
+            yield Input(
+                value=d.reason or "",
+                placeholder="Reason: what the auto-grade missed (required)",
+                id="override-reason",
+            )
+            yield Static(classes="dialog-error")
+            with Horizontal():
+                yield Button("Save", id="save", variant="primary")
+                if self.remover is not None:
+                    yield Button("Remove override", id="remove", variant="warning")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one("#override-score", Input).focus()
+
+    def _error(self, message: str) -> None:
+        self.query_one(".dialog-error", Static).update(message)
+
+    @on(Input.Submitted, "#override-score")
+    def _to_reason(self) -> None:
+        self.query_one("#override-reason", Input).focus()
+
+    @on(Input.Submitted, "#override-reason")
+    @on(Button.Pressed, "#save")
+    def submit(self) -> None:
+        raw = self.query_one("#override-score", Input).value.strip()
+        reason = self.query_one("#override-reason", Input).value
+        try:
+            score = float(raw)
+        except ValueError:
+            score = -1.0
+        if not 0 <= score <= 100:
+            self._error("Give a score from 0 to 100.")
+            self.query_one("#override-score", Input).focus()
+            return
+        if not reason.strip():
+            self._error("Give a reason: what the auto-grade missed. An override needs one.")
+            self.query_one("#override-reason", Input).focus()
+            return
+        try:
+            self.saver(score, reason)
+        except Exception as exc:  # StoreError
+            self._error(store_error(exc))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#remove")
+    def _remove(self) -> None:
+        if self.remover is None:
+            return
+        try:
+            self.remover()
+        except Exception as exc:  # StoreError
+            self._error(store_error(exc))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+# -- the mentor's app ----------------------------------------------------------------------------
+
+
+class ReviewApp(CallsimApp):
+    """`callsim review`: the list of calls to review first; with an id, that call."""
+
+    TITLE = "callsim review"
+    SUB_TITLE = "the mentor's review"
+
+    def __init__(self, *, mentor: str | None = None, open_call: str | None = None, **kw: Any):
+        kw.setdefault("tagger", _no_tags)  # the mentor's app takes no calls
+        super().__init__(**kw)
+        self.mentor = mentor
+        self.open_call = open_call
+
+    def get_default_screen(self) -> Screen:
+        return ReviewListScreen()
+
+    def on_mount(self) -> None:  # Textual also runs CallsimApp.on_mount (installs the screens)
+        if self.open_call:
+            self.push_screen(CallReviewScreen(self.open_call))
