@@ -38,7 +38,7 @@ from grading.rubric import DEFAULT_RUBRIC, RubricError, parse_rubric
 from sim.scenario_paths import scenario_files
 
 QUICK = settings(
-    max_examples=int(os.environ.get("CALLSIM_FUZZ_QUICK", "60")),
+    max_examples=int(os.environ.get("CALLSIM_FUZZ_QUICK", "100")),
     deadline=None,
     derandomize=True,  # the suite sees the same cases every run; the long profile explores
     database=None,
@@ -306,25 +306,27 @@ PROPERTIES = {
 
 
 def _property_test(profile: settings, strategy, check):
-    @profile
-    @given(strategy)
     def run(case):
+        run.cases += 1
         check(case)
 
-    return run
+    run.cases = 0
+    return run, profile(given(strategy)(run))
 
 
 @pytest.mark.parametrize("name", list(PROPERTIES))
 def test_loaders_survive_mutated_files_quick(name):
     strategy, check = PROPERTIES[name]
-    _property_test(QUICK, strategy, check)()
+    _property_test(QUICK, strategy, check)[1]()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(PROPERTIES))
 def test_loaders_survive_mutated_files_long(name):
     strategy, check = PROPERTIES[name]
-    _property_test(LONG, strategy, check)()
+    counter, test = _property_test(LONG, strategy, check)
+    test()
+    print(f"\n{name}: {counter.cases} cases")  # shown with -s; docs/hardening.md records them
 
 
 def test_the_seeds_are_valid():
