@@ -108,7 +108,7 @@ class _Linter:
                     m = matcher.match(example)
                     if m.intent == name:
                         continue
-                    other = m.intent if m.intent is not None else m.runner_up
+                    other = m.intent if m.intent is not None else _rival(m, name, table, self)
                     if m.vetoed_by is not None and m.intent is None:
                         yield self.warn(
                             self._example_path(name, j, listed_at),
@@ -270,6 +270,16 @@ class _Linter:
             yield from check(fact.says, ("facts", fid, "says"))
         yield from check(sc.customer.demand_line, ("customer", "demand_line"))
         yield from check(sc.customer.hang_up_line, ("customer", "hang_up_line"))
+
+
+def _rival(m, name: str, table: list[tuple[str, DataPath]], linter: _Linter) -> str | None:
+    """The intent an unmatched example was too close to: the best one when that is another
+    intent (Match names only the runner-up), else the runner-up."""
+    best = next(
+        (n for n, _ in table if m.example in linter.intents[n].examples),
+        None,
+    )
+    return best if best is not None and best != name else m.runner_up
 
 
 def _varied(lines: CustomerLines) -> bool:
