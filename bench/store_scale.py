@@ -10,6 +10,7 @@ progress over 500 calls (target <= 200 ms); and reports the store's size per cal
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -156,6 +157,13 @@ def main() -> None:
         for name, value, note in rows:
             print(f"  {name:<40} {value:>10}  {note}".rstrip())
         store.close()
+    summary = [
+        ("sessions list, one trainee", "<= 100 ms", f"{listing:.1f} ms", listing <= 100),
+        ("sessions list, scenario + date", "<= 100 ms", f"{listing_since:.1f} ms",
+         listing_since <= 100),
+        ("progress, 500 calls", "<= 200 ms", f"{progress:.1f} ms", progress <= 200),
+    ]  # fmt: skip
+    print("SUMMARY " + json.dumps({"bench": "store_scale", "figures": summary}))
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def score(rows: list[dict], outputs: list[dict], tags: tuple[str, ...]) -> dict[
     return result
 
 
-def report(path: Path, show_errors: bool) -> float:
+def report(path: Path, show_errors: bool) -> tuple[float, float]:
     from engine.models import TAG_NAMES
 
     rows = load(path)
@@ -107,7 +107,7 @@ def report(path: Path, show_errors: bool) -> float:
             print(f"    missing: {sorted(gold - got)}  extra: {sorted(got - gold)}")
             for tag in sorted(got - gold):
                 print(f"    {tag} from: {out.get('evidence', {}).get(tag)!r}")
-    return macro
+    return macro, worst
 
 
 def throughput(paths: list[Path]) -> None:
@@ -145,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
             if f == DEV_SET else ""
         print(f"tagger_eval: no such file: {f}{hint}", file=sys.stderr)
     present = [f for f in files if f.is_file()]
+    summary = []
     for f in present:
-        report(f, args.errors)
+        macro, worst = report(f, args.errors)
+        ok = macro >= TARGET_MACRO and worst >= TARGET_MIN
+        target = f">= {TARGET_MACRO}, each >= {TARGET_MIN}"
+        shown = f"{macro:.3f} (min {worst:.2f})"
+        summary.append((f"tagger macro-F1 ({f.name})", target, shown, ok))
     throughput(present)
+    print("SUMMARY " + json.dumps({"bench": "tagger_eval", "figures": summary}))
     return 1 if missing else 0
 
 

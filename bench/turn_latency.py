@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
 import statistics
 import time
@@ -244,6 +245,11 @@ def main() -> None:
     )
     print(f"target p99 <= 2 ms: {'met' if e_p99 <= 2 else 'MISSED'}")
     print(f"target ratio <= 2: {'met' if e_med / b_med <= 2 else 'MISSED'}")
+    summary = [
+        ("turn latency p99 (1,000 examples)", "<= 2 ms", f"{e_p99:.2f} ms", e_p99 <= 2),
+        ("turn latency vs bare extractOne", "<= 2x", f"{e_med / b_med:.2f}x", e_med / b_med <= 2),
+    ]
+    print("SUMMARY " + json.dumps({"bench": "turn_latency", "figures": summary}))
 
 
 if __name__ == "__main__":
