@@ -151,7 +151,7 @@ class ReviewListScreen(Screen):
             )
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        shown = f"{len(calls)} call{'s' if len(calls) != 1 else ''}"
+        shown = f"{len(calls)} call{'s' if len(calls) != 1 else ''} · Enter or a click opens one"
         if len(calls) > LIMIT:
             shown += f", the newest {LIMIT} listed"
         if not calls:
