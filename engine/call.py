@@ -220,9 +220,19 @@ class ScenarioEngine:
 
     # -- calls -------------------------------------------------------------------------------
 
-    def new_call(self) -> Call:
+    def new_call(self, start: str | None = None) -> Call:
+        """A call at the scenario's start, or at `start` (a stage that is not an ending), so a
+        trainer can try the middle of a scenario without playing up to it."""
+        first = self.scenario.start if start is None else start
+        stage = self.scenario.stages.get(first)
+        if stage is None or stage.ending is not None:
+            open_stages = [s for s, st in self.scenario.stages.items() if st.ending is None]
+            raise CallError(
+                f"cannot start at '{first}': the stages a call can start at are "
+                + ", ".join(open_stages)
+            )
         call = Call(scenario_id=self.scenario.id, mood=float(self.scenario.customer.mood))
-        self.machine.add_model(call, initial=self.scenario.start)
+        self.machine.add_model(call, initial=first)
         return call
 
     def release(self, call: Call) -> None:
