@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from transitions import Machine, MachineError
 
 from engine.loader import LoadedScenario
-from engine.matching import IntentMatcher, Match
+from engine.matching import IntentMatcher, Match, StageMatcher
 from engine.models import (
     Action,
     CustomerLines,
@@ -192,7 +192,7 @@ class ScenarioEngine:
             model_override=True,
             send_event=False,
         )
-        self._matchers: dict[str, IntentMatcher] = {}
+        self._matchers: dict[str, StageMatcher] = {}
         self._responses: dict[str, dict[str, tuple[str, Response]]] = {}
         open_stages = [sid for sid, st in sc.stages.items() if st.ending is None]
         for sid in open_stages:
@@ -209,9 +209,15 @@ class ScenarioEngine:
             fb = stage.fallback or Fallback()
             self.machine.add_transition(f"fallback:{sid}", sid, fb.to)
             self._responses[sid] = table
-            self._matchers[sid] = IntentMatcher(
-                (name, loaded.intent(name).examples, loaded.intent(name).not_) for name in table
-            )
+            own = [n for n, (trigger, _) in table.items() if trigger.startswith("reply:")]
+            rest = [n for n in table if n not in own]
+
+            def matcher(names: list[str]) -> IntentMatcher:
+                return IntentMatcher(
+                    (n, loaded.intent(n).examples, loaded.intent(n).not_) for n in names
+                )
+
+            self._matchers[sid] = StageMatcher(matcher(own), matcher(rest) if rest else None)
         self.machine.add_transition("hang_up", open_stages, HUNG_UP)
         self.machine.add_transition("advisor_ends", open_stages, ENDED_BY_ADVISOR)
         self._fact_matcher = IntentMatcher(

@@ -6,10 +6,15 @@ nothing matches and the stage's fallback plays. No rapidfuzz scorer sees negatio
 refund" and "I cannot refund" score ~90), so a reply whose negation differs from the example's
 loses points, and intents may list contrasting `not` examples that veto a match outright.
 
+Negation is read per clause: the clause of the reply most like the example decides, so a
+reassurance elsewhere in the reply ("no problem, ...") does not turn an offer into a refusal.
+
 Scoring is asymmetric on purpose. Trainees say more than an example, so an example whose words
 all appear in the reply should score high: `token_set_ratio` does that. But it also scores a
 short reply ("sorry") at 100 against any longer example that contains it, so examples clearly
 longer than the reply are scored with `token_sort_ratio`, which charges for the missing words.
+Contained examples are also scored by `partial_ratio` (their words in their own order), and the
+two are averaged: a short example whose words are merely scattered through a reply is no match.
 Examples are kept sorted by length, so each reply costs one pass over the examples, split in two.
 """
 
@@ -52,6 +57,27 @@ _SPEAKER_NEGATION = re.compile(
 def negated(text: str) -> bool:
     """Whether the speaker refuses or denies: "I cannot refund" against "I can refund"."""
     return bool(_SPEAKER_NEGATION.search(text.replace("\u2019", "'")))
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:but|so|and|because|although|though)\s", re.I)
+
+
+def _clauses(reply: str) -> tuple[tuple[str, bool], ...]:
+    """The reply's clauses, processed, each with whether it is negated."""
+    parts = [p for p in _CLAUSE_BREAK.split(reply) if p and p.strip()]
+    return tuple((default_process(p), negated(p)) for p in parts)
+
+
+def _negated_near(clauses: tuple[tuple[str, bool], ...], example: str, whole: bool) -> bool:
+    """Negation of the clause that says what the example says, not of the whole reply.
+
+    "No problem, let me run a test now" is not a refusal to run a test; "I can't refund that"
+    is a refusal to refund.
+    """
+    if not clauses:
+        return whole
+    best = max(clauses, key=lambda c: fuzz.partial_ratio(example, c[0]) if c[0] else -1)
+    return best[1]
 
 
 @dataclass(frozen=True)
@@ -134,12 +160,18 @@ class IntentMatcher:
                 score_cutoff=cutoff,
             )
             top += [(text, score, idx + cut) for text, score, idx in longer]
+        clauses = _clauses(reply) if self.negation and reply_negated else ()
         best: dict[str, tuple[float, _Choice]] = {}
         vetoes: dict[str, tuple[float, _Choice]] = {}
-        for _text, raw, idx in top:
+        for text, raw, idx in top:
             choice = self._choices[idx]
             score = float(raw)
-            if self.negation and choice.negated != reply_negated:
+            if idx < cut:
+                # Shared words alone make a high set score ("...runs through the box now"
+                # against "I'll put you through now"); the example's words in its own order
+                # somewhere in the reply are what set a real match apart.
+                score = (score + fuzz.partial_ratio(text, processed)) / 2
+            if self.negation and choice.negated != _negated_near(clauses, text, reply_negated):
                 score -= NEGATION_PENALTY
             table = vetoes if choice.negative else best
             if score > table.get(choice.intent, (-1.0, choice))[0]:
@@ -159,3 +191,34 @@ class IntentMatcher:
         if runner is not None and score - runner_score < self.margin:
             return Match(None, score, choice.example, runner_name, runner_score)
         return Match(name, score, choice.example, runner_name, runner_score)
+
+
+#: A stage's own response wins over an `anywhere` one unless that scores this much higher.
+OWN_FIRST_WITHIN = 15.0
+
+
+class StageMatcher:
+    """A stage's own expected replies first, then the responses allowed anywhere.
+
+    A reply often does two things ("Yes, I'll get you a manager; can I take a few details
+    first?"). The stage's own responses say what the trainer expects at this point, so they
+    win a close call against the global ones (escalate, anything else...), which still win
+    when the reply is plainly one of them.
+    """
+
+    def __init__(self, own: IntentMatcher, anywhere: IntentMatcher | None = None):
+        self.own = own
+        self.anywhere = anywhere
+        self.intent_names = own.intent_names + (anywhere.intent_names if anywhere else ())
+
+    def match(self, reply: str) -> Match:
+        mine = self.own.match(reply)
+        if self.anywhere is None:
+            return mine
+        other = self.anywhere.match(reply)
+        if other.intent is None:
+            return mine
+        if mine.intent is None or other.score - mine.score > OWN_FIRST_WITHIN:
+            return other
+        return mine
+

@@ -119,3 +119,35 @@ def test_sloppy_typing_still_matches(reply):
 
 def test_an_empty_matcher_matches_nothing():
     assert IntentMatcher([]).match("hello").intent is None
+
+
+ESCALATE = ("escalate", ["I'll put you through now", "Let me put you through to my manager"], [])
+RUN_TEST = ("run_test", ["let me run a test on your line"], [])
+
+
+def test_a_reassurance_elsewhere_in_the_reply_does_not_turn_an_offer_into_a_refusal():
+    m = matcher(RUN_TEST, ("refuse", ["I can't run a test today"], []))
+    assert m.match("No problem at all, let me run a test on your line now").intent == "run_test"
+    assert m.match("Sorry, I can't run a test today").intent == "refuse"
+
+
+def test_a_short_example_is_not_matched_by_its_words_scattered_through_a_reply():
+    m = matcher(ESCALATE, RUN_TEST)
+    scattered = "Your phone runs through the broadband box now, so you must feel really cut off"
+    assert m.match(scattered).intent is None
+    assert m.match("I'm sorry, let me put you through to my manager").intent == "escalate"
+
+
+def test_the_stage_own_reply_wins_a_close_call_against_an_anywhere_one():
+    from engine.matching import StageMatcher
+
+    own = matcher(
+        ("agree_then_gather", ["I'll get you a manager, but can I take a few details first"], [])
+    )
+    stage = StageMatcher(own, matcher(ESCALATE))
+    both = (
+        "Yes, I'll get you a manager, but can I take a few details first?"
+        " Let me put you through after"
+    )
+    assert stage.match(both).intent == "agree_then_gather"
+    assert stage.match("Let me put you through to my manager").intent == "escalate"
