@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             + " -> ".join(stages)
         )
         _say(
-            f"  replay: callsim explore {sc.id} --seed {report.seed} --runs {r.index + 1}"
+            f"  replay: callsim explore {args.scenario} --seed {report.seed} --runs {r.index + 1}"
             + (f" --from {report.start}" if args.start else "")
         )
         _say("  as a script:")
@@ -123,7 +123,9 @@ def run(args: argparse.Namespace) -> int:
             _say(f"no call reached '{sid}'")
             continue
         note = f" (starts at stage '{report.start}')" if args.start else ""
-        _say(f"shortest call to '{sid}'{note}: callsim run {sc.id} --script FILE with FILE:")
+        _say(
+            f"shortest call to '{sid}'{note}: callsim run {args.scenario} --script FILE with FILE:"
+        )
         for line in r.script().splitlines():
             _say(f"    {line}")
     if not report.problems:

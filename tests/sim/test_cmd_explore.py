@@ -100,8 +100,8 @@ def test_a_stage_behind_an_intent_listed_twice_is_never_reached():
 
 
 def test_a_cycle_with_no_way_out_is_reported_with_its_stages():
-    # the only way to 'done' needs an action that does not exist in practice: a requires on
-    # a fact that nothing reveals and no question can ask (no question form), so the call goes round and round
+    # the only way to 'done' requires a fact that nothing reveals and no question can ask
+    # (its asked_by is not a question), so the call goes round and round
     text = MINIMAL.replace(
         "      - intent: close\n        to: done\n",
         "      - intent: close\n        to: done\n        requires: {facts: [secret]}\n",
