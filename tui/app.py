@@ -17,6 +17,7 @@ Seams for the rest of callsim:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from engine.loader import LoadedScenario
 from engine.transcript import Transcript
@@ -79,6 +81,8 @@ class CallsimApp(App[None]):
         catalogue: list[Entry] | None = None,
         cursor_blink: bool = True,
         grader: Grader | None = None,
+        scenario: LoadedScenario | None = None,
+        mode: Mode | None = None,
     ) -> None:
         super().__init__()
         self.scenario_dirs = [Path(d) for d in scenario_dirs]
@@ -91,23 +95,56 @@ class CallsimApp(App[None]):
         self.tagger_missing = False
         self.cursor_blink = cursor_blink
         self.grader = grader
+        #: Where a direct launch opens: this scenario's briefing, or with `mode` its call (None
+        #: once opened). The home screen underneath is built when it is first shown.
+        self.launch = (scenario, mode) if scenario is not None else None
+        self.defer_home = self.launch is not None
+        if tagger is None and importlib.util.find_spec("grading.tagger") is None:
+            self.tagger_missing = True
 
     # -- start --------------------------------------------------------------------------------
 
     @property
     def catalogue(self) -> list[Entry]:
+        """The scenario list, from each file's summary; files are checked in `check_catalogue`
+        or when opened."""
         if self._catalogue is None:
-            self._catalogue = load_catalogue(self.scenario_dirs)
+            self._catalogue = load_catalogue(self.scenario_dirs, check=False)
         return self._catalogue
+
+    @work(thread=True, exclusive=True, group="catalogue")
+    def check_catalogue(self, done: Callable[[list[Entry]], None]) -> None:
+        """Check every listed file in the background; `done(newly broken)` on the UI thread.
+
+        Cancelled when the home screen is left (opening a file checks that file anyway).
+        """
+        worker = get_current_worker()
+        broken = []
+        for entry in self.catalogue:
+            if worker.is_cancelled:
+                return
+            if not entry.checked:
+                entry.check()
+                if entry.broken:
+                    broken.append(entry)
+        self.call_from_thread(done, broken)
 
     def get_default_screen(self) -> Screen:
         from tui.home import HomeScreen
 
-        return HomeScreen()
+        return HomeScreen()  # left empty until first shown when opened straight on a scenario
 
     def on_mount(self) -> None:
-        if self._tagger is None:
-            self._warm_up()
+        if self.launch is not None:
+            (loaded, mode), self.launch = self.launch, None
+            if mode is None:
+                from tui.briefing import BriefingScreen
+
+                self.push_screen(BriefingScreen(loaded))
+            else:
+                from tui.call import CallScreen
+
+                self.push_screen(CallScreen(self.new_session(loaded, mode)))
         for name in OPTIONAL_SCREEN_MODULES:
             try:
                 module = importlib.import_module(name)
@@ -160,10 +197,19 @@ class CallsimApp(App[None]):
 
     # -- the call's flow ----------------------------------------------------------------------
 
+    def warm_up(self) -> None:
+        """Load the tagger in the background, once a call is on screen (the first reply needs
+        it; the trainee is still reading the customer's first line)."""
+        if self._tagger is None:
+            self._warm_up()
+
     @work(thread=True, exclusive=True, group="warm-up")
     def _warm_up(self) -> None:
-        """Import the tagger (compiling its rules takes a while) while the trainee picks a call."""
         _ = self.tagger
+
+    def _tag(self, text: str, customer: str | None = None, history: Any = ()) -> Any:
+        """The tagger, loaded on first use (sessions start before it is loaded)."""
+        return self.tagger(text, customer, history)
 
     @property
     def tagger(self) -> Tagger:
@@ -185,7 +231,7 @@ class CallsimApp(App[None]):
         return {
             "mode": mode,
             "trainee": self.trainee,
-            "tagger": self.tagger,
+            "tagger": self._tagger or self._tag,
             "clock": self.clock,
             "call_id": call_id,
             "listeners": [listener] if listener is not None else [],

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from engine.loader import LoadedScenario
 from tui.text import clock_text, join, plain, styled
+from tui.widgets import KeysFooter
 
 
 class BriefingScreen(Screen):
@@ -61,7 +62,7 @@ class BriefingScreen(Screen):
                 with Horizontal(id="mode-buttons"):
                     yield Button("Practice", id="practice", variant="primary")
                     yield Button("Assessment", id="assessment")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.app.settle(self)

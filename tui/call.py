@@ -14,7 +14,6 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -29,7 +28,7 @@ from engine.transcript import Turn
 from sim.session import COMMAND_HELP, CallSession, parse_command
 from tui.commands import PaletteCommand
 from tui.text import join, plain, styled
-from tui.widgets import CallTimer, Conversation, MoodMeter
+from tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter
 
 
 def _warning_tags() -> frozenset[str]:
@@ -137,7 +136,7 @@ class CallScreen(Screen):
                     yield OptionList(id="kb-list")
                     with VerticalScroll(id="kb-article"):
                         yield Static(id="kb-body")
-        yield Footer()
+        yield KeysFooter()
 
     def _account(self) -> Content:
         account = self.session.scenario.account
@@ -160,6 +159,9 @@ class CallScreen(Screen):
         self._fill_kb("")
         self._refresh_state()
         self.query_one("#reply", Input).focus()
+        warm_up = getattr(self.app, "warm_up", None)
+        if callable(warm_up):  # the tagger loads once this screen is drawn
+            self.call_after_refresh(warm_up)
 
     # -- state --------------------------------------------------------------------------------
 

@@ -2,25 +2,187 @@
 
 A file that does not load is still listed, with its problems (FILE:LINE:COL), so a trainer sees
 why it is missing and the app keeps running.
+
+Listing is cheap and checking is not: the list is built from a summary read off the top of each
+file (id, title, category, difficulty, briefing, goal, caller), and the full load and validation
+of a file happens when it is opened, or in the background while the home screen is shown
+(`Entry.check`). A file whose summary cannot be read is checked at once, so it is listed with
+its real problems.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.loader import BUNDLED_SCENARIOS, LoadedScenario, ScenarioError, load_scenario
+from engine.loader import BUNDLED_SCENARIOS
 from sim.scenario_paths import bundled_scenarios, scenario_files
+
+if TYPE_CHECKING:
+    from engine.loader import LoadedScenario
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One scenario file: loaded, or the problems that stop it loading."""
+class Summary:
+    """What the list shows of a scenario, read without validating the whole file."""
 
-    path: Path
-    loaded: LoadedScenario | None
-    problems: tuple[str, ...] = ()
+    id: str
+    title: str
+    category: str
+    difficulty: int
+    briefing: str
+    goal: str
+    caller: str
+
+
+#: Top-level text fields the summary needs, and the caller's name under `customer`.
+_TEXT_KEYS = frozenset({"id", "title", "category", "briefing", "goal"})
+
+
+def read_summary(path: Path) -> Summary | None:
+    """The summary from the file's YAML events, stopping once it has all it needs.
+
+    None when anything is missing or looks wrong: the caller then loads the file properly and
+    reports the problems. Only plain text is taken (no tags, no numbers or booleans as text).
+    """
+    import yaml
+
+    from engine.models import Category
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    found: dict[str, str] = {}
+    # One frame per open mapping/sequence: [is_mapping, expecting_key, key, path].
+    stack: list[list] = []
+    try:
+        for event in yaml.parse(data, Loader=loader):
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                if stack and stack[-1][0]:
+                    stack[-1][1] = True
+                if not stack:
+                    break
+                continue
+            top = stack[-1] if stack else None
+            where = (*top[3], top[2]) if top is not None and top[0] else ()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if top is not None and top[0] and top[1]:
+                    return None  # a mapping or list as a key
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                stack.append([is_map, True, None, where if top is not None else ()])
+                if top is not None and top[0]:
+                    top[1] = False
+                continue
+            if top is None or not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+                return None
+            if not top[0]:
+                continue  # an item of a list: not wanted
+            if top[1]:  # a key
+                if not isinstance(event, yaml.ScalarEvent):
+                    return None
+                top[2], top[1] = event.value, False
+                continue
+            top[1] = True
+            if isinstance(event, yaml.AliasEvent):
+                if where in (("id",), ("title",), ("customer", "name")):
+                    return None
+                continue
+            name = ".".join(where)
+            if name in _TEXT_KEYS or name in ("difficulty", "customer.name"):
+                if name in found or event.tag is not None:
+                    return None  # a duplicate key or an explicit tag: let the loader say
+                found[name] = event.value
+                if len(found) == len(_TEXT_KEYS) + 2:
+                    break
+    except yaml.YAMLError:
+        return None
+    if len(found) != len(_TEXT_KEYS) + 2:
+        return None
+    difficulty = found["difficulty"]
+    categories = {c.value for c in Category}
+    if not difficulty.isdigit() or not 1 <= int(difficulty) <= 5:
+        return None
+    if found["category"] not in categories or not all(found[k].strip() for k in ("id", "title")):
+        return None
+    return Summary(
+        id=found["id"],
+        title=found["title"],
+        category=found["category"],
+        difficulty=int(difficulty),
+        briefing=found["briefing"],
+        goal=found["goal"],
+        caller=found["customer.name"],
+    )
+
+
+class Entry:
+    """One scenario file: its summary, and once checked, the loaded scenario or its problems."""
+
+    def __init__(
+        self,
+        path: Path,
+        summary: Summary | None = None,
+        *,
+        loaded: LoadedScenario | None = None,
+        problems: tuple[str, ...] = (),
+        checked: bool = False,
+    ) -> None:
+        self.path = path
+        self.summary = summary
+        self._loaded = loaded
+        self._problems = problems
+        self._checked = checked or loaded is not None or bool(problems)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Entry({self.path!s}, checked={self._checked})"
+
+    # -- checking -----------------------------------------------------------------------------
+
+    @property
+    def checked(self) -> bool:
+        return self._checked
+
+    def check(self) -> None:
+        """Load and validate the file (once; safe to call from a worker thread)."""
+        with self._lock:
+            if self._checked:
+                return
+            from engine.loader import ScenarioError, load_scenario
+
+            try:
+                self._loaded = load_scenario(self.path)
+            except ScenarioError as exc:
+                self._problems = tuple(str(p) for p in exc.problems)
+            except (OSError, ValueError) as exc:  # unreadable file: still listed, with why
+                self._problems = (f"{self.path}: error: {exc}",)
+            self._checked = True
+
+    @property
+    def loaded(self) -> LoadedScenario | None:
+        """The scenario, ready to play; None when the file has problems. Checks it if need be."""
+        self.check()
+        return self._loaded
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        self.check()
+        return self._problems
+
+    @property
+    def broken(self) -> bool:
+        """Known to have problems (a file not checked yet counts as fine until it is)."""
+        return self._checked and self._loaded is None
+
+    # -- what the list shows ------------------------------------------------------------------
 
     @property
     def key(self) -> str:
@@ -34,41 +196,70 @@ class Entry:
         except ValueError:
             return str(self.path)
 
+    def _summary(self) -> Summary | None:
+        if self._loaded is not None:
+            sc = self._loaded.scenario
+            return Summary(
+                sc.id, sc.title, sc.category.value, sc.difficulty, sc.briefing, sc.goal,
+                sc.customer.name,
+            )  # fmt: skip
+        return None if self.broken else self.summary
+
+    @property
+    def scenario_id(self) -> str | None:
+        summary = self._summary()
+        return summary.id if summary else None
+
     @property
     def title(self) -> str:
-        return self.loaded.scenario.title if self.loaded else self.path.name
+        summary = self._summary()
+        return summary.title if summary else self.path.name
 
     @property
     def category(self) -> str:
-        return self.loaded.scenario.category.value if self.loaded else ""
+        summary = self._summary()
+        return summary.category if summary else ""
 
     @property
     def difficulty(self) -> int | None:
-        return self.loaded.scenario.difficulty if self.loaded else None
+        summary = self._summary()
+        return summary.difficulty if summary else None
+
+    @property
+    def briefing(self) -> str:
+        summary = self._summary()
+        return summary.briefing if summary else ""
 
     def haystack(self) -> str:
         """What the search box looks in."""
-        if self.loaded is None:
-            return f"{self.path.name} {' '.join(self.problems)}".lower()
-        sc = self.loaded.scenario
+        summary = self._summary()
+        if summary is None:
+            return f"{self.path.name} {' '.join(self._problems)}".lower()
         return " ".join(
-            [sc.id, sc.title, sc.category.value, sc.briefing, sc.goal, sc.customer.name]
-        ).lower()
+            [summary.id, summary.title, summary.category, summary.briefing, summary.goal,
+             summary.caller]
+        ).lower()  # fmt: skip
 
 
 def load_entry(path: Path) -> Entry:
-    try:
-        return Entry(path, load_scenario(path))
-    except ScenarioError as exc:
-        return Entry(path, None, tuple(str(p) for p in exc.problems))
-    except (OSError, ValueError) as exc:  # unreadable file: still listed, with why
-        return Entry(path, None, (f"{path}: error: {exc}",))
+    """An entry for `path`, fully loaded and validated now."""
+    entry = Entry(path)
+    entry.check()
+    return entry
 
 
-def load_catalogue(extra_dirs: Iterable[Path] = ()) -> list[Entry]:
+def peek_entry(path: Path) -> Entry:
+    """An entry for `path` from its summary; checked now only if the summary cannot be read."""
+    entry = Entry(path, read_summary(path))
+    if entry.summary is None:
+        entry.check()
+    return entry
+
+
+def catalogue_paths(extra_dirs: Iterable[Path] = ()) -> list[Path]:
     """Every scenario file once: extra folders first, then the bundled library."""
     seen: set[Path] = set()
-    entries: list[Entry] = []
+    found: list[Path] = []
     paths: list[Path] = []
     for folder in extra_dirs:
         folder = Path(folder)
@@ -76,11 +267,16 @@ def load_catalogue(extra_dirs: Iterable[Path] = ()) -> list[Entry]:
     paths.extend(bundled_scenarios())
     for path in paths:
         real = path.resolve()
-        if real in seen:
-            continue
-        seen.add(real)
-        entries.append(load_entry(path))
-    return entries
+        if real not in seen:
+            seen.add(real)
+            found.append(path)
+    return found
+
+
+def load_catalogue(extra_dirs: Iterable[Path] = (), *, check: bool = True) -> list[Entry]:
+    """Every scenario file once, each checked (or, with check=False, only summarised)."""
+    make = load_entry if check else peek_entry
+    return [make(path) for path in catalogue_paths(extra_dirs)]
 
 
 def matches(entry: Entry, text: str, category: str | None, difficulty: int | None) -> bool:

@@ -11,7 +11,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Footer,
     LoadingIndicator,
     OptionList,
     Static,
@@ -25,6 +24,7 @@ from sim.session import CallSession
 from tui.grades import Citation, DebriefView, call_summary, debrief_for, fill_from_grade
 from tui.mentor import comment_line, mentor_notes, review_section
 from tui.text import join, plain, styled
+from tui.widgets import KeysFooter
 
 
 class DebriefScreen(Screen):
@@ -68,7 +68,7 @@ class DebriefScreen(Screen):
             yield Button("Retry call", id="retry", variant="primary")
             yield Button("Rewind…", id="rewind-button")
             yield Button("Home", id="home")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.app.settle(self)

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from engine.models import Category
 from sim.textsafe import terminal_safe
 from tui.catalogue import Entry, matches
 from tui.text import join, plain, styled
+from tui.widgets import KeysFooter
 
 
 def _cell(text: str) -> Text:
@@ -27,7 +28,12 @@ class HomeScreen(Screen):
         Binding("escape", "focus_table", "List", show=False),
     ]
 
+    _built = False
+
     def compose(self) -> ComposeResult:
+        if getattr(self.app, "defer_home", False) and not self._built:
+            return  # opened straight on a scenario: built when the trainee first comes here
+        self._built = True
         yield Header()
         with Horizontal(id="filters"):
             yield Input(placeholder="Search scenarios…", id="search")
@@ -45,9 +51,13 @@ class HomeScreen(Screen):
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="scenario-detail"):
                 yield Static(id="detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
+        if self._built:
+            self._set_up()
+
+    def _set_up(self) -> None:
         self.app.settle(self)
         table = self.query_one("#scenarios", DataTable)
         # with a store, leave room for the last score at 80 columns (titles are ellipsised)
@@ -59,6 +69,30 @@ class HomeScreen(Screen):
             table.add_column("Last score", key="score", width=10)
         self.refill()
         table.focus()
+
+    async def on_screen_resume(self) -> None:
+        if not self._built:
+            if self.app.screen is not self or getattr(self.app, "launch", None) is not None:
+                return  # the screen the app was opened on is about to cover this one
+            self._built = True
+            await self.recompose()
+            self._set_up()
+        # Check the listed files once the list is on screen (only while it is: opening a file
+        # checks that one), so a broken file is flagged before the trainee gets to it.
+        self.call_after_refresh(self.app.check_catalogue, self._newly_broken)
+
+    def on_screen_suspend(self) -> None:
+        self.app.workers.cancel_group(self.app, "catalogue")
+
+    def _newly_broken(self, broken: list[Entry]) -> None:
+        if not broken or not self.is_mounted:
+            return
+        table = self.query_one("#scenarios", DataTable)
+        for entry in broken:
+            if entry.key in table.rows:
+                for column, cell in zip(table.columns, self._cells(entry), strict=False):
+                    table.update_cell(entry.key, column, cell)
+        self.show_detail()
 
     def _shown(self) -> list[Entry]:
         text = self.query_one("#search", Input).value
@@ -79,19 +113,23 @@ class HomeScreen(Screen):
         table = self.query_one("#scenarios", DataTable)
         table.clear()
         for entry in self._shown():
-            if entry.loaded is None:
-                cells = [_cell(entry.path.name), Text("has errors", style="bold red"), Text("")]
-            else:
-                cells = [
-                    _cell(entry.title),
-                    _cell(entry.category),
-                    Text("●" * (entry.difficulty or 0)),
-                ]
-            if self.app.store is not None:
-                score = entry.loaded and self.app.last_score(entry.loaded.scenario.id)
-                cells.append(_cell("" if score is None else str(score)))
-            table.add_row(*cells, key=entry.key)
+            table.add_row(*self._cells(entry), key=entry.key)
         self.show_detail()
+
+    def _cells(self, entry: Entry) -> list[Text]:
+        if entry.broken:
+            cells = [_cell(entry.path.name), Text("has errors", style="bold red"), Text("")]
+        else:
+            cells = [
+                _cell(entry.title),
+                _cell(entry.category),
+                Text("●" * (entry.difficulty or 0)),
+            ]
+        if self.app.store is not None:
+            scenario_id = entry.scenario_id
+            score = None if scenario_id is None else self.app.last_score(scenario_id)
+            cells.append(_cell("" if score is None else str(score)))
+        return cells
 
     def _current(self) -> Entry | None:
         table = self.query_one("#scenarios", DataTable)
@@ -105,7 +143,7 @@ class HomeScreen(Screen):
         entry = self._current()
         if entry is None:
             detail.update("No scenario matches. Clear the search or the filters.")
-        elif entry.loaded is None:
+        elif entry.broken:
             detail.update(
                 join(
                     styled("This file has errors and cannot be played:", "bold $error"),
@@ -114,12 +152,11 @@ class HomeScreen(Screen):
                 )
             )
         else:
-            sc = entry.loaded.scenario
             detail.update(
                 join(
-                    styled(sc.title, "bold"),
+                    styled(entry.title, "bold"),
                     "\n",
-                    plain(sc.briefing),
+                    plain(entry.briefing),
                     "\n",
                     styled(entry.where, "dim"),
                 )
@@ -146,7 +183,8 @@ class HomeScreen(Screen):
         entry = self._current()
         if entry is None:
             return
-        if entry.loaded is None:
+        if entry.loaded is None:  # checked now if the background check has not got to it
+            self._newly_broken([entry])
             self.notify("This scenario has errors; fix the file first.", severity="warning")
             return
         self.app.open_briefing(entry)

@@ -1,13 +1,14 @@
-"""Widgets the call screens share: the mood meter, the call timer and the conversation."""
+"""Widgets the screens share: the mood meter, the call timer, the conversation, the footer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from engine.transcript import Turn
 from tui.text import clock_text, join, plain, styled
@@ -105,3 +106,29 @@ class Conversation(VerticalScroll, can_focus=True):
     def _add(self, body: Content, classes: str) -> None:
         self.mount(Static(body, classes=classes))
         self.scroll_end(animate=False)
+
+
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it shows change.
+
+    Textual's own footer rebuilds all its keys on every focus or binding change (several times
+    while a screen opens); nearly always the same keys come back, and the rebuilds were a
+    large part of the app's start-up.
+    """
+
+    _shown: tuple | None = None
+
+    def _keys(self) -> tuple:
+        return tuple(
+            (node is self.app, binding, enabled, tooltip)
+            for node, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._keys() if self._bindings_ready else None
+        yield from super().compose()
+
+    async def recompose(self) -> None:
+        if self._shown is not None and self.is_attached and self._keys() == self._shown:
+            return
+        await super().recompose()

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static, TextArea
+from textual.widgets import Button, Static, TextArea
 
 from sim.session import CallSession
 from tui.text import clock_text, join, styled
+from tui.widgets import KeysFooter
 
 PROMPT = "What was the issue? What did you do? What happens next, and when?"
 
@@ -44,7 +45,7 @@ class WrapUpScreen(Screen):
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save notes & see debrief", id="submit", variant="primary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.app.settle(self)

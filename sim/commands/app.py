@@ -13,7 +13,10 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "app",
         help="open the trainee's app (the default when callsim runs with no command)",
-        description="Pick a scenario, take the call, write the notes and see the debrief.",
+        description=(
+            "Pick a scenario, take the call, write the notes and see the debrief. With "
+            "--scenario, open straight on that scenario's briefing (and with --mode, its call)."
+        ),
     )
     add_arguments(p)
     p.set_defaults(func=run)
@@ -28,6 +31,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="also list the scenarios in DIR (repeatable)",
     )
     p.add_argument("--trainee", help="who is taking the calls (saved with every call)")
+    p.add_argument(
+        "--scenario",
+        metavar="SCENARIO",
+        help="open straight on this scenario's briefing (a file, or a bundled scenario's id)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("practice", "assessment"),
+        help="with --scenario: skip the briefing and start the call in this mode",
+    )
     from sim.store_cli import add_db_argument
 
     add_db_argument(p)
@@ -39,16 +52,51 @@ def run(args: argparse.Namespace) -> int:
         if not d.exists():
             print(f"callsim: no such folder: {terminal_safe(str(d))}", file=sys.stderr)
             return 1
+    name, mode = getattr(args, "scenario", None), getattr(args, "mode", None)
+    if mode is not None and name is None:
+        print("callsim app: --mode needs --scenario", file=sys.stderr)
+        return 2
+    loaded = None
+    if name is not None:
+        loaded = load_or_report(name, dirs)
+        if loaded is None:
+            return 1
     opened = open_app_store(args)
     if opened is None:
         return 1
     store, trainee = opened
     from tui.app import CallsimApp  # Textual is imported only when the app opens
 
-    app = CallsimApp(scenario_dirs=dirs, trainee=trainee, store=store)
+    app = CallsimApp(scenario_dirs=dirs, trainee=trainee, store=store, scenario=loaded, mode=mode)
     store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
     app.run()
     return 0
+
+
+def load_or_report(name: str, dirs: list[Path]):
+    """The scenario to open straight away, or None after printing why it cannot be played."""
+    from engine.loader import ScenarioError, load_scenario
+    from sim.scenario_paths import resolve_scenario
+
+    path = resolve_scenario(name, dirs)
+    if path is None:
+        print(
+            f"callsim: no scenario file or bundled scenario named '{terminal_safe(name)}'",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(terminal_safe(str(problem), keep_newlines=False), file=sys.stderr)
+        print(
+            f"callsim: {terminal_safe(str(path))} has errors; run 'callsim validate'",
+            file=sys.stderr,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"callsim: cannot read {terminal_safe(str(path))}: {exc}", file=sys.stderr)
+    return None
 
 
 def open_app_store(args: argparse.Namespace):
