@@ -4,6 +4,7 @@ shows the session's turns, and in practice mode the tags each reply earned."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from textual import on
@@ -90,6 +91,8 @@ class CallScreen(Screen):
         super().__init__(classes=f"-{session.mode}")
         self.session = session
         self.warn_tags = _warning_tags()
+        self._side_started = False
+        self._side_ready = asyncio.Event()
         self._frozen_elapsed: float | None = None
 
     # -- layout -------------------------------------------------------------------------------
@@ -110,33 +113,58 @@ class CallScreen(Screen):
                     id="reply",
                 )
                 yield Button("Wrap up the call ▸", id="to-wrap-up", variant="primary")
-            with TabbedContent(id="side", initial="account"):
-                with TabPane("Account", id="account"):
-                    with VerticalScroll():
-                        yield Static(self._account(), id="account-record")
-                        yield Static(id="heard")
-                with TabPane("Actions", id="actions"):
-                    with VerticalScroll(id="action-list"):
-                        for name, action in sc.actions.items():
-                            yield Button(
-                                plain(action.label, keep_newlines=False),
-                                name=name,
-                                classes="action",
-                                compact=True,
-                            )
-                            yield Static(
-                                plain(action.description or ""),
-                                name=name,
-                                classes="action-help",
-                            )
-                        if not sc.actions:
-                            yield Static("This call has no tools.")
-                with TabPane("Knowledge", id="knowledge"):
-                    yield Input(placeholder="Search articles…", id="kb-search")
-                    yield OptionList(id="kb-list")
-                    with VerticalScroll(id="kb-article"):
-                        yield Static(id="kb-body")
+            yield Vertical(id="side")  # filled when first shown: see _build_side
         yield KeysFooter()
+
+    def _side_panel(self) -> ComposeResult:
+        sc = self.session.scenario
+        with TabbedContent(id="side-tabs", initial="account"):
+            with TabPane("Account", id="account"):
+                with VerticalScroll():
+                    yield Static(self._account(), id="account-record")
+                    yield Static(id="heard")
+            with TabPane("Actions", id="actions"):
+                with VerticalScroll(id="action-list"):
+                    for name, action in sc.actions.items():
+                        yield Button(
+                            plain(action.label, keep_newlines=False),
+                            name=name,
+                            classes="action",
+                            compact=True,
+                        )
+                        yield Static(
+                            plain(action.description or ""),
+                            name=name,
+                            classes="action-help",
+                        )
+                    if not sc.actions:
+                        yield Static("This call has no tools.")
+            with TabPane("Knowledge", id="knowledge"):
+                yield Input(placeholder="Search articles…", id="kb-search")
+                yield OptionList(id="kb-list")
+                with VerticalScroll(id="kb-article"):
+                    yield Static(id="kb-body")
+
+    async def _build_side(self) -> None:
+        """Build the account, actions and knowledge panel the first time it is on screen.
+
+        At 80 columns it starts hidden (F2-F4 open it), and building its tabs, buttons and
+        lists was a large part of opening the call screen.
+        """
+        if not self._side_started:
+            self._side_started = True
+            await self.query_one("#side").mount_compose(self._side_panel())
+            self._side_ready.set()
+            self._fill_kb("")
+            self._refresh_side()
+        await self._side_ready.wait()
+
+    def _build_side_if_shown(self) -> None:
+        if not self._side_started and self.query_one("#side").styles.display != "none":
+            self.call_later(self._build_side)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._build_side_if_shown)
 
     def _account(self) -> Content:
         account = self.session.scenario.account
@@ -156,9 +184,9 @@ class CallScreen(Screen):
             conversation.add_notice(
                 "(The behaviour tagger is not installed: replies will not be tagged.)"
             )
-        self._fill_kb("")
         self._refresh_state()
         self.query_one("#reply", Input).focus()
+        self.call_after_refresh(self._build_side_if_shown)  # wide screens show it at once
         warm_up = getattr(self.app, "warm_up", None)
         if callable(warm_up):  # the tagger loads once this screen is drawn
             self.call_after_refresh(warm_up)
@@ -173,6 +201,19 @@ class CallScreen(Screen):
     def _refresh_state(self) -> None:
         session = self.session
         self.query_one(MoodMeter).mood = session.mood
+        self._refresh_side()
+        ended = session.ended
+        self.set_class(ended, "-ended")
+        if ended and self._frozen_elapsed is None:
+            self._frozen_elapsed = session.transcript().duration_seconds
+            self.query_one(CallTimer).tick()
+        self.refresh_bindings()
+
+    def _refresh_side(self) -> None:
+        """What the side panel shows of the call so far (once it is built)."""
+        if not self._side_ready.is_set():
+            return
+        session = self.session
         facts = session.scenario.facts
         heard = [facts[f].summary for f in session.revealed if f in facts]
         self.query_one("#heard", Static).update(
@@ -190,12 +231,6 @@ class CallScreen(Screen):
                 help_text.update(join("✓ ", plain(use.result)))
             action = session.scenario.actions.get(help_text.name or "")
             help_text.display = bool(action and action.description) or use is not None
-        ended = session.ended
-        self.set_class(ended, "-ended")
-        if ended and self._frozen_elapsed is None:
-            self._frozen_elapsed = session.transcript().duration_seconds
-            self.query_one(CallTimer).tick()
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         ended = self.session.ended
@@ -247,7 +282,7 @@ class CallScreen(Screen):
         elif cmd.name == "action":
             name, _, arg = (cmd.arg or "").partition(" ")
             if not name:
-                self.action_panel("actions")
+                self.call_later(self.action_panel, "actions")
             else:
                 self.use_action(name, arg.strip() or None)
         elif cmd.name == "hint":
@@ -255,9 +290,9 @@ class CallScreen(Screen):
         elif cmd.name == "end":
             self.action_end_call()
         elif cmd.name == "actions":
-            self.action_panel("actions")
+            self.call_later(self.action_panel, "actions")
         elif cmd.name == "facts":
-            self.action_panel("account")
+            self.call_later(self.action_panel, "account")
         elif cmd.name == "notes":
             self.notify("Notes are written after the call ends.")
         else:
@@ -325,8 +360,9 @@ class CallScreen(Screen):
         if self.session.ended:
             self.app.open_wrap_up(self.session)
 
-    def action_panel(self, tab: str) -> None:
-        self.query_one("#side", TabbedContent).active = tab
+    async def action_panel(self, tab: str) -> None:
+        await self._build_side()
+        self.query_one("#side-tabs", TabbedContent).active = tab
         self.add_class("-show-side")
         self.refresh_bindings()
         target = {"knowledge": "#kb-search", "actions": "#action-list"}.get(tab)
@@ -339,7 +375,7 @@ class CallScreen(Screen):
                     return
             widget.focus()
         else:
-            self.query_one("#side").focus()
+            self.query_one("#side-tabs").focus()
 
     def action_to_reply(self) -> None:
         self.remove_class("-show-side")
@@ -406,6 +442,6 @@ class CallScreen(Screen):
                 lambda aid=aid: self._open_article(aid),
             )
 
-    def _open_article(self, aid: str) -> None:
-        self.action_panel("knowledge")
+    async def _open_article(self, aid: str) -> None:
+        await self.action_panel("knowledge")
         self._show_article(aid)
