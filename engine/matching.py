@@ -62,22 +62,33 @@ def negated(text: str) -> bool:
 _CLAUSE_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:but|so|and|because|although|though)\s", re.I)
 
 
+def _polarity(example: str) -> tuple[bool, tuple[tuple[str, bool], ...]]:
+    return negated(example), _clauses(example)
+
+
 def _clauses(reply: str) -> tuple[tuple[str, bool], ...]:
     """The reply's clauses, processed, each with whether it is negated."""
     parts = [p for p in _CLAUSE_BREAK.split(reply) if p and p.strip()]
     return tuple((default_process(p), negated(p)) for p in parts)
 
 
-def _negated_near(clauses: tuple[tuple[str, bool], ...], example: str, whole: bool) -> bool:
-    """Negation of the clause that says what the example says, not of the whole reply.
+def _negation_differs(
+    reply_clauses: tuple[tuple[str, bool], ...], example_clauses: tuple[tuple[str, bool], ...]
+) -> bool:
+    """Whether some part of the example is said with the opposite polarity in the reply.
 
-    "No problem, let me run a test now" is not a refusal to run a test; "I can't refund that"
-    is a refusal to refund.
+    Each clause of the example is paired with the reply's clause most like it, and the two
+    must agree on negation: "I can't refund that" against "I can refund that" differs; "No
+    problem, let me run a test" against "let me run a test" does not; "I'll tell my manager so
+    you don't have to repeat it" against itself does not.
     """
-    if not clauses:
-        return whole
-    best = max(clauses, key=lambda c: fuzz.partial_ratio(example, c[0]) if c[0] else -1)
-    return best[1]
+    for text, neg in example_clauses:
+        if not text:
+            continue
+        near = max(reply_clauses, key=lambda c: fuzz.partial_ratio(text, c[0]) if c[0] else -1)
+        if near[1] != neg:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class _Choice:
     example: str
     negative: bool  # a `not` example of the intent
     negated: bool  # the example itself carries negation
+    clauses: tuple[tuple[str, bool], ...] = ()
 
 
 class IntentMatcher:
@@ -126,9 +138,9 @@ class IntentMatcher:
         entries: list[tuple[str, _Choice]] = []
         for name, examples, negatives in intents:
             for ex in examples:
-                entries.append((default_process(ex), _Choice(name, ex, False, negated(ex))))
+                entries.append((default_process(ex), _Choice(name, ex, False, *_polarity(ex))))
             for ex in negatives:
-                entries.append((default_process(ex), _Choice(name, ex, True, negated(ex))))
+                entries.append((default_process(ex), _Choice(name, ex, True, *_polarity(ex))))
         self.intent_names = tuple(dict.fromkeys(c.intent for _, c in entries))
         entries.sort(key=lambda e: len(e[0]))
         self._texts = [t for t, _ in entries]
@@ -160,7 +172,7 @@ class IntentMatcher:
                 score_cutoff=cutoff,
             )
             top += [(text, score, idx + cut) for text, score, idx in longer]
-        clauses = _clauses(reply) if self.negation and reply_negated else ()
+        reply_clauses: tuple[tuple[str, bool], ...] | None = None
         best: dict[str, tuple[float, _Choice]] = {}
         vetoes: dict[str, tuple[float, _Choice]] = {}
         for text, raw, idx in top:
@@ -171,8 +183,11 @@ class IntentMatcher:
                 # against "I'll put you through now"); the example's words in its own order
                 # somewhere in the reply are what set a real match apart.
                 score = (score + fuzz.partial_ratio(text, processed)) / 2
-            if self.negation and choice.negated != _negated_near(clauses, text, reply_negated):
-                score -= NEGATION_PENALTY
+            if self.negation and (reply_negated or choice.negated):
+                if reply_clauses is None:
+                    reply_clauses = _clauses(reply)
+                if _negation_differs(reply_clauses, choice.clauses):
+                    score -= NEGATION_PENALTY
             table = vetoes if choice.negative else best
             if score > table.get(choice.intent, (-1.0, choice))[0]:
                 table[choice.intent] = (score, choice)

@@ -151,3 +151,16 @@ def test_the_stage_own_reply_wins_a_close_call_against_an_anywhere_one():
     )
     assert stage.match(both).intent == "agree_then_gather"
     assert stage.match("Let me put you through to my manager").intent == "escalate"
+
+
+def test_an_example_with_a_reassurance_matches_itself_and_its_not_example_still_vetoes():
+    m = matcher(
+        (
+            "escalate",
+            ["I'll explain everything to my manager so you don't have to go through it again"],
+            ["I can't put you through to a manager"],
+        )
+    )
+    said = "I'll explain everything to my manager so you don't have to go through it again"
+    assert m.match(said).intent == "escalate"
+    assert m.match("Sorry, I can't put you through to a manager").intent is None
