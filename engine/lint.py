@@ -105,6 +105,8 @@ class _Linter:
                 matchers[names] = matcher
             for name, listed_at in table:
                 for j, example in enumerate(self.intents[name].examples):
+                    if not matcher.may_confuse(example, name):
+                        continue
                     m = matcher.match(example)
                     if m.intent == name:
                         continue

@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
@@ -54,16 +55,29 @@ _SPEAKER_NEGATION = re.compile(
 )
 
 
+_NEGATOR_WORDS = frozenset(
+    "not no never cannot cant unable dont wont didnt isnt arent wasnt couldnt wouldnt "
+    "shouldnt".split()
+)
+_WORDS = re.compile(r"[a-z]+")
+
+
 def negated(text: str) -> bool:
     """Whether the speaker refuses or denies: "I cannot refund" against "I can refund"."""
-    return bool(_SPEAKER_NEGATION.search(text.replace("\u2019", "'")))
+    plain = text.lower().replace("\u2019", "'")
+    # Most replies carry no negator at all; a set lookup settles those without the pattern.
+    if "n't" not in plain and _NEGATOR_WORDS.isdisjoint(_WORDS.findall(plain)):
+        return False
+    return bool(_SPEAKER_NEGATION.search(plain))
 
 
 _CLAUSE_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:but|so|and|because|although|though)\s", re.I)
 
 
-def _polarity(example: str) -> tuple[bool, tuple[tuple[str, bool], ...]]:
-    return negated(example), _clauses(example)
+@lru_cache(maxsize=16384)
+def _example(example: str) -> tuple[str, bool, tuple[tuple[str, bool], ...]]:
+    """An example's processed text and polarity; shared intents recur in every stage."""
+    return default_process(example), negated(example), _clauses(example)
 
 
 def _clauses(reply: str) -> tuple[tuple[str, bool], ...]:
@@ -138,14 +152,39 @@ class IntentMatcher:
         entries: list[tuple[str, _Choice]] = []
         for name, examples, negatives in intents:
             for ex in examples:
-                entries.append((default_process(ex), _Choice(name, ex, False, *_polarity(ex))))
+                text, neg, clauses = _example(ex)
+                entries.append((text, _Choice(name, ex, False, neg, clauses)))
             for ex in negatives:
-                entries.append((default_process(ex), _Choice(name, ex, True, *_polarity(ex))))
+                text, neg, clauses = _example(ex)
+                entries.append((text, _Choice(name, ex, True, neg, clauses)))
         self.intent_names = tuple(dict.fromkeys(c.intent for _, c in entries))
         entries.sort(key=lambda e: len(e[0]))
         self._texts = [t for t, _ in entries]
         self._lengths = [len(t) for t in self._texts]
         self._choices = [c for _, c in entries]
+
+    def may_confuse(self, example: str, intent: str) -> bool:
+        """Whether anything but `intent`'s own examples could come near `example` (a cheap bound).
+
+        Lets a check of every example against its stage skip the full match for the great
+        majority that no rival comes near. A rival must score within the margin of 100; its
+        score is at most the mean of token set ratio and a partial ratio of at most 100, and
+        token sort ratio never exceeds token set ratio, so token set ratio alone bounds it.
+        """
+        text = _example(example)[0]
+        bound = 2 * (self.floor - self.margin - 1) - 100
+        for _t, _score, idx in process.extract(
+            text,
+            self._texts,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            limit=None,
+            score_cutoff=bound,
+        ):
+            choice = self._choices[idx]
+            if choice.intent != intent or choice.negative:
+                return True
+        return False
 
     def match(self, reply: str) -> Match:
         processed = default_process(reply)
