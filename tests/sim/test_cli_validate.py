@@ -128,3 +128,16 @@ def test_the_real_command_exits_with_the_codes_a_shell_sees(tmp_path):
     assert callsim().returncode == 2
     assert callsim(str(tmp_path / "missing")).returncode == 2
     assert callsim(str(GOOD)).returncode == 0
+
+
+def test_errors_only_skips_the_lint_warnings(capsys, tmp_path):
+    """A bulk check for errors leaves out lint (the slow part) and says so in the summary."""
+    text = (GOOD / "minimal.yaml").read_text(encoding="utf-8")
+    no_fallback = text.replace("    fallback:\n      say: Sorry, what?\n      mood: 1\n", "")
+    assert no_fallback != text
+    path = tmp_path / "no-fallback.yaml"
+    path.write_text(no_fallback, encoding="utf-8")
+    code, lines, _ = validate(capsys, str(path))
+    assert code == 0 and ": warning: " in lines[0] and lines[-1].endswith("1 warning")
+    code, lines, _ = validate(capsys, "--errors-only", str(path))
+    assert code == 0 and lines == ["1 file checked: 0 errors, warnings not checked"]
