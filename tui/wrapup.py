@@ -10,10 +10,22 @@ from textual.screen import Screen
 from textual.widgets import Button, Static, TextArea
 
 from sim.session import CallSession
+from sim.textsafe import terminal_safe
 from tui.text import clock_text, join, styled
 from tui.widgets import KeysFooter
 
 PROMPT = "What was the issue? What did you do? What happens next, and when?"
+
+
+class NotesArea(TextArea):
+    """The notes editor: pasted control characters arrive as visible placeholders.
+
+    TextArea paints its document as typed, so a pasted escape sequence would reach the
+    terminal raw while the trainee edits (clearing the screen, recolouring it).
+    """
+
+    def _replace_via_keyboard(self, insert: str, start, end):  # type: ignore[no-untyped-def]
+        return super()._replace_via_keyboard(terminal_safe(insert), start, end)
 
 
 class WrapUpScreen(Screen):
@@ -36,8 +48,8 @@ class WrapUpScreen(Screen):
                 id="wrap-title",
             )
             yield Static(PROMPT, id="wrap-prompt")
-            yield TextArea(
-                session.wrap_up or "",
+            yield NotesArea(
+                terminal_safe(session.wrap_up or ""),
                 id="notes",
                 soft_wrap=True,
                 show_line_numbers=False,
