@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from sim.textsafe import terminal_safe
 from tui.mentor import comment_line, mentor_notes, number, review_section
 from tui.text import join, styled
+from tui.widgets import highlighted_key
 
 LIMIT = 500
 
@@ -92,11 +93,7 @@ class CallsScreen(Screen):
         self.show_detail()
 
     def current(self) -> Any:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.calls.get(key or "")
+        return self.calls.get(highlighted_key(self.query_one(DataTable)) or "")
 
     def show_detail(self) -> None:
         note = self.query_one("#calls-note", Static)

@@ -14,7 +14,7 @@ from engine.models import Category
 from sim.textsafe import terminal_safe
 from tui.catalogue import Entry, matches
 from tui.text import join, plain, styled
-from tui.widgets import KeysFooter
+from tui.widgets import KeysFooter, highlighted_key
 
 
 def _cell(text: str) -> Text:
@@ -132,10 +132,7 @@ class HomeScreen(Screen):
         return cells
 
     def _current(self) -> Entry | None:
-        table = self.query_one("#scenarios", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(self.query_one("#scenarios", DataTable))
         return next((e for e in self.app.catalogue if e.key == key), None)
 
     def show_detail(self) -> None:

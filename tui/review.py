@@ -38,6 +38,7 @@ from tui.app import CallsimApp, _no_tags
 from tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
 from tui.mentor import comment_line, number
 from tui.text import join, plain, styled
+from tui.widgets import highlighted_key
 
 CALLS_KEY = "m"
 SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}
@@ -163,11 +164,7 @@ class ReviewListScreen(Screen):
         self.refill()
 
     def current(self) -> Any:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.calls.get(key or "")
+        return self.calls.get(highlighted_key(self.query_one(DataTable)) or "")
 
     @property
     def trainee_in_view(self) -> str | None:
@@ -377,10 +374,7 @@ class CallReviewScreen(Screen):
         self._fill_dim_note()
 
     def _current_dim(self) -> Any:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(self.query_one(DataTable))
         return next((d for d in self.scores if d.dimension == key), None)
 
     def _fill_dim_note(self) -> None:

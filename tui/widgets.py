@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from engine.transcript import Turn
 from tui.text import clock_text, join, plain, styled
@@ -132,3 +132,11 @@ class KeysFooter(Footer):
         if self._shown is not None and self.is_attached and self._keys() == self._shown:
             return
         await super().recompose()
+
+
+def highlighted_key(table: DataTable) -> str | None:
+    """The key of the row under the table's cursor, or None for an empty table."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
