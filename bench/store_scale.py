@@ -19,19 +19,10 @@ from pathlib import Path
 
 from engine.models import Outcome
 from engine.transcript import Transcript, Turn
+from grading.tags import DIMENSIONS
 from sim.store import Store
 
 SCENARIOS = ("broadband-down-repeat-caller", "double-charge-october", "manager-from-the-first-line")
-DIMENSIONS = (
-    "calm_tone",
-    "active_listening",
-    "clarifying_questions",
-    "empathy",
-    "problem_solving",
-    "managing_expectations",
-    "follow_up",
-    "escalation",
-)
 REPLIES = (
     "I'm so sorry it's still not working, that must be really frustrating with you at home",
     "So it has been down since Monday morning and you've already restarted the router?",

@@ -212,38 +212,29 @@ class Explorer:
         self.visits[call.state] += 1
         customer: list[str] = [self.engine.opening(call)]
         lines: list[str] = []
-        replies = 0
+
+        def say(line: str) -> bool:
+            """Play one line (a reply or an /action); True when it was a reply."""
+            lines.append(line)
+            if line.startswith("/action "):
+                name, _, arg = line[len("/action ") :].partition(" ")
+                self.engine.action(call, name, arg or None)
+                return False
+            tagged = self.tagger(line, customer[-1] if customer else None, customer[:-1])
+            step = self.engine.reply(call, line, frozenset(tagged.tags))
+            customer.extend(step.customer_lines)
+            stages.append(call.state)
+            self.visits[call.state] += 1
+            return True
+
         try:
-            while replies < self.steps and len(lines) < 3 * self.steps:
-                line = self._choose(call)
-                lines.append(line)
-                if line.startswith("/action "):
-                    name, _, arg = line[len("/action ") :].partition(" ")
-                    self.engine.action(call, name, arg or None)
-                    continue
-                replies += 1
-                tagged = self.tagger(line, customer[-1] if customer else None, customer[:-1])
-                step = self.engine.reply(call, line, frozenset(tagged.tags))
-                customer.extend(step.customer_lines)
-                stages.append(call.state)
-                self.visits[call.state] += 1
-                if call.ended:
-                    break
+            replies = 0
+            while replies < self.steps and len(lines) < 3 * self.steps and not call.ended:
+                replies += say(self._choose(call))
             if not call.ended:  # wandering is not a trap: head for an ending on purpose
                 replies = 0
                 while not call.ended and replies < self.steps and len(lines) < 6 * self.steps:
-                    line = self._towards_ending(call)
-                    lines.append(line)
-                    if line.startswith("/action "):
-                        name, _, arg = line[len("/action ") :].partition(" ")
-                        self.engine.action(call, name, arg or None)
-                        continue
-                    replies += 1
-                    tagged = self.tagger(line, customer[-1] if customer else None, customer[:-1])
-                    step = self.engine.reply(call, line, frozenset(tagged.tags))
-                    customer.extend(step.customer_lines)
-                    stages.append(call.state)
-                    self.visits[call.state] += 1
+                    replies += say(self._towards_ending(call))
             looped = not call.ended
             outcome = call.outcome.value if call.outcome is not None else None
         finally:
