@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import process as fuzz_process
@@ -22,19 +22,27 @@ from rapidfuzz.distance import OSA
 
 from engine.lint import lint
 from engine.models import Intent, IntentLibrary, Scenario
-from engine.yamlsafe import DataPath, Problem, SourceMap, YamlError, decode, load, read_text
+from engine.yamlsafe import (
+    DataPath,
+    FileProblems,
+    Problem,
+    SourceMap,
+    YamlError,
+    decode,
+    load,
+    read_text,
+)
 
 #: Shared intents bundled with callsim.
 BUNDLED_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 INTENTS_DIRNAME = "intents"
 
 
-class ScenarioError(Exception):
-    """A scenario (or intent library) file has errors; `problems` lists them all."""
+M = TypeVar("M", bound=BaseModel)
 
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+
+class ScenarioError(FileProblems):
+    """A scenario (or intent library) file has errors; `problems` lists them all."""
 
 
 @dataclass(frozen=True)
@@ -391,16 +399,24 @@ def _parse(path: Path | str, text: str | None) -> tuple[Any, SourceMap, str]:
     return data, source, digest
 
 
+def validated(model: type[M], data: Any, source: SourceMap) -> M:
+    """`data` as `model`, or FileProblems with every mistake positioned in the file.
+
+    Scenario, intent, rubric and test files all go through here, so their messages agree.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FileProblems(problems_from_validation(exc, model, data, source)) from None
+
+
 def load_intent_library(path: Path | str, text: str | None = None) -> dict[str, Intent]:
     """Load one shared intent file; raises ScenarioError."""
     try:
         data, source, _ = _parse(path, text)
-    except YamlError as exc:
+        lib = validated(IntentLibrary, data, source)
+    except FileProblems as exc:
         raise ScenarioError(exc.problems) from None
-    try:
-        lib = IntentLibrary.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, IntentLibrary, data, source)) from None
     return dict(lib.intents)
 
 
@@ -460,12 +476,9 @@ def load_scenario(
     name = str(path)
     try:
         data, source, digest = _parse(path, text)
-    except YamlError as exc:
+        scenario = validated(Scenario, data, source)
+    except FileProblems as exc:
         raise ScenarioError(exc.problems) from None
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, Scenario, data, source)) from None
     library_problems: list[Problem] = []
     if intents is None:
         intents, library_problems = shared_intents(library_dirs(path))

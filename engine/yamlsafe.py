@@ -77,12 +77,16 @@ class SourceMap:
             p = p[:-1]
 
 
-class YamlError(Exception):
-    """The file could not be read as strict YAML; `problems` says where and why."""
+class FileProblems(Exception):
+    """A file a person wrote has problems; `problems` lists every one, each at FILE:LINE:COL."""
 
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+class YamlError(FileProblems):
+    """The file could not be read as strict YAML."""
 
 
 def read_text(path: Path, display: str | None = None) -> str:

@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from engine.loader import problems_from_validation
+from engine.loader import validated
 from engine.models import Ident, Line, Model, Mood, Outcome, ShortText, TagName
-from engine.yamlsafe import Problem, YamlError, load, read_text
+from engine.yamlsafe import FileProblems, Problem, YamlError, load, read_text
 
 RUBRIC_FORMAT = 1
 DEFAULT_RUBRIC = Path(__file__).resolve().parent / "rubrics" / "default.yaml"
@@ -239,12 +239,8 @@ class Rubric(Model):
     flags: Annotated[dict[Ident, Flag], Field(max_length=30)] = {}
 
 
-class RubricError(Exception):
+class RubricError(FileProblems):
     """A rubric file has errors; `problems` lists them all, each at FILE:LINE:COL."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 def parse_rubric(text: str, name: str) -> Rubric:
@@ -259,9 +255,9 @@ def parse_rubric(text: str, name: str) -> Rubric:
             [Problem(name, line, col, "error", "a rubric file must be a mapping of keys to values")]
         )
     try:
-        return Rubric.model_validate(data)
-    except ValidationError as exc:
-        raise RubricError(problems_from_validation(exc, Rubric, data, source)) from None
+        return validated(Rubric, data, source)
+    except FileProblems as exc:
+        raise RubricError(exc.problems) from None
 
 
 def load_rubric(path: Path | str) -> Rubric:

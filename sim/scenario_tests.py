@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine.loader import LoadedScenario, ScenarioError, load_scenario, problems_from_validation
+from engine.loader import LoadedScenario, ScenarioError, load_scenario, validated
 from engine.models import Ident, Outcome
-from engine.yamlsafe import DataPath, Problem, SourceMap, YamlError, load, read_text
+from engine.yamlsafe import DataPath, FileProblems, Problem, SourceMap, YamlError, load, read_text
 
 TESTS_SUFFIX = ".tests.yaml"
 TESTS_SUFFIXES = (".tests.yaml", ".tests.yml")
@@ -105,14 +105,10 @@ class TestFile(_Model):
 TestFile.__test__ = False  # type: ignore[attr-defined]  # not a pytest class
 
 
-class TestFileError(Exception):
+class TestFileError(FileProblems):
     """A test file (or the scenario it names) has errors; `problems` lists them all."""
 
     __test__ = False
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -176,9 +172,9 @@ def load_tests(path: Path | str, text: str | None = None) -> LoadedTests:
             [Problem(name, line, col, "error", "a test file is a mapping with 'cases:'")]
         )
     try:
-        tests = TestFile.model_validate(data)
-    except ValidationError as exc:
-        raise TestFileError(problems_from_validation(exc, TestFile, data, source)) from None
+        tests = validated(TestFile, data, source)
+    except FileProblems as exc:
+        raise TestFileError(exc.problems) from None
     problems = []
     for i, gap in enumerate(tests.gaps):
         for role in ("better", "worse"):
