@@ -447,6 +447,13 @@ def _reply_cite(c: Criterion, r: Turn, points: float, why: str, **kw: Any) -> Ci
     return Citation(r.index, points, why, _quote(r.text), "trainee", **kw)
 
 
+def _turn_cite(at: int, points: float, why: str, turn: Turn | None, **kw: Any) -> Citation:
+    """A citation of turn `at`, quoting it when the call has such a turn."""
+    if turn is None:
+        return Citation(at, points, why, None, None, **kw)
+    return Citation(at, points, why, _quote(turn.text), turn.speaker, **kw)
+
+
 def _label(c: Criterion, default: str, **values: str) -> str:
     return _fill(c.label or default, **values)
 
@@ -588,11 +595,7 @@ def _check_uncovered(c: Criterion, call: _Call) -> list[Citation] | None:
             at = call.first_solution_turn()
             turn = call.turns_by_index.get(at)
             why = _missing_label(c, "never found out: {fact}", fact=fact.summary)
-            by = turn.speaker if turn is not None else None
-            quote = _quote(turn.text) if turn is not None else None
-            out.append(
-                Citation(at, c.missing, why, quote, by, try_=_fill(c.try_, fact=fact.summary))
-            )
+            out.append(_turn_cite(at, c.missing, why, turn, try_=_fill(c.try_, fact=fact.summary)))
     earned = [x for x in out if x.points > 0][: c.limit or None]
     return earned + [x for x in out if x.points <= 0]
 
@@ -613,16 +616,7 @@ def _check_actions(c: Criterion, call: _Call) -> list[Citation] | None:
             at = call.last_reply
             turn = call.turns_by_index.get(at)
             why = _missing_label(c, "never used: {action}", action=label)
-            out.append(
-                Citation(
-                    at,
-                    c.missing,
-                    why,
-                    _quote(turn.text) if turn is not None else None,
-                    turn.speaker if turn is not None else None,
-                    try_=_fill(c.try_, action=label),
-                )
-            )
+            out.append(_turn_cite(at, c.missing, why, turn, try_=_fill(c.try_, action=label)))
     return out
 
 
@@ -655,16 +649,7 @@ def _check_timeline(c: Criterion, call: _Call) -> list[Citation] | None:
     why = _missing_label(c, "never gave a concrete timeline")
     at = call.last_reply
     turn = call.turns_by_index.get(at)
-    return [
-        Citation(
-            at,
-            c.missing,
-            why,
-            _quote(turn.text) if turn is not None else None,
-            turn.speaker if turn is not None else None,
-            try_=_fill(c.try_, timeline=_timeline_text(call)),
-        )
-    ]
+    return [_turn_cite(at, c.missing, why, turn, try_=_fill(c.try_, timeline=_timeline_text(call)))]
 
 
 def _promises(call: _Call, threshold: float) -> list[tuple[Turn, str]]:
@@ -727,15 +712,7 @@ def _check_escalation(c: Criterion, call: _Call) -> list[Citation] | None:
     why = _missing_label(c, "escalation was required and not made")
     if call.demand_turn is not None:
         why += " (the customer demanded a manager)"
-    return [
-        Citation(
-            at,
-            c.missing,
-            why,
-            _quote(turn.text) if turn is not None else None,
-            turn.speaker if turn is not None else None,
-        )
-    ]
+    return [_turn_cite(at, c.missing, why, turn)]
 
 
 _ELEMENT_WORDS = {
@@ -874,15 +851,7 @@ def _check_outcome(c: Criterion, call: _Call) -> list[Citation] | None:
     at = call.last_turn
     turn = call.turns_by_index.get(at)
     why = _label(c, f"the call ended {outcome.value.replace('_', ' ')}")
-    return [
-        Citation(
-            at,
-            c.points,
-            why,
-            _quote(turn.text) if turn is not None else None,
-            turn.speaker if turn is not None else None,
-        )
-    ]
+    return [_turn_cite(at, c.points, why, turn)]
 
 
 CRITERIA: dict[str, CriterionCheck] = {
