@@ -48,13 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS.values():
-        try:
-            module = importlib.import_module(f"sim.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"sim.commands.{module_name}":
-                raise
-            continue
-        module.add(sub)
+        importlib.import_module(f"sim.commands.{module_name}").add(sub)
     return parser
 
 
