@@ -44,6 +44,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -390,14 +391,26 @@ class Store:
             )
         except sqlite3.Error as exc:
             raise _explain(exc, self.path, "open it") from None
-        try:
-            self._setup()
-        except sqlite3.Error as exc:
-            self._conn.close()
-            raise _explain(exc, self.path, "open it") from None
-        except StoreError:
-            self._conn.close()
-            raise
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._setup()
+                break
+            except sqlite3.OperationalError as exc:
+                # Switching a new file to WAL, or opening one while another process recovers
+                # it, can answer "locked" at once without waiting on busy_timeout: try again.
+                busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                    continue
+                self._conn.close()
+                raise _explain(exc, self.path, "open it") from None
+            except sqlite3.Error as exc:
+                self._conn.close()
+                raise _explain(exc, self.path, "open it") from None
+            except StoreError:
+                self._conn.close()
+                raise
 
     # -- opening ------------------------------------------------------------------------------
 
