@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - depends on the platform's wheel
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+TOO_DEEP = f"lists and mappings nested deeper than {MAX_DEPTH} levels; not read further"
 
 #: A path into the loaded data: mapping keys and sequence indexes.
 DataPath = tuple[str | int, ...]
@@ -166,8 +167,28 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
         raise YamlError(
             [Problem(name, 1, 1, "error", f"file is over {MAX_BYTES:,} characters; not read")]
         )
+    cut = _deep_flow_cut(text)
+    if cut is not None:
+        # libyaml queues every flow token before handing over the first event, so its own
+        # nesting limit (1,000 levels since PyYAML 6.0.2) would fire before ours. Reading just
+        # the text up to the bracket that opens one level too many gives our message at the
+        # place a trainer must fix; anything else found there means the cut misread the
+        # text, and the whole file is read as usual.
+        source, builder = _parse(text[:cut], name, _line_mapper(text))
+        if builder.too_deep:
+            raise YamlError(sorted(set(builder.problems)))
+    source, builder = _parse(text, name, _line_mapper(text))
+    if builder.problems:
+        raise YamlError(sorted(set(builder.problems)))
+    if builder.documents == 0:
+        raise YamlError([Problem(name, 1, 1, "error", "the file is empty")])
+    return builder.result, source
+
+
+def _parse(text: str, name: str, line_mapper: Any) -> tuple[SourceMap, _Builder]:
+    """Feed libyaml's events for `text` to a builder; problems are left on the builder."""
     source = SourceMap(name)
-    builder = _Builder(name, source, _line_mapper(text))
+    builder = _Builder(name, source, line_mapper)
     loader = _SafeLoader(text)
     try:
         feed = builder.feed
@@ -181,7 +202,12 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
                 break
     except yaml.MarkedYAMLError as exc:
         line, col, message = _syntax_message(exc, text)
-        builder.problems.append(Problem(name, line, col, "error", f"invalid YAML: {message}"))
+        if "nesting depth" in (exc.problem or ""):  # libyaml's own limit, reached first
+            builder.too_deep = True
+            message = TOO_DEEP
+        else:
+            message = f"invalid YAML: {message}"
+        builder.problems.append(Problem(name, line, col, "error", message))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
         offset = exc.position
         if _SafeLoader is not yaml.SafeLoader:  # libyaml counts this offset in UTF-8 bytes
@@ -198,11 +224,76 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
         builder.problems.append(Problem(name, 1, 1, "error", "nesting is too deep"))
     finally:
         loader.dispose()
-    if builder.problems:
-        raise YamlError(sorted(set(builder.problems)))
-    if builder.documents == 0:
-        raise YamlError([Problem(name, 1, 1, "error", "the file is empty")])
-    return builder.result, source
+    return source, builder
+
+
+_FLOW_MARKS = re.compile(r"[\[\]{}\"'#]")
+_TOKEN_STARTS = frozenset("\n[{,:-?")
+
+
+def _deep_flow_cut(text: str) -> int | None:
+    """The offset just past the bracket that opens flow level MAX_DEPTH + 1, if one may.
+
+    A quick reading of brackets, quotes and comments, not a YAML parser: it may see a bracket
+    inside plain text as a real one, which is why the caller confirms with libyaml.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    i = 0
+    search = _FLOW_MARKS.search
+    while (m := search(text, i)) is not None:
+        j = m.start()
+        c = text[j]
+        i = j + 1
+        if c == "#":
+            if j == 0 or text[j - 1] in " \t\n":  # a comment runs to the end of its line
+                nl = text.find("\n", j)
+                if nl < 0:
+                    return None
+                i = nl + 1
+        elif c in "[{":
+            if depth or _starts_token(text, j):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return j + 1
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        elif _starts_token(text, j):  # a quoted scalar: skip to its closing quote
+            end = _closing_quote(text, j)
+            if end < 0:
+                return None
+            i = end + 1
+    return None
+
+
+def _starts_token(text: str, index: int) -> bool:
+    """True where the previous non-blank character leaves room for a new YAML token."""
+    k = index - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    return k < 0 or text[k] in _TOKEN_STARTS
+
+
+def _closing_quote(text: str, start: int) -> int:
+    """Offset of the quote closing the one at `start` (escapes followed), or -1."""
+    quote = text[start]
+    k = start + 1
+    while True:
+        k = text.find(quote, k)
+        if k < 0:
+            return -1
+        if quote == "'":
+            if text.startswith("''", k):
+                k += 2
+                continue
+            return k
+        slashes = 0
+        while text[k - 1 - slashes] == "\\":
+            slashes += 1
+        if slashes % 2 == 0:
+            return k
+        k += 1
 
 
 _ODD_BREAKS = ("\x85", "\u2028", "\u2029")
@@ -288,6 +379,7 @@ class _Builder:
         self.source = source
         self.problems: list[Problem] = []
         self.fatal = False
+        self.too_deep = False
         self.documents = 0
         self.result: Any = None
         # Stack of open containers: (container, its path, pending key, key position, seen keys)
@@ -319,11 +411,8 @@ class _Builder:
             ):
                 self._refuse_node(event)
             if len(self.stack) >= MAX_DEPTH:
-                self._problem(
-                    event.start_mark,
-                    f"lists and mappings nested deeper than {MAX_DEPTH} levels; not read further",
-                    fatal=True,
-                )
+                self._problem(event.start_mark, TOO_DEEP, fatal=True)
+                self.too_deep = True
                 return
             container: Any = [] if kind is yaml.SequenceStartEvent else {}
             path = self._add(container, event.start_mark)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from engine import yamlsafe
 from engine.call import ScenarioEngine
 from engine.loader import ScenarioError, load_scenario, load_scenario_bytes
-from engine.yamlsafe import MAX_BYTES, MAX_DEPTH
+from engine.yamlsafe import MAX_BYTES, MAX_DEPTH, TOO_DEEP, _parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = FIXTURES / "bad"
@@ -221,6 +222,31 @@ def test_deep_nesting_is_refused_without_recursing(text):
         sys.setrecursionlimit(old)
     (problem,) = info.value.problems
     assert f"nested deeper than {MAX_DEPTH} levels" in problem.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 1_200 + "]" * 1_200,  # past libyaml's own limit, where it has one
+        "a: " + "[b, '#]', " * 80 + "]" * 80,  # quotes and a '#' that is no comment
+        "a: " + '["x\\"]\\\\", ' * 80 + "]" * 80,  # escaped quotes and backslashes
+    ],
+    ids=["libyaml-limit", "quoted-brackets", "escapes"],
+)
+def test_nesting_message_is_callsims_own_whatever_libyaml_says(text):
+    _source, builder = _parse(text, "deep.yaml", None)
+    assert builder.too_deep
+    assert [p.message for p in builder.problems] == [TOO_DEEP]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("deep.yaml", text)
+    assert [p.message for p in info.value.problems] == [TOO_DEEP]
+
+
+def test_many_brackets_in_text_are_not_mistaken_for_nesting():
+    # 100 continuation lines that each start with '[': plain text to YAML, not 100 lists
+    text = "notes: the customer said\n" + "  [crackling] on the line {again}\n" * 100
+    value, _source = yamlsafe.load(text, "notes.yaml")
+    assert value["notes"].count("[crackling]") == 100
 
 
 def test_binary_bytes_are_refused_with_a_position():
