@@ -25,10 +25,10 @@ import statistics
 import time
 from pathlib import Path
 
-from engine.loader import load_scenario
-from engine.transcript import Transcript, Turn
-from grading import grader
-from grading.tagger import tag_reply
+from callsim.engine.loader import load_scenario
+from callsim.engine.transcript import Transcript, Turn
+from callsim.grading import grader
+from callsim.grading.tagger import tag_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "broadband-down-repeat-caller.yaml"

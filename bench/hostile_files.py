@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.loader import ScenarioError, load_scenario
+from callsim.engine.loader import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hardening" / "hostile"

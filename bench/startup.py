@@ -91,7 +91,7 @@ def child_bare() -> None:
 
 def child_direct(scenario: str) -> None:
     _instrument([("CallScreen", "reply", None)])
-    from sim.cli import main
+    from callsim.sim.cli import main
 
     main(["app", "--scenario", scenario, "--mode", "practice"])
 
@@ -104,7 +104,7 @@ def child_home() -> None:
             ("CallScreen", "reply", None),
         ]
     )
-    from sim.cli import main
+    from callsim.sim.cli import main
 
     main(["app"])
 
@@ -143,8 +143,8 @@ def main() -> None:
         {"bare": child_bare, "direct": child_direct, "home": child_home}[kind](*rest)
         return
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    from sim.scenario_paths import bundled_scenarios
-    from sim.store import open_store
+    from callsim.sim.scenario_paths import bundled_scenarios
+    from callsim.sim.store import open_store
 
     first = bundled_scenarios()[0].stem  # the scenario the home screen lists first
     kinds = {"bare": ("bare",), "direct": ("direct", first), "home": ("home",)}

@@ -17,10 +17,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.models import Outcome
-from engine.transcript import Transcript, Turn
-from grading.tags import DIMENSIONS
-from sim.store import Store
+from callsim.engine.models import Outcome
+from callsim.engine.transcript import Transcript, Turn
+from callsim.grading.tags import DIMENSIONS
+from callsim.sim.store import Store
 
 SCENARIOS = ("broadband-down-repeat-caller", "double-charge-october", "manager-from-the-first-line")
 REPLIES = (

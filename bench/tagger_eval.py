@@ -44,7 +44,7 @@ def run_cli(rows: list[dict]) -> list[dict]:
         for r in rows
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "tag"],
+        [sys.executable, "-m", "callsim", "tag"],
         input=payload.encode("utf-8"),
         capture_output=True,
         cwd=ROOT,
@@ -77,7 +77,7 @@ def score(rows: list[dict], outputs: list[dict], tags: tuple[str, ...]) -> dict[
 
 
 def report(path: Path, show_errors: bool) -> tuple[float, float]:
-    from engine.models import TAG_NAMES
+    from callsim.engine.models import TAG_NAMES
 
     rows = load(path)
     outputs = run_cli(rows)
@@ -113,7 +113,7 @@ def report(path: Path, show_errors: bool) -> tuple[float, float]:
 def throughput(paths: list[Path]) -> None:
     """Replies per second of `tag_reply`, in process, measured in CPU time of this one core
     (so other work on the machine does not distort it)."""
-    from grading.tagger import tag_reply
+    from callsim.grading.tagger import tag_reply
 
     rows = [r for p in paths for r in load(p)]
     if not rows:

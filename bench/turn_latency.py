@@ -28,8 +28,8 @@ from collections.abc import Callable
 from rapidfuzz import process
 from rapidfuzz.utils import default_process
 
-from engine.call import ScenarioEngine
-from engine.loader import load_scenario
+from callsim.engine.call import ScenarioEngine
+from callsim.engine.loader import load_scenario
 
 INTENTS = 100
 EXAMPLES = 10

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.commands.validate import collect, validate_files
+from callsim.sim.commands.validate import collect, validate_files
 
 STAGES = 10
 
@@ -177,7 +177,7 @@ def main() -> None:
         for label, flags in (("errors and lint warnings", []), ("errors only", ["--errors-only"])):
             start = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "sim", "validate", *flags, str(root)],
+                [sys.executable, "-m", "callsim", "validate", *flags, str(root)],
                 capture_output=True,
                 text=True,
             )

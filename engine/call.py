@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
 
-from engine.loader import LoadedScenario
-from engine.matching import IntentMatcher, Match, StageMatcher
-from engine.models import (
+from callsim.engine.language import question_part
+from callsim.engine.loader import LoadedScenario
+from callsim.engine.matching import IntentMatcher, Match, StageMatcher
+from callsim.engine.models import (
     Action,
     CustomerLines,
     Fallback,
@@ -132,22 +133,6 @@ class _CallMachine(Machine):
 
 class CallError(Exception):
     """A request the call cannot take (unknown action, call already over)."""
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-#: A sentence that asks even without a question mark ("what make is the laptop").
-_ASKING_START = re.compile(
-    r"^(?:(?:and|so|but|just|okay|ok|right|sorry|also|then)\b[\s,]*)*"
-    r"(?:what|when|where|which|who|whose|why|how|is|are|was|were|do|does|did|has|have|had"
-    r"|can|could|would|will|shall|should|may|any|tell me|talk me through|walk me through)\b",
-    re.IGNORECASE,
-)
-
-
-def question_part(text: str) -> str:
-    """The sentences of a reply that ask something (a '?' or a question opening), joined."""
-    sentences = _SENTENCE_END.split(text.strip())
-    return " ".join(s for s in sentences if s.rstrip().endswith("?") or _ASKING_START.match(s))
 
 
 def plays_back(question: str, keywords: Sequence[str]) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from engine.matching import IntentMatcher
-from engine.models import CustomerLines, Intent, Response, Scenario
-from engine.yamlsafe import DataPath, Problem, SourceMap
+from callsim.engine.language import question_part
+from callsim.engine.matching import IntentMatcher
+from callsim.engine.models import CustomerLines, Intent, Response, Scenario
+from callsim.engine.yamlsafe import DataPath, Problem, SourceMap
 
 #: A customer line longer than this is hard to read during a call.
 MAX_LINE_CHARS = 400
@@ -213,7 +214,6 @@ class _Linter:
                 )
         if not sc.facts:
             return
-        from engine.call import question_part  # the engine's own rule for what asks
 
         revealed_by_action = {f for a in sc.actions.values() for f in a.reveals}
         matcher = IntentMatcher(

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from engine.models import Outcome
+from callsim.engine.models import Outcome
 
 TRANSCRIPT_FORMAT = "callsim-transcript"
 TRANSCRIPT_VERSION = 1

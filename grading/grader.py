@@ -12,15 +12,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from engine.loader import LoadedScenario
-from engine.models import Fact, Outcome, Scenario
-from engine.transcript import Transcript, Turn
-from grading.rubric import Criterion, Dimension, Flag, Rubric, default_rubric
+from callsim.engine.models import Fact, Outcome, Scenario
+from callsim.engine.transcript import Transcript, Turn
+from callsim.grading.rubric import Criterion, Dimension, Flag, Rubric, default_rubric
 
 QUOTE_CHARS = 160
 
@@ -1067,9 +1066,16 @@ def _feedback(
     return tuple((own + out)[:limit])
 
 
+class ScenarioSource(Protocol):
+    """What grading needs of a loaded scenario (the engine's LoadedScenario is one)."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+
 def grade_transcript(
     transcript: Transcript,
-    loaded: LoadedScenario | None = None,
+    loaded: ScenarioSource | None = None,
     rubric: Rubric | None = None,
 ) -> Grade:
     """Grade one call against a rubric (the bundled one by default).

@@ -6,8 +6,8 @@ own words, so they may hold anything). Every line that gives or takes points nam
 
 from __future__ import annotations
 
-from engine.transcript import Transcript
-from grading.grader import Citation, Grade, KPIs
+from callsim.engine.transcript import Transcript
+from callsim.grading.grader import Citation, Grade, KPIs
 
 _WIDTH = 30
 

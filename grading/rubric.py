@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from engine.loader import validated
-from engine.models import Ident, Line, Model, Mood, Outcome, ShortText, TagName
-from engine.yamlsafe import FileProblems, Problem, YamlError, load, read_text
+from callsim.engine.models import Ident, Line, Model, Mood, Outcome, ShortText, TagName
+from callsim.engine.validation import validated
+from callsim.engine.yamlsafe import FileProblems, Problem, YamlError, load, read_text
 
 RUBRIC_FORMAT = 1
 DEFAULT_RUBRIC = Path(__file__).resolve().parent / "rubrics" / "default.yaml"

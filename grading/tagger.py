@@ -17,8 +17,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
-from engine.models import TAG_NAMES
-from grading.language import STOPWORDS, Normalised, Normaliser, _stem, content_lemmas
+from callsim.engine.models import TAG_NAMES
+from callsim.grading.language import STOPWORDS, Normalised, Normaliser, _stem, content_lemmas
 
 _stem_only = _stem
 

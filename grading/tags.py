@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.models import TAG_NAMES
+from callsim.engine.models import TAG_NAMES
 
 #: Rubric dimension ids of the default rubric, in the guide's order.
 DIMENSIONS: tuple[str, ...] = (

@@ -1,5 +1,5 @@
 import sys
 
-from sim.cli import main
+from callsim.sim.cli import main
 
 sys.exit(main())

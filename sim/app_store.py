@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sim.store import CallRecorder, Store, StoreError
+from callsim.sim.store import CallRecorder, Store, StoreError
 
 if TYPE_CHECKING:
-    from engine.loader import LoadedScenario
-    from engine.transcript import Transcript
-    from sim.session import CallSession
+    from callsim.engine.loader import LoadedScenario
+    from callsim.engine.transcript import Transcript
+    from callsim.sim.session import CallSession
 
 
 class AppStore:

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS.values():
-        importlib.import_module(f"sim.commands.{module_name}").add(sub)
+        importlib.import_module(f"callsim.sim.commands.{module_name}").add(sub)
     return parser
 
 
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv.insert(0, "app")  # `callsim --db PATH --trainee NAME` opens the app with them
     args = parser.parse_args(argv)
     if args.command is None:  # plain `callsim`: open the trainee's app
-        from sim.commands import app
+        from callsim.sim.commands import app
 
         args = argparse.Namespace(scenarios=[], trainee=None, db=None, func=app.run)
     try:

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.call import Call, ScenarioEngine
-from engine.loader import LoadedScenario
-from engine.models import Fallback, Response
+from callsim.engine.call import Call, ScenarioEngine
+from callsim.engine.loader import LoadedScenario
+from callsim.engine.models import Fallback, Response
 
 #: Replies that no stage should expect: they exercise fallbacks.
 NONSENSE = (
@@ -109,7 +109,7 @@ class Explorer:
         steps: int = DEFAULT_STEPS,
         tagger: Callable[..., Any] | None = None,
     ):
-        from sim.session import default_tagger, engine_for
+        from callsim.sim.session import default_tagger, engine_for
 
         self.loaded = loaded
         self.sc = loaded.scenario
@@ -275,7 +275,7 @@ def _loop(stages: list[str]) -> list[str]:
 
 def confusions(loaded: LoadedScenario) -> list[Confusion]:
     """Example phrasings that the stage's own matcher takes for another intent, or for none."""
-    from sim.session import engine_for
+    from callsim.sim.session import engine_for
 
     engine = engine_for(loaded)
     sc = loaded.scenario

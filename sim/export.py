@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.transcript import TRANSCRIPT_FORMAT, Transcript, Turn
-from sim.textsafe import json_text, terminal_safe
+from callsim.engine.transcript import TRANSCRIPT_FORMAT, Transcript, Turn
+from callsim.sim.textsafe import json_text, terminal_safe
 
 SPEAKERS = {"customer": "Customer", "trainee": "Trainee", "action": "Action", "system": "System"}
 FORMATS = ("md", "html", "json", "csv")
@@ -58,7 +58,7 @@ def _text(value: Any) -> str:
 
 def grade_view(grade: dict[str, Any] | None, overrides: Iterable[Any] = ()) -> GradeView | None:
     """The grade as shown; `overrides` are `sim.store.DimensionScore`s with a mentor's score."""
-    from sim.store import grade_dimensions, grade_total
+    from callsim.sim.store import grade_dimensions, grade_total
 
     if grade is None:
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from engine.models import Scenario
+from callsim.engine.models import Scenario
 
 OUTCOME_COLOURS = {
     "resolved": ("#d8f3dc", "#2d6a4f"),

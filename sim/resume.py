@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from engine.loader import LoadedScenario
-from engine.transcript import Transcript
-from sim.session import CallSession
+from callsim.engine.loader import LoadedScenario
+from callsim.engine.transcript import Transcript
+from callsim.sim.session import CallSession
 
 
 class ResumeError(Exception):
@@ -29,8 +29,8 @@ class ResumeError(Exception):
 
 def scenario_for(transcript: Transcript, extra_dirs: Iterable[Path] = ()) -> LoadedScenario:
     """The scenario the call was taken on: its file if still there, else by id; unchanged."""
-    from engine.loader import ScenarioError, load_scenario
-    from sim.scenario_paths import resolve_scenario
+    from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
 
     short = transcript.call_id[:8]
     where = transcript.scenario_path
@@ -63,8 +63,8 @@ def replay_whole(
     Raises ResumeError when the replay no longer gives the same call (the scenario's intents
     or the tagger changed), since carrying on from there would be carrying on another call.
     """
-    from engine.call import CallError
-    from sim.session import replay
+    from callsim.engine.call import CallError
+    from callsim.sim.session import replay
 
     short = transcript.call_id[:8]
     upto = transcript.turns[-1].index + 1 if transcript.turns else 0

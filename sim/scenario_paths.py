@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from engine.loader import BUNDLED_SCENARIOS, INTENTS_DIRNAME
+from callsim.engine.loader import BUNDLED_SCENARIOS, INTENTS_DIRNAME
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 #: Trainer-written test cases sit beside scenarios but are not scenarios.

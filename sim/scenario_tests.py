@@ -17,9 +17,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine.loader import LoadedScenario, ScenarioError, load_scenario, validated
-from engine.models import Ident, Outcome
-from engine.yamlsafe import DataPath, FileProblems, Problem, SourceMap, YamlError, load, read_text
+from callsim.engine.loader import LoadedScenario, ScenarioError, load_scenario
+from callsim.engine.models import Ident, Outcome
+from callsim.engine.validation import validated
+from callsim.engine.yamlsafe import (
+    DataPath,
+    FileProblems,
+    Problem,
+    SourceMap,
+    YamlError,
+    load,
+    read_text,
+)
 
 TESTS_SUFFIX = ".tests.yaml"
 TESTS_SUFFIXES = (".tests.yaml", ".tests.yml")
@@ -196,7 +205,7 @@ def load_tests(path: Path | str, text: str | None = None) -> LoadedTests:
 
 def check_references(lt: LoadedTests, loaded: LoadedScenario) -> list[Problem]:
     """Names in expectations that the scenario (or the rubric) does not have."""
-    from grading.rubric import default_rubric
+    from callsim.grading.rubric import default_rubric
 
     sc = loaded.scenario
     rubric = default_rubric()
@@ -367,8 +376,8 @@ def play_case(
     loaded: LoadedScenario, case: Case, *, tagger: Tagger | None = None
 ) -> tuple[Any, Any, list[str]]:
     """Play one case's script as `callsim run --script` does; returns session, grade, problems."""
-    from grading.grader import grade_transcript
-    from sim.session import CallSession, SimulatedClock, play_script
+    from callsim.grading.grader import grade_transcript
+    from callsim.sim.session import CallSession, SimulatedClock, play_script
 
     session = CallSession(loaded, tagger=tagger, clock=SimulatedClock())
     problems = play_script(session, case.script.splitlines())
@@ -462,7 +471,7 @@ def find_tests(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Path]
 
     A scenario file stands for its test file beside it; a folder for every test file in it.
     """
-    from sim.scenario_paths import is_intent_library, is_scenario_file, scenario_files
+    from callsim.sim.scenario_paths import is_intent_library, is_scenario_file, scenario_files
 
     found: list[Path] = []
     errors: list[str] = []

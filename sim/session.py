@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal, Protocol
 
-from engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
-from engine.loader import LoadedScenario
-from engine.models import Outcome
-from engine.transcript import Transcript, Turn
+from callsim.engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
+from callsim.engine.loader import LoadedScenario
+from callsim.engine.models import Outcome
+from callsim.engine.transcript import Transcript, Turn
 
 Mode = Literal["practice", "assessment"]
 
@@ -33,7 +33,7 @@ TurnListener = Callable[[Turn], None]
 
 
 def default_tagger() -> Tagger:
-    from grading.tagger import tag_reply
+    from callsim.grading.tagger import tag_reply
 
     return tag_reply
 

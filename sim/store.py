@@ -52,11 +52,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.transcript import Transcript, Turn
+from callsim.engine.transcript import Transcript, Turn
 
 if TYPE_CHECKING:
-    from engine.loader import LoadedScenario
-    from sim.session import CallSession
+    from callsim.engine.loader import LoadedScenario
+    from callsim.sim.session import CallSession
 
 DB_ENV = "CALLSIM_DB"
 DB_FILENAME = "callsim.db"

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 if TYPE_CHECKING:  # sim.store imports pydantic: keep it out of building the parser
-    from sim.session import CallSession
-    from sim.store import CallRecorder, Store, StoreError
+    from callsim.sim.session import CallSession
+    from callsim.sim.store import CallRecorder, Store, StoreError
 
 DB_ENV = "CALLSIM_DB"  # the same as sim.store.DB_ENV
 
@@ -33,7 +33,7 @@ def report(exc: StoreError, err: TextIO | None = None) -> None:
 
 def open_or_report(args: argparse.Namespace, *, create: bool = True) -> Store | None:
     """The store chosen by --db/CALLSIM_DB/the default, or None after printing why not."""
-    from sim.store import StoreError, open_store
+    from callsim.sim.store import StoreError, open_store
 
     try:
         return open_store(getattr(args, "db", None), create=create)
@@ -63,7 +63,7 @@ def finish_saving(
     err: TextIO | None = None,
 ) -> bool:
     """Save the finished call (and its grade when grading is there); False after a report."""
-    from sim.store import StoreError
+    from callsim.sim.store import StoreError
 
     try:
         store.save_call(session.transcript(), grade(session) if grade else None)

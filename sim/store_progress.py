@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
 
-from engine.models import Scenario
-from sim.store import ProgressPoint
+from callsim.engine.models import Scenario
+from callsim.sim.store import ProgressPoint
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("escalation", ("escalat", "handover", "hand-over")),
@@ -182,8 +182,8 @@ def report(
 
 def bundled_library() -> list[Scenario]:
     """The bundled scenarios that load cleanly (a broken one is left out of plans)."""
-    from engine.loader import ScenarioError, load_scenario
-    from sim.scenario_paths import bundled_scenarios
+    from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.scenario_paths import bundled_scenarios
 
     out = []
     for path in bundled_scenarios():

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from engine.loader import load_scenario
-from sim.scenario_paths import bundled_scenarios
+from callsim.engine.loader import load_scenario
+from callsim.sim.scenario_paths import bundled_scenarios
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
 

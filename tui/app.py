@@ -31,15 +31,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from engine.loader import LoadedScenario
-from engine.transcript import Transcript
-from sim.session import CallSession, Clock, Mode, Tagger, replay
-from tui.catalogue import Entry, load_catalogue
-from tui.commands import CallsimCommands
-from tui.grades import Grader
+from callsim.engine.loader import LoadedScenario
+from callsim.engine.transcript import Transcript
+from callsim.sim.session import CallSession, Clock, Mode, Tagger, replay
+from callsim.tui.catalogue import Entry, load_catalogue
+from callsim.tui.commands import CallsimCommands
+from callsim.tui.grades import Grader
 
 #: Modules that add screens when they are installed (the mentor's review and progress screens).
-OPTIONAL_SCREEN_MODULES: tuple[str, ...] = ("tui.review", "tui.progress")
+OPTIONAL_SCREEN_MODULES: tuple[str, ...] = ("callsim.tui.review", "callsim.tui.progress")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class CallsimApp(App[None]):
         #: once opened). The home screen underneath is built when it is first shown.
         self.launch = (scenario, mode) if scenario is not None else None
         self.defer_home = self.launch is not None
-        if tagger is None and importlib.util.find_spec("grading.tagger") is None:
+        if tagger is None and importlib.util.find_spec("callsim.grading.tagger") is None:
             self.tagger_missing = True
 
     # -- start --------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ class CallsimApp(App[None]):
         self.call_from_thread(done, broken)
 
     def get_default_screen(self) -> Screen:
-        from tui.home import HomeScreen
+        from callsim.tui.home import HomeScreen
 
         return HomeScreen()  # left empty until first shown when opened straight on a scenario
 
@@ -138,11 +138,11 @@ class CallsimApp(App[None]):
         if self.launch is not None:
             (loaded, mode), self.launch = self.launch, None
             if mode is None:
-                from tui.briefing import BriefingScreen
+                from callsim.tui.briefing import BriefingScreen
 
                 self.push_screen(BriefingScreen(loaded))
             else:
-                from tui.call import CallScreen
+                from callsim.tui.call import CallScreen
 
                 self.push_screen(CallScreen(self.new_session(loaded, mode)))
         for name in OPTIONAL_SCREEN_MODULES:
@@ -214,7 +214,7 @@ class CallsimApp(App[None]):
     @property
     def tagger(self) -> Tagger:
         if self._tagger is None:
-            from sim.session import default_tagger
+            from callsim.sim.session import default_tagger
 
             try:
                 self._tagger = default_tagger()
@@ -248,24 +248,24 @@ class CallsimApp(App[None]):
         )
 
     def open_briefing(self, entry: Entry) -> None:
-        from tui.briefing import BriefingScreen
+        from callsim.tui.briefing import BriefingScreen
 
         if entry.loaded is not None:
             self.push_screen(BriefingScreen(entry.loaded))
 
     def start_call(self, session: CallSession) -> None:
         """Show the call screen in place of whatever led to it (briefing or debrief)."""
-        from tui.call import CallScreen
+        from callsim.tui.call import CallScreen
 
         self._replace_top(CallScreen(session))
 
     def open_wrap_up(self, session: CallSession) -> None:
-        from tui.wrapup import WrapUpScreen
+        from callsim.tui.wrapup import WrapUpScreen
 
         self._replace_top(WrapUpScreen(session))
 
     def open_debrief(self, session: CallSession) -> None:
-        from tui.debrief import DebriefScreen
+        from callsim.tui.debrief import DebriefScreen
 
         self._replace_top(DebriefScreen(session))
 

@@ -9,9 +9,9 @@ from textual.containers import Center, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from engine.loader import LoadedScenario
-from tui.text import clock_text, join, plain, styled
-from tui.widgets import KeysFooter
+from callsim.engine.loader import LoadedScenario
+from callsim.tui.text import clock_text, join, plain, styled
+from callsim.tui.widgets import KeysFooter
 
 
 class BriefingScreen(Screen):

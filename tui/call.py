@@ -24,17 +24,17 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from engine.call import CallError
-from engine.transcript import Turn
-from sim.session import COMMAND_HELP, CallSession, parse_command
-from tui.commands import PaletteCommand
-from tui.text import join, plain, styled
-from tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter
+from callsim.engine.call import CallError
+from callsim.engine.transcript import Turn
+from callsim.sim.session import COMMAND_HELP, CallSession, parse_command
+from callsim.tui.commands import PaletteCommand
+from callsim.tui.text import join, plain, styled
+from callsim.tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter
 
 
 def _warning_tags() -> frozenset[str]:
     try:
-        from grading.tags import NEGATIVE_TAGS
+        from callsim.grading.tags import NEGATIVE_TAGS
     except ImportError:
         return frozenset()
     return NEGATIVE_TAGS

@@ -18,10 +18,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from sim.textsafe import terminal_safe
-from tui.mentor import comment_line, mentor_notes, number, review_section
-from tui.text import join, styled
-from tui.widgets import highlighted_key
+from callsim.sim.textsafe import terminal_safe
+from callsim.tui.mentor import comment_line, mentor_notes, number, review_section
+from callsim.tui.text import join, styled
+from callsim.tui.widgets import highlighted_key
 
 LIMIT = 500
 
@@ -139,9 +139,9 @@ class CallsScreen(Screen):
 
 def open_saved_call(app: Any, call_id: str) -> None:
     """Resume a cut-off call, or show a finished one's debrief as it was graded."""
-    from sim.resume import ResumeError, resume_session, scenario_for
-    from sim.session import CallSession
-    from tui.debrief import DebriefScreen
+    from callsim.sim.resume import ResumeError, resume_session, scenario_for
+    from callsim.sim.session import CallSession
+    from callsim.tui.debrief import DebriefScreen
 
     try:
         transcript = app.store.transcript(call_id)

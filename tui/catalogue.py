@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.loader import BUNDLED_SCENARIOS
-from sim.scenario_paths import bundled_scenarios, scenario_files
+from callsim.engine.loader import BUNDLED_SCENARIOS
+from callsim.sim.scenario_paths import bundled_scenarios, scenario_files
 
 if TYPE_CHECKING:
-    from engine.loader import LoadedScenario
+    from callsim.engine.loader import LoadedScenario
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def read_summary(path: Path) -> Summary | None:
     """
     import yaml
 
-    from engine.models import Category
+    from callsim.engine.models import Category
 
     try:
         data = path.read_bytes()
@@ -156,7 +156,7 @@ class Entry:
         with self._lock:
             if self._checked:
                 return
-            from engine.loader import ScenarioError, load_scenario
+            from callsim.engine.loader import ScenarioError, load_scenario
 
             try:
                 self._loaded = load_scenario(self.path)

@@ -11,7 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 if TYPE_CHECKING:
-    from tui.app import CallsimApp
+    from callsim.tui.app import CallsimApp
 
 #: (title, help, callback). Titles may hold scenario text (shown verbatim); help is ours and
 #: is read as markup by the palette, so keep scenario text out of it.

@@ -19,12 +19,12 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from engine.transcript import Transcript
-from sim.session import CallSession
-from tui.grades import Citation, DebriefView, call_summary, debrief_for, fill_from_grade
-from tui.mentor import comment_line, mentor_notes, review_section
-from tui.text import join, plain, styled
-from tui.widgets import KeysFooter
+from callsim.engine.transcript import Transcript
+from callsim.sim.session import CallSession
+from callsim.tui.grades import Citation, DebriefView, call_summary, debrief_for, fill_from_grade
+from callsim.tui.mentor import comment_line, mentor_notes, review_section
+from callsim.tui.text import join, plain, styled
+from callsim.tui.widgets import KeysFooter
 
 
 class DebriefScreen(Screen):

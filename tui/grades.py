@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.loader import LoadedScenario
-from engine.transcript import Transcript
+from callsim.engine.loader import LoadedScenario
+from callsim.engine.transcript import Transcript
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ Grader = Callable[[Transcript, LoadedScenario], Any]
 
 def default_grader() -> Grader | None:
     try:
-        from grading.grader import grade_transcript
+        from callsim.grading.grader import grade_transcript
     except ImportError:
         return None
     return grade_transcript

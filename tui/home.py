@@ -10,11 +10,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from engine.models import Category
-from sim.textsafe import terminal_safe
-from tui.catalogue import Entry, matches
-from tui.text import join, plain, styled
-from tui.widgets import KeysFooter, highlighted_key
+from callsim.engine.models import Category
+from callsim.sim.textsafe import terminal_safe
+from callsim.tui.catalogue import Entry, matches
+from callsim.tui.text import join, plain, styled
+from callsim.tui.widgets import KeysFooter, highlighted_key
 
 
 def _cell(text: str) -> Text:

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.content import Content
 
-from tui.text import join, plain, styled
+from callsim.tui.text import join, plain, styled
 
 
 @dataclass
@@ -31,7 +31,7 @@ def mentor_notes(store: Any, call_id: str) -> MentorNotes:
     notes = MentorNotes()
     if store is None or not hasattr(store, "comments"):
         return notes
-    from sim.store import StoreError
+    from callsim.sim.store import StoreError
 
     try:
         for comment in store.comments(call_id):

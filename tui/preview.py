@@ -18,9 +18,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from engine.loader import LoadedScenario, ScenarioError, load_scenario
-from tui.app import CallsimApp
-from tui.text import join, plain, styled
+from callsim.engine.loader import LoadedScenario, ScenarioError, load_scenario
+from callsim.tui.app import CallsimApp
+from callsim.tui.text import join, plain, styled
 
 POLL_SECONDS = 0.5
 
@@ -88,7 +88,7 @@ class PreviewApp(CallsimApp):
     def _screen(self) -> Screen:
         if self.loaded is None:
             return ProblemsScreen(self.preview_path, self.problems)
-        from tui.call import CallScreen
+        from callsim.tui.call import CallScreen
 
         return CallScreen(self.new_session(self.loaded, "practice"))
 

@@ -20,9 +20,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Select, Static
 
-from sim.commands.progress import arrow, clock, sparkline
-from tui.calls import store_error
-from tui.text import join, plain, styled
+from callsim.sim.commands.progress import arrow, clock, sparkline
+from callsim.tui.calls import store_error
+from callsim.tui.text import join, plain, styled
 
 NAME_WIDTH = 24
 CHART_WIDTH = 24
@@ -68,7 +68,7 @@ def _row(name: str, line: Content, width: int, change: str) -> list[Content | st
 
 def render_report(rep: Any) -> Content:
     """The report from sim.store_progress.report as styled, inert Content."""
-    from sim.store_progress import RECENT, buckets
+    from callsim.sim.store_progress import RECENT, buckets
 
     calls = f"{rep.calls} call{'s' if rep.calls != 1 else ''}"
     parts: list[Content | str] = [
@@ -192,7 +192,7 @@ class ProgressScreen(Screen):
     @work(thread=True, exclusive=True, group="progress")
     def load(self, trainee: str) -> None:
         """Reading the store and the scenario library can take a moment: off the UI thread."""
-        from sim.store_progress import report
+        from callsim.sim.store_progress import report
 
         store = self.app.store
         try:

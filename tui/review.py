@@ -34,11 +34,11 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from tui.app import CallsimApp, _no_tags
-from tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
-from tui.mentor import comment_line, number
-from tui.text import join, plain, styled
-from tui.widgets import highlighted_key
+from callsim.tui.app import CallsimApp, _no_tags
+from callsim.tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
+from callsim.tui.mentor import comment_line, number
+from callsim.tui.text import join, plain, styled
+from callsim.tui.widgets import highlighted_key
 
 CALLS_KEY = "m"
 SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def plain(text: str | None, *, keep_newlines: bool = True) -> Content:

@@ -10,8 +10,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
-from engine.transcript import Turn
-from tui.text import clock_text, join, plain, styled
+from callsim.engine.transcript import Turn
+from callsim.tui.text import clock_text, join, plain, styled
 
 METER_CELLS = 10
 

@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Static, TextArea
 
-from sim.session import CallSession
-from sim.textsafe import terminal_safe
-from tui.text import clock_text, join, styled
-from tui.widgets import KeysFooter
+from callsim.sim.session import CallSession
+from callsim.sim.textsafe import terminal_safe
+from callsim.tui.text import clock_text, join, styled
+from callsim.tui.widgets import KeysFooter
 
 PROMPT = "What was the issue? What did you do? What happens next, and when?"
 

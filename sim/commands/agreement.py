@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "agreement",
@@ -26,8 +26,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
 
     store = open_or_report(args)
     if store is None:

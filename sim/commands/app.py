@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=("practice", "assessment"),
         help="with --scenario: skip the briefing and start the call in this mode",
     )
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     add_db_argument(p)
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if opened is None:
         return 1
     store, trainee = opened
-    from tui.app import CallsimApp  # Textual is imported only when the app opens
+    from callsim.tui.app import CallsimApp  # Textual is imported only when the app opens
 
     app = CallsimApp(scenario_dirs=dirs, trainee=trainee, store=store, scenario=loaded, mode=mode)
     store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
@@ -75,8 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
 def load_or_report(name: str, dirs: list[Path]):
     """The scenario to open straight away, or None after printing why it cannot be played."""
-    from engine.loader import ScenarioError, load_scenario
-    from sim.scenario_paths import resolve_scenario
+    from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
 
     path = resolve_scenario(name, dirs)
     if path is None:
@@ -101,9 +101,9 @@ def load_or_report(name: str, dirs: list[Path]):
 
 def open_app_store(args: argparse.Namespace):
     """(AppStore, trainee name) for --db/CALLSIM_DB and --trainee, or None after saying why."""
-    from sim.app_store import AppStore
-    from sim.store_cli import open_or_report
-    from sim.trainee import TraineeError, resolve_trainee
+    from callsim.sim.app_store import AppStore
+    from callsim.sim.store_cli import open_or_report
+    from callsim.sim.trainee import TraineeError, resolve_trainee
 
     try:
         trainee = resolve_trainee(getattr(args, "trainee", None))

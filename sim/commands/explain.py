@@ -31,9 +31,9 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def render(reply: str, customer: str | None = None) -> str:
     """The plain-text explanation of `reply` (terminal-safe)."""
-    from grading.tagger import explain_reply, tag_reply
-    from grading.tags import NEGATIVE_TAGS, TAG_DIMENSION
-    from sim.textsafe import terminal_safe
+    from callsim.grading.tagger import explain_reply, tag_reply
+    from callsim.grading.tags import NEGATIVE_TAGS, TAG_DIMENSION
+    from callsim.sim.textsafe import terminal_safe
 
     result = tag_reply(reply, customer)
     misses = explain_reply(reply, customer)

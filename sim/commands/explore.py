@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -51,8 +51,8 @@ def _say(text: str = "") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.commands.run import load_or_report
-    from sim.explore import explore
+    from callsim.sim.commands.run import load_or_report
+    from callsim.sim.explore import explore
 
     if args.runs < 1 or args.steps < 1:
         print("callsim explore: --runs and --steps must be at least 1", file=sys.stderr)

@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 FORMATS = ("md", "html", "json", "csv")  # as sim.export.FORMATS, without importing it here
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "export",
@@ -31,7 +31,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def render(fmt: str, calls: list) -> str:
     """calls: (transcript, grade, dimension scores, comments) per call."""
-    from sim.export import to_csv, to_html, to_json, to_markdown
+    from callsim.sim.export import to_csv, to_html, to_json, to_markdown
 
     if fmt == "json":
         return to_json([(t, g) for t, g, _, _ in calls])
@@ -43,8 +43,8 @@ def render(fmt: str, calls: list) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
 
     store = open_or_report(args)
     if store is None:

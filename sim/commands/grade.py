@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.textsafe import json_text, terminal_safe
+from callsim.sim.textsafe import json_text, terminal_safe
 
 MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
 #: Keys `callsim run --script --json` puts around the transcript's own fields.
@@ -64,7 +64,7 @@ def load_transcript(source: str):
     """The transcript in a file, or None after saying clearly what is wrong with the file."""
     from pydantic import ValidationError
 
-    from engine.transcript import TRANSCRIPT_FORMAT, Transcript
+    from callsim.engine.transcript import TRANSCRIPT_FORMAT, Transcript
 
     raw = _read(source)
     if raw is None:
@@ -116,8 +116,8 @@ def load_transcript(source: str):
 
 def find_scenario(transcript, given: str | None, transcript_file: str):
     """(loaded scenario or None, ok). Not ok means a message was printed and grading stops."""
-    from engine.loader import ScenarioError, load_scenario
-    from sim.scenario_paths import resolve_scenario
+    from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
 
     path: Path | None = None
     if given is not None:
@@ -153,9 +153,9 @@ def find_scenario(transcript, given: str | None, transcript_file: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from grading.grader import grade_transcript
-    from grading.report import format_report
-    from grading.rubric import RubricError, load_rubric
+    from callsim.grading.grader import grade_transcript
+    from callsim.grading.report import format_report
+    from callsim.grading.rubric import RubricError, load_rubric
 
     transcript = load_transcript(args.transcript)
     if transcript is None:

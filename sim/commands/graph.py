@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -26,8 +26,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.commands.run import load_or_report
-    from sim.graph import render
+    from callsim.sim.commands.run import load_or_report
+    from callsim.sim.graph import render
 
     loaded = load_or_report(args.scenario)
     if loaded is None:

@@ -10,11 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "import",
@@ -31,11 +31,11 @@ def add(sub: argparse._SubParsersAction) -> None:
 def grade_if_possible(transcript):
     """Grade an imported call that came without a grade, if its exact scenario is here."""
     try:
-        from grading.grader import grade_transcript
+        from callsim.grading.grader import grade_transcript
     except ImportError:
         return None
-    from engine.loader import ScenarioError, load_scenario
-    from sim.scenario_paths import resolve_scenario
+    from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
 
     path = resolve_scenario(transcript.scenario_id)
     if path is None or Path(path) == Path(transcript.scenario_id):
@@ -59,9 +59,9 @@ def grade_if_possible(transcript):
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.export import ImportProblem, read_calls
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
+    from callsim.sim.export import ImportProblem, read_calls
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
 
     store = open_or_report(args)
     if store is None:

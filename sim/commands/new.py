@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 SCENARIO = """\
 # yaml-language-server: $schema={schema}
@@ -306,7 +306,7 @@ def schema_reference(target: Path) -> tuple[str, Path | None]:
     installed (or sits on another drive), the schema is written beside the new file instead,
     and the path of that file is returned for writing.
     """
-    from engine.loader import BUNDLED_SCENARIOS
+    from callsim.engine.loader import BUNDLED_SCENARIOS
 
     installed = BUNDLED_SCENARIOS.parent / "docs" / "scenario.schema.json"
     if installed.is_file():
@@ -326,8 +326,8 @@ def tests_schema_reference(target: Path) -> tuple[str, Path]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from sim.commands.schema import scenario_schema
-    from sim.scenario_tests import tests_path_for, tests_schema
+    from callsim.sim.commands.schema import scenario_schema
+    from callsim.sim.scenario_tests import tests_path_for, tests_schema
 
     path = Path(args.path)
     if not path.name.lower().endswith((".yaml", ".yml")) or path.name.lower().endswith(

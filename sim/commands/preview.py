@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.scenario_paths import resolve_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
 
     path = resolve_scenario(args.scenario)
     if path is None:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from tui.preview import PreviewApp  # Textual is imported only when the app opens
+    from callsim.tui.preview import PreviewApp  # Textual is imported only when the app opens
 
     PreviewApp(path).run()
     return 0

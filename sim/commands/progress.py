@@ -11,13 +11,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 BARS = "▁▂▃▄▅▆▇█"
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "progress",
@@ -56,7 +56,7 @@ def clock(seconds: float) -> str:
 
 
 def render(rep, width: int) -> list[str]:
-    from sim.store_progress import RECENT, buckets
+    from callsim.sim.store_progress import RECENT, buckets
 
     out = [f"Progress of {rep.trainee}: {rep.calls} call{'s' if rep.calls != 1 else ''}", ""]
     if rep.trends:
@@ -121,10 +121,10 @@ def render(rep, width: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
-    from sim.store_progress import bundled_library
-    from sim.store_progress import report as progress_report
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
+    from callsim.sim.store_progress import bundled_library
+    from callsim.sim.store_progress import report as progress_report
 
     if args.calls < 1 or args.width < 4:
         print("callsim progress: --calls must be 1 or more, --width 4 or more", file=sys.stderr)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "resume",
@@ -32,10 +32,10 @@ def err(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.commands.run import format_turn, interactive
-    from sim.resume import ResumeError, resume_session
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
+    from callsim.sim.commands.run import format_turn, interactive
+    from callsim.sim.resume import ResumeError, resume_session
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
 
     store = open_or_report(args)
     if store is None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "review",
@@ -29,10 +29,10 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.app_store import AppStore
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
-    from sim.trainee import TraineeError, clean_name
+    from callsim.sim.app_store import AppStore
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
+    from callsim.sim.trainee import TraineeError, clean_name
 
     try:
         mentor = clean_name(args.mentor) if args.mentor is not None else None
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         except StoreError as exc:
             report(exc)
             return 1
-    from tui.review import ReviewApp  # Textual is imported only when the app opens
+    from callsim.tui.review import ReviewApp  # Textual is imported only when the app opens
 
     app = ReviewApp(store=AppStore(store), mentor=mentor, open_call=call_id)
     app.store.on_error = lambda message: app.notify(message, severity="error", timeout=15)

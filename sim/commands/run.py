@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from sim.textsafe import json_text, terminal_safe
+from callsim.sim.textsafe import json_text, terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def add(sub: argparse._SubParsersAction) -> None:
         default="practice",
         help="practice shows feedback after each reply and allows hints; assessment does not",
     )
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     add_db_argument(p)
     p.add_argument("--no-save", action="store_true", help="a throwaway call: do not store it")
@@ -42,8 +42,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 def load_or_report(name: str, err: TextIO | None = None):
     """The loaded scenario, or None after printing every problem with FILE:LINE:COL."""
     err = err or sys.stderr  # looked up now, not at import: stderr may have been replaced
-    from engine.loader import ScenarioError, load_scenario
-    from sim.scenario_paths import resolve_scenario
+    from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
 
     path = resolve_scenario(name)
     if path is None:
@@ -75,8 +75,8 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_or_report(args.scenario)
     if loaded is None:
         return 1
-    from sim.store_cli import open_or_report
-    from sim.trainee import TraineeError, resolve_trainee
+    from callsim.sim.store_cli import open_or_report
+    from callsim.sim.trainee import TraineeError, resolve_trainee
 
     if args.script is None and args.json:
         print("callsim run: --json needs --script", file=sys.stderr)
@@ -109,15 +109,15 @@ def result_json(session, problems: list[str]) -> dict:
 
 
 def _grade(session) -> dict | None:
-    from grading.grader import grade_transcript
+    from callsim.grading.grader import grade_transcript
 
     return grade_transcript(session.transcript(), session.loaded).to_json()
 
 
 def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, store=None) -> int:
-    from sim.session import CallSession, SimulatedClock, play_script
-    from sim.store import StoreError
-    from sim.store_cli import finish_saving, report, start_saving
+    from callsim.sim.session import CallSession, SimulatedClock, play_script
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import finish_saving, report, start_saving
 
     session = CallSession(loaded, trainee=trainee, mode=mode, clock=SimulatedClock())
     try:
@@ -172,10 +172,10 @@ def interactive(
     With `store`, the call is saved turn by turn; with `session`, a call already under way
     (resumed) carries on from its last turn.
     """
-    from engine.call import CallError
-    from sim.session import COMMAND_HELP, CallSession, parse_command
-    from sim.store import StoreError
-    from sim.store_cli import finish_saving, report, start_saving
+    from callsim.engine.call import CallError
+    from callsim.sim.session import COMMAND_HELP, CallSession, parse_command
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import finish_saving, report, start_saving
 
     sc = loaded.scenario
     write(terminal_safe(f"{sc.title}  ({sc.category.value}, difficulty {sc.difficulty}/5)"))
@@ -277,8 +277,8 @@ def interactive(
 
 
 def _print_debrief(session, write: Callable[[str], None]) -> None:
-    from grading.grader import grade_transcript
-    from grading.report import format_report
+    from callsim.grading.grader import grade_transcript
+    from callsim.grading.report import format_report
 
     grade = grade_transcript(session.transcript(), session.loaded)
     write(terminal_safe(format_report(grade, session.transcript())))

@@ -7,7 +7,7 @@ import json
 
 
 def scenario_schema() -> dict:
-    from engine.models import Scenario
+    from callsim.engine.models import Scenario
 
     schema = Scenario.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -31,7 +31,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "tests", False):
-        from sim.scenario_tests import tests_schema
+        from callsim.sim.scenario_tests import tests_schema
 
         schema = tests_schema()
     else:

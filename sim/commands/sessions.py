@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from sim.textsafe import json_text, terminal_safe
+from callsim.sim.textsafe import json_text, terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "sessions",
@@ -53,8 +53,8 @@ def when(started_at: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.store import ID_PREFIX_SHOWN, StoreError
-    from sim.store_cli import open_or_report, report
+    from callsim.sim.store import ID_PREFIX_SHOWN, StoreError
+    from callsim.sim.store_cli import open_or_report, report
 
     store = open_or_report(args)
     if store is None:

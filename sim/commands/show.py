@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    from sim.store_cli import add_db_argument
+    from callsim.sim.store_cli import add_db_argument
 
     p = sub.add_parser(
         "show",
@@ -23,7 +23,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def render(transcript, grade, overrides=(), comments=()) -> list[str]:
     """The call as plain-terminal lines (every text made inert by terminal_safe)."""
-    from sim.export import (
+    from callsim.sim.export import (
         SPEAKERS,
         clock,
         grade_view,
@@ -73,8 +73,8 @@ def render(transcript, grade, overrides=(), comments=()) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.store import StoreError
-    from sim.store_cli import open_or_report, report
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_cli import open_or_report, report
 
     store = open_or_report(args)
     if store is None:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from sim.textsafe import json_text
+from callsim.sim.textsafe import json_text
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -47,7 +47,7 @@ def _lines(stream: IO[Any]) -> Iterator[str | UnicodeDecodeError]:
 
 def tag_line(line: str) -> dict[str, Any]:
     """The output object for one input line (an error object if the line is unusable)."""
-    from grading.tagger import tag_reply
+    from callsim.grading.tagger import tag_reply
 
     try:
         obj = json.loads(line)

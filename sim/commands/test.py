@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -42,8 +42,8 @@ def _say(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.loader import BUNDLED_SCENARIOS
-    from sim.scenario_tests import find_tests, run_file
+    from callsim.engine.loader import BUNDLED_SCENARIOS
+    from callsim.sim.scenario_tests import find_tests, run_file
 
     paths = [Path(p) for p in args.paths] or [BUNDLED_SCENARIOS]
     files, errors, _untested = find_tests(paths)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.textsafe import terminal_safe
+from callsim.sim.textsafe import terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +31,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    from sim.scenario_paths import is_scenario_file, scenario_files
+    from callsim.sim.scenario_paths import is_scenario_file, scenario_files
 
     files: list[Path] = []
     missing: list[str] = []
@@ -59,8 +59,8 @@ def validate_files(files: list[Path], *, warnings: bool = True):
     Lint compares every example with every other one a stage listens for, which costs more
     than loading the file, so a bulk check for errors can leave it out.
     """
-    from engine.loader import ScenarioError, load_intent_library, load_scenario
-    from sim.scenario_paths import is_intent_library
+    from callsim.engine.loader import ScenarioError, load_intent_library, load_scenario
+    from callsim.sim.scenario_paths import is_intent_library
 
     problems = []
     for f in files:

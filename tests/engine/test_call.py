@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.call import ENDED_BY_ADVISOR, HUNG_UP, CallError, ScenarioEngine
-from engine.loader import LoadedScenario, load_scenario
-from engine.models import Outcome
-from sim.session import CallSession, SimulatedClock, play_script
+from callsim.engine.call import ENDED_BY_ADVISOR, HUNG_UP, CallError, ScenarioEngine
+from callsim.engine.loader import LoadedScenario, load_scenario
+from callsim.engine.models import Outcome
+from callsim.sim.session import CallSession, SimulatedClock, play_script
 
 GOOD = Path(__file__).parent / "fixtures" / "good"
 

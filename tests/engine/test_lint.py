@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.lint import MAX_LINE_CHARS
-from engine.loader import load_scenario
-from sim.scenario_paths import bundled_scenarios
+from callsim.engine.lint import MAX_LINE_CHARS
+from callsim.engine.loader import load_scenario
+from callsim.sim.scenario_paths import bundled_scenarios
 
 BASE = """\
 format: 1
@@ -181,7 +181,7 @@ def test_an_over_long_customer_line_is_warned_about():
 
 
 def test_warnings_do_not_stop_a_scenario_loading_and_validate_prints_them(tmp_path, capsys):
-    from sim.cli import main
+    from callsim.sim.cli import main
 
     path = tmp_path / "lint-me.yaml"
     path.write_text(BASE.replace("    fallback:\n      say: Sorry, what?\n      mood: 1\n", ""))

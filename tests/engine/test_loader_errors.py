@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import yamlsafe
-from engine.call import ScenarioEngine
-from engine.loader import ScenarioError, load_scenario, load_scenario_bytes
-from engine.yamlsafe import MAX_BYTES, MAX_DEPTH, TOO_DEEP, _parse
+from callsim.engine import yamlsafe
+from callsim.engine.call import ScenarioEngine
+from callsim.engine.loader import ScenarioError, load_scenario, load_scenario_bytes
+from callsim.engine.yamlsafe import MAX_BYTES, MAX_DEPTH, TOO_DEEP, _parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = FIXTURES / "bad"
@@ -318,7 +318,7 @@ def test_tags_and_anchors_on_any_kind_of_node_are_refused(text, where, message):
 
 
 def test_explicit_text_stays_text():
-    from engine.yamlsafe import load
+    from callsim.engine.yamlsafe import load
 
     data, _ = load('a: !!str 5\nb: ! 1.5\nc: "yes"\nd: 0x1F\ne: .5\nf: -3\ng: ~\nh: TRUE\n', "f")
     assert data == {

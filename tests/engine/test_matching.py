@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.matching import DEFAULT_FLOOR, DEFAULT_MARGIN, IntentMatcher, negated
+from callsim.engine.matching import DEFAULT_FLOOR, DEFAULT_MARGIN, IntentMatcher, negated
 
 
 def matcher(*intents: tuple[str, list[str], list[str]]) -> IntentMatcher:
@@ -139,7 +139,7 @@ def test_a_short_example_is_not_matched_by_its_words_scattered_through_a_reply()
 
 
 def test_the_stage_own_reply_wins_a_close_call_against_an_anywhere_one():
-    from engine.matching import StageMatcher
+    from callsim.engine.matching import StageMatcher
 
     own = matcher(
         ("agree_then_gather", ["I'll get you a manager, but can I take a few details first"], [])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import BUNDLED_SCENARIOS, load_scenario
-from sim.cli import main
-from sim.scenario_paths import bundled_scenarios
-from sim.session import CallSession, SimulatedClock, play_script
+from callsim.engine.loader import BUNDLED_SCENARIOS, load_scenario
+from callsim.sim.cli import main
+from callsim.sim.scenario_paths import bundled_scenarios
+from callsim.sim.session import CallSession, SimulatedClock, play_script
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 FORMAT_DOC = DOCS / "scenario-format.md"
@@ -72,7 +72,7 @@ def test_bundled_scenarios_point_editors_at_the_schema():
 
 def test_bundled_scenarios_and_the_example_are_valid_against_the_json_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    from engine.yamlsafe import load
+    from callsim.engine.yamlsafe import load
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from engine.loader import load_scenario
-from engine.transcript import Transcript, Turn
-from grading.grader import (
+from callsim.engine.loader import load_scenario
+from callsim.engine.transcript import Transcript, Turn
+from callsim.grading.grader import (
     first_contact_resolution,
     grade_transcript,
     makes_promise,
     satisfaction_estimate,
 )
-from grading.report import format_report
-from grading.rubric import load_rubric
-from sim.session import CallSession, SimulatedClock, play_script
+from callsim.grading.report import format_report
+from callsim.grading.rubric import load_rubric
+from callsim.sim.session import CallSession, SimulatedClock, play_script
 
 ROOT = Path(__file__).resolve().parents[2]
 BROADBAND = ROOT / "scenarios" / "broadband-down-repeat-caller.yaml"
@@ -297,13 +297,13 @@ def test_no_questions_means_no_ratio_not_a_crash(broadband):
     ],
 )
 def test_satisfaction_estimate_from_the_final_mood(mood, outcome, csat):
-    from engine.models import Outcome
+    from callsim.engine.models import Outcome
 
     assert satisfaction_estimate(mood, Outcome(outcome) if outcome else None) == csat
 
 
 def test_first_contact_resolution():
-    from engine.models import Outcome
+    from callsim.engine.models import Outcome
 
     assert first_contact_resolution(Outcome.resolved, False)
     assert first_contact_resolution(Outcome.escalated, True)

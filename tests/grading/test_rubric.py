@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.rubric import (
+from callsim.grading.rubric import (
     CRITERION_KINDS,
     FLAG_KINDS,
     RubricError,
@@ -15,7 +15,7 @@ from grading.rubric import (
     load_rubric,
     parse_rubric,
 )
-from grading.tags import DIMENSIONS
+from callsim.grading.tags import DIMENSIONS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rubrics"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rubric.md"

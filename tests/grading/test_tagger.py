@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import TAG_NAMES
-from grading.tagger import NearMiss, TagResult, explain_reply, tag_reply
+from callsim.engine.models import TAG_NAMES
+from callsim.grading.tagger import NearMiss, TagResult, explain_reply, tag_reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tagger_cases.jsonl"
 

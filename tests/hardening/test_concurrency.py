@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from sim.store import Store
+from callsim.sim.store import Store
 
 PROCESSES = 8
 CALLS = 50
@@ -20,10 +20,10 @@ WRITER = textwrap.dedent(
     """
     import os, sys, time
     from dataclasses import dataclass, field
-    from engine.loader import load_scenario
-    from sim.scenario_paths import resolve_scenario
-    from sim.session import CallSession, SimulatedClock
-    from sim.store import Store
+    from callsim.engine.loader import load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
+    from callsim.sim.session import CallSession, SimulatedClock
+    from callsim.sim.store import Store
 
     @dataclass
     class Tagged:

@@ -19,9 +19,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sim.resume import resume_session
-from sim.scenario_paths import resolve_scenario
-from sim.store import Store
+from callsim.sim.resume import resume_session
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.store import Store
 
 SCENARIO = "broadband-down-repeat-caller"
 LINES = [
@@ -52,7 +52,7 @@ def said(db: Path) -> int:
 
 def kill_after(db: Path, n: int) -> None:
     env = {**os.environ, "CALLSIM_DB": str(db), "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "sim", "run", SCENARIO, "--script", "-", "--db", str(db)]
+    cmd = [sys.executable, "-m", "callsim", "run", SCENARIO, "--script", "-", "--db", str(db)]
     proc = subprocess.Popen(
         [*cmd, "--trainee", "kim"],
         stdin=subprocess.PIPE,
@@ -84,7 +84,7 @@ def test_calls_killed_at_random_turns_keep_them_and_resume(tmp_path):
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
         list(pool.map(lambda job: kill_after(*job), plan))
 
-    from engine.loader import load_scenario
+    from callsim.engine.loader import load_scenario
 
     loaded = load_scenario(resolve_scenario(SCENARIO))
     for db, n in plan:

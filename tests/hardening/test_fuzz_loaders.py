@@ -23,8 +23,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.call import ScenarioEngine
-from engine.loader import (
+from callsim.engine.call import ScenarioEngine
+from callsim.engine.loader import (
     BUNDLED_SCENARIOS,
     ScenarioError,
     library_dirs,
@@ -33,9 +33,9 @@ from engine.loader import (
     load_scenario_bytes,
     shared_intents,
 )
-from engine.yamlsafe import load as strict_load
-from grading.rubric import DEFAULT_RUBRIC, RubricError, parse_rubric
-from sim.scenario_paths import scenario_files
+from callsim.engine.yamlsafe import load as strict_load
+from callsim.grading.rubric import DEFAULT_RUBRIC, RubricError, parse_rubric
+from callsim.sim.scenario_paths import scenario_files
 
 QUICK = settings(
     max_examples=int(os.environ.get("CALLSIM_FUZZ_QUICK", "100")),

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from hardening_helpers import screen_text, stub_tagger, unsafe_in
 
-import sim.session
-from engine.loader import ScenarioError, load_scenario, load_scenario_bytes
-from engine.yamlsafe import MAX_BYTES, MAX_DEPTH
-from sim.cli import main
-from sim.commands.run import interactive
-from tui.app import CallsimApp
-from tui.catalogue import load_entry
+from callsim.engine.loader import ScenarioError, load_scenario, load_scenario_bytes
+from callsim.engine.yamlsafe import MAX_BYTES, MAX_DEPTH
+from callsim.sim import session as sim_session
+from callsim.sim.cli import main
+from callsim.sim.commands.run import interactive
+from callsim.tui.app import CallsimApp
+from callsim.tui.catalogue import load_entry
 
 HOSTILE = Path(__file__).parent / "hostile"
 
@@ -97,7 +97,7 @@ SCRIPT = [
 
 @pytest.fixture(autouse=True)
 def _stub_tagger(monkeypatch):
-    monkeypatch.setattr(sim.session, "default_tagger", lambda: stub_tagger)
+    monkeypatch.setattr(sim_session, "default_tagger", lambda: stub_tagger)
 
 
 def test_the_corpus_is_complete():

@@ -15,9 +15,9 @@ import pytest
 from hardening_helpers import screen_text, stub_tagger, unsafe_in
 from make_hostile import scenario
 
-import sim.session
-from sim.cli import main
-from sim.store import Store
+from callsim.sim import session as sim_session
+from callsim.sim.cli import main
+from callsim.sim.store import Store
 
 #: In every text field of the scenario; starts like a spreadsheet formula.
 SCENARIO_TEXT = (
@@ -38,7 +38,7 @@ TRAINEE = "Ann [b]<i>"
 
 @pytest.fixture(autouse=True)
 def _stub_tagger(monkeypatch):
-    monkeypatch.setattr(sim.session, "default_tagger", lambda: stub_tagger)
+    monkeypatch.setattr(sim_session, "default_tagger", lambda: stub_tagger)
 
 
 @pytest.fixture
@@ -169,9 +169,9 @@ def test_an_imported_transcript_shows_inert_everywhere(capsys, tmp_path, hostile
 
 
 async def test_the_app_paints_no_control_characters(tmp_path, hostile):
-    from tui.app import CallsimApp
-    from tui.catalogue import load_entry
-    from tui.debrief import DebriefScreen
+    from callsim.tui.app import CallsimApp
+    from callsim.tui.catalogue import load_entry
+    from callsim.tui.debrief import DebriefScreen
 
     db = Store(tmp_path / "calls.db")
     app = CallsimApp(

@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 
 from textual.widgets import TextArea
 
-from engine.loader import load_scenario
-from sim.app_store import AppStore
-from sim.cli import main
-from sim.scenario_paths import resolve_scenario
-from sim.session import CallSession
-from sim.store import Store, StoreError
-from tui.app import CallsimApp
-from tui.call import CallScreen
-from tui.calls import CallsScreen
-from tui.catalogue import load_entry
-from tui.debrief import DebriefScreen
+from callsim.engine.loader import load_scenario
+from callsim.sim.app_store import AppStore
+from callsim.sim.cli import main
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.session import CallSession
+from callsim.sim.store import Store, StoreError
+from callsim.tui.app import CallsimApp
+from callsim.tui.call import CallScreen
+from callsim.tui.calls import CallsScreen
+from callsim.tui.catalogue import load_entry
+from callsim.tui.debrief import DebriefScreen
 
 SCENARIO = "broadband-down-repeat-caller"
 SORRY = "I'm so sorry it's still not working, I'm going to take ownership of this"
@@ -155,6 +155,6 @@ def test_a_bad_store_is_a_message_not_a_traceback(tmp_path, capsys):
 
 def test_review_is_listed_in_help():
     out = subprocess.run(
-        [sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "callsim", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "review" in out

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import LoadedScenario, load_scenario
-from engine.models import Outcome
-from sim.scenario_paths import resolve_scenario
-from sim.session import CallSession, SimulatedClock, play_script
+from callsim.engine.loader import LoadedScenario, load_scenario
+from callsim.engine.models import Outcome
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.session import CallSession, SimulatedClock, play_script
 
 SCRIPTS = Path(__file__).parent / "scripts"
 
@@ -40,7 +40,7 @@ def no_tags(text: str, customer: str | None = None, history=()) -> NoTags:
 
 def _real_tagger():
     try:
-        from grading.tagger import tag_reply
+        from callsim.grading.tagger import tag_reply
     except ImportError:
         pytest.skip("grading.tagger is not available yet")
     return tag_reply

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import sim.session
-from engine.loader import load_scenario
-from sim.cli import main
-from sim.commands.run import interactive
+from callsim.engine.loader import load_scenario
+from callsim.sim import session as sim_session
+from callsim.sim.cli import main
+from callsim.sim.commands.run import interactive
 
 FIXTURES = Path(__file__).parent.parent / "engine" / "fixtures"
 GOOD = FIXTURES / "good"
@@ -46,7 +46,7 @@ def stub_tagger(text, customer=None, history=()):
 
 @pytest.fixture(autouse=True)
 def _stub_tagger_and_private_store(monkeypatch, tmp_path):
-    monkeypatch.setattr(sim.session, "default_tagger", lambda: stub_tagger)
+    monkeypatch.setattr(sim_session, "default_tagger", lambda: stub_tagger)
     monkeypatch.setenv("CALLSIM_DB", str(tmp_path / "callsim.db"))
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import BUNDLED_SCENARIOS, ScenarioError, load_scenario
-from sim.cli import main
-from sim.scenario_paths import scenario_files
+from callsim.engine.loader import BUNDLED_SCENARIOS, ScenarioError, load_scenario
+from callsim.sim.cli import main
+from callsim.sim.scenario_paths import scenario_files
 
 FIXTURES = Path(__file__).parent.parent / "engine" / "fixtures"
 BAD = FIXTURES / "bad"
@@ -116,7 +116,7 @@ def test_a_raw_control_character_is_refused_where_it_is(capsys, tmp_path):
 def test_the_real_command_exits_with_the_codes_a_shell_sees(tmp_path):
     def callsim(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "sim", "validate", *args],
+            [sys.executable, "-m", "callsim", "validate", *args],
             capture_output=True,
             text=True,
             timeout=60,

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from engine.call import CallError, ScenarioEngine
-from engine.loader import load_scenario
-from sim.cli import main
-from sim.explore import _no_tags, confusions, explore
-from sim.scenario_paths import bundled_scenarios, resolve_scenario
-from sim.session import CallSession, SimulatedClock, play_script
+from callsim.engine.call import CallError, ScenarioEngine
+from callsim.engine.loader import load_scenario
+from callsim.sim.cli import main
+from callsim.sim.explore import _no_tags, confusions, explore
+from callsim.sim.scenario_paths import bundled_scenarios, resolve_scenario
+from callsim.sim.session import CallSession, SimulatedClock, play_script
 
 MINIMAL = """\
 format: 1

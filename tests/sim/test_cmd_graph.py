@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from engine.loader import load_scenario
-from sim.cli import main
-from sim.graph import dot_text, mermaid_text, picture, render
-from sim.scenario_paths import bundled_scenarios
+from callsim.engine.loader import load_scenario
+from callsim.sim.cli import main
+from callsim.sim.graph import dot_text, mermaid_text, picture, render
+from callsim.sim.scenario_paths import bundled_scenarios
 
 SCENARIOS = bundled_scenarios()
 

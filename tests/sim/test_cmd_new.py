@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_scenario
-from sim.cli import main
-from sim.commands.new import scenario_id
-from sim.scenario_tests import run_file
+from callsim.engine.loader import load_scenario
+from callsim.sim.cli import main
+from callsim.sim.commands.new import scenario_id
+from callsim.sim.scenario_tests import run_file
 
 
 def new(capsys, *args: str) -> tuple[int, str, str]:

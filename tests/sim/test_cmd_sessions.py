@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import store as store_module
-from sim.cli import main
-from sim.store import Store
+from callsim.sim import store as store_module
+from callsim.sim.cli import main
+from callsim.sim.store import Store
 
 SCENARIO = "broadband-down-repeat-caller"
 GOOD_CALL = [
@@ -237,7 +237,7 @@ def _turns_saved(db: Path) -> int:
 
 def test_a_killed_call_keeps_its_turns_and_can_be_resumed(db):
     env = {**os.environ, "CALLSIM_DB": str(db)}
-    cmd = [sys.executable, "-m", "sim", "run", SCENARIO, "--script", "-", "--trainee", "kim"]
+    cmd = [sys.executable, "-m", "callsim", "run", SCENARIO, "--script", "-", "--trainee", "kim"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env, text=True)  # fmt: skip
     sent = GOOD_CALL[:2]
@@ -260,7 +260,7 @@ def test_a_killed_call_keeps_its_turns_and_can_be_resumed(db):
     assert [t.text for t in saved.trainee_turns()] == sent
 
     more = "\n".join([*GOOD_CALL[2:6], "/end", "engineer booked for Thursday", ""]) + "\n"
-    done = subprocess.run([sys.executable, "-m", "sim", "resume", call.id[:8]], input=more,
+    done = subprocess.run([sys.executable, "-m", "callsim", "resume", call.id[:8]], input=more,
                           capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Resuming call" in done.stdout and sent[0] in done.stdout
@@ -269,7 +269,7 @@ def test_a_killed_call_keeps_its_turns_and_can_be_resumed(db):
     assert [t.text for t in resumed.trainee_turns()][:2] == sent
     assert [t.index for t in resumed.turns] == list(range(len(resumed.turns)))
     assert "line_test" in resumed.actions
-    again = subprocess.run([sys.executable, "-m", "sim", "resume", call.id[:8]], input="",
+    again = subprocess.run([sys.executable, "-m", "callsim", "resume", call.id[:8]], input="",
                            capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     assert again.returncode == 1 and "already ended" in again.stderr
 

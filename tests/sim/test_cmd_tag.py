@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from callsim.sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,7 +72,7 @@ def test_bad_lines_get_an_error_and_the_run_continues(monkeypatch, capsys) -> No
 def test_tag_as_a_subprocess_survives_bad_bytes() -> None:
     payload = b'{"id": 1, "text": "When did it stop?"}\n\xff\xfe broken\n{"id": 3, "text": "ok"}\n'
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "tag"], input=payload, capture_output=True, cwd=ROOT,
+        [sys.executable, "-m", "callsim", "tag"], input=payload, capture_output=True, cwd=ROOT,
         check=False,
     )
     assert proc.returncode == 0

@@ -11,8 +11,16 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from engine.transcript import Transcript, Turn
-from sim.export import ImportProblem, md_escape, read_calls, to_csv, to_html, to_json, to_markdown
+from callsim.engine.transcript import Transcript, Turn
+from callsim.sim.export import (
+    ImportProblem,
+    md_escape,
+    read_calls,
+    to_csv,
+    to_html,
+    to_json,
+    to_markdown,
+)
 
 HOSTILE = [
     "<script>alert('x')</script> & \"quotes\"",

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from engine.call import CallError
-from engine.loader import load_scenario
-from sim.scenario_paths import resolve_scenario
-from sim.session import CallSession, SimulatedClock, play_script, replay
+from callsim.engine.call import CallError
+from callsim.engine.loader import load_scenario
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.session import CallSession, SimulatedClock, play_script, replay
 
 
 @dataclass

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import BUNDLED_SCENARIOS
-from sim.cli import main
-from sim.scenario_tests import (
+from callsim.engine.loader import BUNDLED_SCENARIOS
+from callsim.sim.cli import main
+from callsim.sim.scenario_tests import (
     CaseResult,
     TestFileError,
     check_gaps,
@@ -311,7 +311,7 @@ def test_run_file_reports_the_last_scenario_stage_after_a_hang_up():
 def test_the_tests_schema_accepts_every_bundled_test_file(capsys):
     import json
 
-    from engine.yamlsafe import load
+    from callsim.engine.yamlsafe import load
 
     jsonschema = pytest.importorskip("jsonschema")
     assert main(["schema", "--tests"]) == 0

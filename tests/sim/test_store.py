@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from engine.loader import load_scenario
-from sim import store as store_module
-from sim.scenario_paths import resolve_scenario
-from sim.session import CallSession, SimulatedClock
-from sim.store import Store, StoreError
+from callsim.engine.loader import load_scenario
+from callsim.sim import store as store_module
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.session import CallSession, SimulatedClock
+from callsim.sim.store import Store, StoreError
 
 SCENARIO = "broadband-down-repeat-caller"
 GRADE = {
@@ -276,10 +276,10 @@ WRITER = textwrap.dedent(
     import sys
     import time
     from dataclasses import dataclass, field
-    from engine.loader import load_scenario
-    from sim.scenario_paths import resolve_scenario
-    from sim.session import CallSession, SimulatedClock
-    from sim.store import Store
+    from callsim.engine.loader import load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
+    from callsim.sim.session import CallSession, SimulatedClock
+    from callsim.sim.store import Store
 
     @dataclass
     class Tagged:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from conftest import SCENARIO, stub_tagger
 
-from engine.loader import load_scenario
-from sim.scenario_paths import resolve_scenario
-from sim.session import CallSession, SimulatedClock, play_script
-from sim.store import Store
+from callsim.engine.loader import load_scenario
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.session import CallSession, SimulatedClock, play_script
+from callsim.sim.store import Store
 
 GOOD = [
     "I'm so sorry it's still not working, I'm going to take ownership of this",

@@ -7,12 +7,12 @@ from pathlib import Path
 from conftest import SCENARIO, reply, shown_text
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
-from sim.scenario_paths import resolve_scenario
-from tui.briefing import BriefingScreen
-from tui.call import ArgumentPrompt, CallScreen
-from tui.debrief import DebriefScreen
-from tui.home import HomeScreen
-from tui.wrapup import WrapUpScreen
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.tui.briefing import BriefingScreen
+from callsim.tui.call import ArgumentPrompt, CallScreen
+from callsim.tui.debrief import DebriefScreen
+from callsim.tui.home import HomeScreen
+from callsim.tui.wrapup import WrapUpScreen
 
 OWNERSHIP = "I'm so sorry it's still not working, I'm going to take ownership of this"
 CHECKS = "Let me run a line test on your connection"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tui.catalogue import load_catalogue, matches
+from callsim.tui.catalogue import load_catalogue, matches
 
 
 def test_catalogue_lists_folder_and_bundled_scenarios_with_problems(tmp_path: Path):

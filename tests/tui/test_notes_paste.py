@@ -3,7 +3,7 @@
 from textual import events
 from textual.app import App, ComposeResult
 
-from tui.wrapup import NotesArea
+from callsim.tui.wrapup import NotesArea
 
 
 class NotesOnly(App):

@@ -6,9 +6,9 @@ import shutil
 
 from conftest import FixedClock, reply, shown_text, stub_tagger
 
-from sim.scenario_paths import resolve_scenario
-from tui.call import CallScreen
-from tui.preview import PreviewApp, ProblemsScreen
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.tui.call import CallScreen
+from callsim.tui.preview import PreviewApp, ProblemsScreen
 
 
 def make(path) -> PreviewApp:
@@ -77,7 +77,7 @@ async def test_a_file_broken_from_the_start_opens_on_its_problems(tmp_path):
 
 
 def test_the_command_refuses_an_unknown_scenario(capsys):
-    from sim.cli import main
+    from callsim.sim.cli import main
 
     assert main(["preview", "no-such-scenario-anywhere"]) == 2
     assert "no scenario file" in capsys.readouterr().err

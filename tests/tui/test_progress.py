@@ -6,11 +6,11 @@ from conftest import SCENARIO, FixedClock, shown_text, stub_tagger
 from store_seed import DIMENSIONS, seed
 from textual.widgets import Select
 
-from sim.scenario_paths import resolve_scenario
-from sim.store import Store
-from tui.catalogue import load_entry
-from tui.progress import ProgressScreen
-from tui.review import ReviewApp
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.store import Store
+from callsim.tui.catalogue import load_entry
+from callsim.tui.progress import ProgressScreen
+from callsim.tui.review import ReviewApp
 
 
 def review_app(store: Store, **kw) -> ReviewApp:

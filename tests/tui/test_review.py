@@ -7,13 +7,19 @@ from conftest import SCENARIO, FixedClock, reply, shown_text, stub_tagger
 from store_seed import seed
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
-from sim.scenario_paths import resolve_scenario
-from sim.store import Store
-from sim.textsafe import terminal_safe
-from tui.calls import CallsScreen
-from tui.catalogue import load_entry
-from tui.debrief import DebriefScreen
-from tui.review import CallReviewScreen, CommentDialog, OverrideDialog, ReviewApp, ReviewListScreen
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.store import Store
+from callsim.sim.textsafe import terminal_safe
+from callsim.tui.calls import CallsScreen
+from callsim.tui.catalogue import load_entry
+from callsim.tui.debrief import DebriefScreen
+from callsim.tui.review import (
+    CallReviewScreen,
+    CommentDialog,
+    OverrideDialog,
+    ReviewApp,
+    ReviewListScreen,
+)
 
 COMMENT = "Good start [red]x but [/] then \x1b[31m"
 SHOWN = terminal_safe(COMMENT)

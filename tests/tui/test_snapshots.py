@@ -9,7 +9,7 @@ from __future__ import annotations
 from conftest import reply
 from textual.widgets import TextArea
 
-from tui.app import CallsimApp
+from callsim.tui.app import CallsimApp
 
 OWNERSHIP = "I'm so sorry it's still not working, I'm going to take ownership of this"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from conftest import SCENARIO, reply, shown_text
 from textual.widgets import Static, TextArea
 
-from sim.scenario_paths import resolve_scenario
-from sim.textsafe import terminal_safe
-from tui.call import CallScreen
-from tui.debrief import DebriefScreen
+from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.textsafe import terminal_safe
+from callsim.tui.call import CallScreen
+from callsim.tui.debrief import DebriefScreen
 
 NASTY = "[/] [red]x [$amount] [b \x1b[31mred? [link=http://x]y[/link]"
 SHOWN = terminal_safe(NASTY)  # the ESC made visible as \x1b, everything else as typed
