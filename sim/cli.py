@@ -12,6 +12,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from callsim import __version__
+from callsim.engine.yamlsafe import FileProblems
+from callsim.sim.install import REINSTALL, damaged_message, is_package_file
+from callsim.sim.textsafe import terminal_safe
+
 #: Subcommand name -> module in sim.commands. Order is the order shown in --help.
 COMMANDS: dict[str, str] = {
     "app": "app",
@@ -46,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="callsim",
         description="Practise difficult contact-centre calls, graded against a rubric.",
     )
+    parser.add_argument("--version", action="version", version=f"callsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS.values():
         importlib.import_module(f"callsim.sim.commands.{module_name}").add(sub)
@@ -55,15 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0].startswith("--") and argv[0] != "--help":
+    if argv and argv[0].startswith("--") and argv[0] not in ("--help", "--version"):
         argv.insert(0, "app")  # `callsim --db PATH --trainee NAME` opens the app with them
     args = parser.parse_args(argv)
     if args.command is None:  # plain `callsim`: open the trainee's app
         from callsim.sim.commands import app
 
         args = argparse.Namespace(scenarios=[], trainee=None, db=None, func=app.run)
+    damaged = damaged_message()
+    if damaged:
+        print(damaged, file=sys.stderr)
+        return EXIT_INPUT
     try:
         return int(args.func(args) or 0)
+    except FileProblems as exc:  # a file no command caught: callsim's own data, most likely
+        for problem in exc.problems:
+            print(terminal_safe(str(problem)), file=sys.stderr)
+        if any(is_package_file(p) for p in exc.problems):
+            print(f"callsim: a file of callsim's own is damaged; {REINSTALL}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
