@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "new": "new",
     "graph": "graph",
     "explore": "explore",
+    "phrasings": "phrasings",
     "preview": "preview",
     "tag": "tag",
     "explain": "explain",
