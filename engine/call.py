@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
 
-from callsim.engine.language import question_part
+from callsim.engine.language import normalise, question_part
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.matching import IntentMatcher, Match, StageMatcher
 from callsim.engine.models import (
@@ -137,8 +137,8 @@ class CallError(Exception):
 
 def plays_back(question: str, keywords: Sequence[str]) -> bool:
     """Whether a question repeats the fact's own words back (a check, not a fresh ask)."""
-    low = question.lower()
-    return any(re.search(rf"(?<!\w){re.escape(k.lower())}(?!\w)", low) for k in keywords)
+    low = normalise(question)
+    return any(re.search(rf"(?<!\w){re.escape(normalise(k))}(?!\w)", low) for k in keywords)
 
 
 def pick_line(lines: CustomerLines | None, mood: float) -> str | None:

@@ -1,10 +1,117 @@
-"""Language basics shared by the engine, the tagger and the grader, so they read a reply alike."""
+"""Language basics shared by the engine, the tagger and the grader, so they read a reply alike.
+
+One place decides how text is normalised, which words negate, where sentences and clauses
+break and which sentences ask. The matcher, the call, the tagger and the grader each build on
+these; none keeps its own list, so they cannot disagree about one reply ("we havent charged
+you" is a negation to all of them; "I've checked the line; what time suits you" asks, for the
+call as for the tagger).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+from rapidfuzz.utils import default_process
+
+# ----------------------------------------------------------------------------------------------
+# Normalising
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+
+
+def fold(text: str) -> str:
+    """`text` with compatibility forms unified (NFKC) and curly apostrophes made straight.
+
+    Keeps the text's case and, for all but rare ligatures, its length, so offsets into the
+    folded text still point into what was typed.
+    """
+    return unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+
+
+def normalise(text: str) -> str:
+    """Folded, lowercase, whitespace collapsed: the form rules and word lists are written in."""
+    return " ".join(fold(text).lower().split())
+
+
+def comparable(text: str) -> str:
+    """`text` for fuzzy comparison: folded, apostrophes dropped ("can't" is "cant", not "can
+    t"), then rapidfuzz's processing (lowercase, punctuation out)."""
+    return default_process(fold(text).replace("'", ""))
+
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` in normalised form, inner apostrophes kept ("can't", "it's")."""
+    return _WORD.findall(normalise(text))
+
+
+# ----------------------------------------------------------------------------------------------
+# Negation
+
+#: Words that negate what follows, in their written form. Apostrophe-less spellings ("cant",
+#: "havent") and any other "-n't" word count too (see `is_negation`).
+NEGATION_WORDS: frozenset[str] = frozenset(
+    """not no never cannot can't won't don't didn't doesn't isn't aren't wasn't weren't
+    couldn't wouldn't shouldn't haven't hasn't hadn't mustn't needn't ain't unable nobody
+    nothing neither nor""".split()
+)
+_UNMARKED = frozenset(w.replace("'", "") for w in NEGATION_WORDS if "'" in w)
+
+#: A regular-expression alternative matching one negation word in lowercase text, for rules
+#: that look for a negation next to other words.
+NEGATION_PATTERN = (
+    "(?:"
+    + "|".join(re.escape(w) for w in sorted(NEGATION_WORDS | _UNMARKED, key=len, reverse=True))
+    + r"|\w+n't)"
+)
+
+
+def is_negation(word: str) -> bool:
+    """Whether one (lowercase) word negates: "not", "never", "can't", "cant", "nobody"..."""
+    return word in NEGATION_WORDS or word in _UNMARKED or word.endswith("n't")
+
+
+def has_negation(text: str) -> bool:
+    """Whether any word of `text` negates."""
+    return any(is_negation(w) for w in words(text))
+
+
+def negation_count(text: str) -> int:
+    """How many words of `text` negate (an even count reads as no negation)."""
+    return sum(1 for w in words(text) if is_negation(w))
+
+
+# ----------------------------------------------------------------------------------------------
+# Sentences and clauses
+
+#: Marks that end a sentence. A line break ends one too.
+SENTENCE_MARKS = frozenset(".?!;")
+#: Marks that end a clause: those that end a sentence, and ',', ':' and a dash.
+CLAUSE_MARKS = SENTENCE_MARKS | frozenset(",:—")
+#: Words that join two clauses.
+CLAUSE_WORDS = frozenset("but so and because although though".split())
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\s*\n\s*")
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:,—\n]+|\s(?:" + "|".join(sorted(CLAUSE_WORDS)) + r")\s", re.IGNORECASE
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, split after '.', '?', '!', ';' or '…' and at line breaks."""
+    return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of `text`: split at punctuation and at "but", "so", "and", "because"..."""
+    return [p for p in _CLAUSE_BREAK.split(text) if p and p.strip()]
+
+
+# ----------------------------------------------------------------------------------------------
+# Questions
+
 #: A sentence that asks even without a question mark ("what make is the laptop").
 _ASKING_START = re.compile(
     r"^(?:(?:and|so|but|just|okay|ok|right|sorry|also|then)\b[\s,]*)*"
@@ -14,7 +121,11 @@ _ASKING_START = re.compile(
 )
 
 
+def asks(sentence: str) -> bool:
+    """Whether one sentence asks something: a question mark, or a question's opening."""
+    return sentence.rstrip().endswith("?") or bool(_ASKING_START.match(sentence.strip()))
+
+
 def question_part(text: str) -> str:
-    """The sentences of a reply that ask something (a '?' or a question opening), joined."""
-    sentences = _SENTENCE_END.split(text.strip())
-    return " ".join(s for s in sentences if s.rstrip().endswith("?") or _ASKING_START.match(s))
+    """The sentences of a reply that ask something, joined (what a clarifying question is)."""
+    return " ".join(s for s in sentences(text) if asks(s))

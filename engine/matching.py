@@ -29,6 +29,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
+from callsim.engine.language import NEGATION_PATTERN, clauses, has_negation, normalise
+
 #: A reply must score at least this (0-100) to match anything.
 DEFAULT_FLOOR = 72.0
 #: ... and beat the best example of any other intent by this many points.
@@ -40,38 +42,25 @@ LENGTH_TOLERANCE = 1.3
 #: How many top examples are inspected for the runner-up and for `not` vetoes.
 _TOP = 12
 
-_NEGATOR = (
-    r"(?:not|no|never|cannot|cant|unable|dont|wont|didnt|isnt|arent|wasnt|couldnt|wouldnt"
-    r"|shouldnt|\w+n't)"
-)
 #: Negation of what the speaker (or the listener) will do: "I can't", "we won't", "you don't
 #: need", "there's no need". A negated description of the fault ("it's still not working") is
-#: content, not a refusal, and must not flip the match.
+#: content, not a refusal, and must not flip the match. The negation words are the language
+#: module's, shared with the tagger and the grader.
 _SPEAKER_NEGATION = re.compile(
     r"\b(?:i|we|you|i'm|im|we're|you're|i'll|we'll|you'll|i've|we've|there's|theres|there is)"
-    r"(?:\s+\w+){0,2}?\s+" + _NEGATOR + r"\b"
+    r"(?:\s+\w+){0,2}?\s+" + NEGATION_PATTERN + r"\b"
     r"|^\s*(?:no|never)\b",
     re.IGNORECASE,
 )
 
 
-_NEGATOR_WORDS = frozenset(
-    "not no never cannot cant unable dont wont didnt isnt arent wasnt couldnt wouldnt "
-    "shouldnt".split()
-)
-_WORDS = re.compile(r"[a-z]+")
-
-
 def negated(text: str) -> bool:
     """Whether the speaker refuses or denies: "I cannot refund" against "I can refund"."""
-    plain = text.lower().replace("\u2019", "'")
-    # Most replies carry no negator at all; a set lookup settles those without the pattern.
-    if "n't" not in plain and _NEGATOR_WORDS.isdisjoint(_WORDS.findall(plain)):
+    plain = normalise(text)
+    # Most replies carry no negator at all; a word check settles those without the pattern.
+    if not has_negation(plain):
         return False
     return bool(_SPEAKER_NEGATION.search(plain))
-
-
-_CLAUSE_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:but|so|and|because|although|though)\s", re.I)
 
 
 @lru_cache(maxsize=16384)
@@ -82,8 +71,7 @@ def _example(example: str) -> tuple[str, bool, tuple[tuple[str, bool], ...]]:
 
 def _clauses(reply: str) -> tuple[tuple[str, bool], ...]:
     """The reply's clauses, processed, each with whether it is negated."""
-    parts = [p for p in _CLAUSE_BREAK.split(reply) if p and p.strip()]
-    return tuple((default_process(p), negated(p)) for p in parts)
+    return tuple((default_process(p), negated(p)) for p in clauses(reply))
 
 
 def _negation_differs(

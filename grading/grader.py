@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 
+from callsim.engine.language import comparable, negation_count, normalise, sentences
 from callsim.engine.models import Fact, Outcome, Scenario
 from callsim.engine.transcript import Transcript, Turn
 from callsim.grading.rubric import Criterion, Dimension, Flag, Rubric, default_rubric
@@ -31,12 +31,6 @@ SATISFACTION_BANDS: tuple[tuple[float, int], ...] = ((2.0, 5), (4.0, 4), (6.0, 3
 #: Solution-like tags: the point where a trainee moved from finding out to fixing.
 _SOLUTION_TAGS = frozenset({"options", "explain_steps", "timeline"})
 
-_NEGATOR = re.compile(
-    r"\b(?:not|no|never|cannot|unable|nobody|nothing|neither|nor|"
-    r"(?:can|won|don|didn|doesn|isn|aren|wasn|weren|couldn|wouldn|shouldn|haven|hasn|ain) t|"
-    r"cant|wont|dont|didnt|doesnt|isnt|arent|wasnt|werent|couldnt|wouldnt|shouldnt)\b"
-)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
     "the a an and or of to for in on at by with from is are was be been it its this that "
@@ -232,7 +226,7 @@ def _num(value: float) -> float | int:
 
 @lru_cache(maxsize=4096)
 def _processed(text: str) -> str:
-    return default_process(text)
+    return comparable(text)
 
 
 def mentions(text: str, phrase: str, threshold: float) -> bool:
@@ -272,10 +266,6 @@ def mentions_fact(text: str, fact: Fact, threshold: float) -> bool:
     return any(mentions(text, phrase, threshold) for phrase in fact_phrases(fact))
 
 
-def _negations(processed: str) -> int:
-    return len(_NEGATOR.findall(processed))
-
-
 def makes_promise(reply: str, promise: str, threshold: float) -> bool:
     """Whether a reply makes `promise`, sentence by sentence, minding negation.
 
@@ -287,8 +277,8 @@ def makes_promise(reply: str, promise: str, threshold: float) -> bool:
     p = _processed(promise)
     if not p:
         return False
-    promise_negated = _negations(p) % 2 == 1
-    for sentence in _SENTENCE.split(reply):
+    promise_negated = negation_count(p) % 2 == 1
+    for sentence in sentences(reply):
         s = _processed(sentence)
         if not s:
             continue
@@ -302,7 +292,7 @@ def makes_promise(reply: str, promise: str, threshold: float) -> bool:
                 continue
             before = s[: found.dest_start].split()[-4:]
             window = " ".join([*before, s[found.dest_start : found.dest_end]])
-        if (_negations(window) % 2 == 1) == promise_negated:
+        if (negation_count(window) % 2 == 1) == promise_negated:
             return True
     return False
 
@@ -755,7 +745,7 @@ def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool
             for fact in sc.facts.values():
                 phrases.extend(fact_phrases(fact))
     elif element == "done":
-        if _SAYS_DONE.search(text.lower().replace("\u2019", "'")):
+        if _SAYS_DONE.search(normalise(text)):
             return True
         if sc is not None:
             return any(

@@ -1,5 +1,8 @@
 """Text normalisation for the behaviour tagger: tokens, texting slips, typos, lemmas.
 
+The basics every layer shares (folding, negation words, sentence and clause marks) live in
+`callsim.engine.language`; this module adds what only the tagger needs.
+
 The tagger's rules are written against one canonical form of a reply (lowercase words separated
 by single spaces, punctuation as its own token, texting forms expanded, small typos of cue words
 corrected) so that sloppy typing cannot change the answer. Every canonical token remembers the
@@ -9,7 +12,6 @@ span of the original text it came from, so evidence is always quoted from the re
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +20,8 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from rapidfuzz.utils import default_process
+
+from callsim.engine.language import fold
 
 #: One raw token: a word (with inner apostrophes), a number/amount, or a punctuation mark.
 _TOKEN_RE = re.compile(
@@ -143,11 +147,6 @@ class Normalised:
         return self.original[self.tokens[first].start : self.tokens[last].end]
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return text.replace("’", "'").replace("‘", "'").replace("`", "'")
-
-
 def _known_forms(words: Iterable[str]) -> frozenset[str]:
     """Cue words plus simple inflections of them, which are real words, not typos."""
     known: set[str] = set()
@@ -199,7 +198,7 @@ class Normaliser:
     def normalise(self, text: str) -> Normalised:
         """Canonical form of `text` (see the module docstring)."""
         original = text
-        cleaned = _clean(text)
+        cleaned = fold(text)
         # NFKC can change lengths (rare ligatures); fall back to the cleaned text as "original".
         if len(cleaned) != len(original):
             original = cleaned

@@ -17,6 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from callsim.engine.language import CLAUSE_MARKS, SENTENCE_MARKS, is_negation
 from callsim.engine.models import TAG_NAMES
 from callsim.grading.language import STOPWORDS, Normalised, Normaliser, _stem, content_lemmas
 
@@ -45,10 +46,6 @@ class NearMiss:
 # punctuation as separate tokens, "ur" -> "your"/"you're", "cant" -> "can't", numbers as digits)
 
 _P = r"(?: [,—:] )?"  # an optional comma or dash between words
-_NEG_WORDS = frozenset(
-    "not no never can't won't don't didn't doesn't isn't aren't wasn't weren't couldn't "
-    "wouldn't shouldn't haven't hasn't hadn't unable nobody cannot".split()
-)
 _HEDGES = re.compile(
     r"\b(?:can't|cannot|not able to|unable to|won't|no one can|nobody can|don't want to|"
     r"wouldn't)(?: \w+){0,2} (?:promise|guarantee|say for (?:sure|certain)|be (?:sure|certain))"
@@ -769,14 +766,14 @@ class _Reply:
         said = [customer or "", *history]
         self.customer_lemmas = _said_lemmas(tuple(s for s in said if s))
         self.customer_literal = _said_literal(tuple(s for s in said if s))
-        self.customer_negated = any(w in _NEG_WORDS for w in self.customer_text.split())
+        self.customer_negated = any(is_negation(w) for w in self.customer_text.split())
         self._questions: list[_Question] | None = None
 
     def _split(self, words: list[str]) -> list[_Sentence]:
         out: list[_Sentence] = []
         start = 0
         for i, w in enumerate(words):
-            if w in {".", "?", "!", ";"} or i == len(words) - 1:
+            if w in SENTENCE_MARKS or i == len(words) - 1:
                 if i >= start:
                     out.append(self._sentence(start, i, words))
                 start = i + 1
@@ -918,20 +915,9 @@ def _find_questions(r: _Reply) -> list[_Question]:
     out: list[_Question] = []
     for s in r.sentences:
         words = r.words[s.first : s.last + 1]
-        body = words[:-1] if words and words[-1] in {".", "?", "!", ";"} else words
+        body = words[:-1] if words and words[-1] in SENTENCE_MARKS else words
         # clauses split at commas/dashes/colons; a question may start in any of them
-        clauses: list[tuple[int, list[str]]] = []
-        cur: list[str] = []
-        cur_start = 0
-        for i, w in enumerate(body):
-            if w in {",", "—", ":"}:
-                if cur:
-                    clauses.append((cur_start, cur))
-                cur, cur_start = [], i + 1
-            else:
-                cur.append(w)
-        if cur:
-            clauses.append((cur_start, cur))
+        clauses = _fragments(body)
         found = None
         if s.qmark and len(clauses) > 1:
             tail = " ".join(clauses[-1][1]) + " ?"
@@ -991,11 +977,11 @@ def _negated(text: str, pos: int, window: int = 3) -> bool:
     before = text[:pos].split()
     for k in range(len(before) - 1, max(-1, len(before) - 1 - window), -1):
         w = before[k]
-        if w in {",", ".", "?", "!", ";", "—", "but"}:
+        if w in CLAUSE_MARKS or w == "but":
             return False
         if w == "no" and (k == 0 or before[k - 1] in {"oh", "ah", "oh ,"}):
             continue
-        if w in _NEG_WORDS:
+        if is_negation(w):
             return True
     return False
 
@@ -1109,7 +1095,7 @@ def _reflection(r: _Reply) -> str | None:
                     continue
                 hits = [x for x in lem if _lemma_in(x, said)]
                 literal = r.customer_literal & {_stem_only(w) for w in frag}
-                contradicts = any(w in _NEG_WORDS for w in frag) and not r.customer_negated
+                contradicts = any(is_negation(w) for w in frag) and not r.customer_negated
                 if len(hits) >= 2 and len(hits) * 2 >= len(lem) and literal and not contradicts:
                     first = s.first + frag_start
                     return r.n.source_tokens(first, first + len(frag) - 1).strip()
@@ -1121,7 +1107,7 @@ def _fragments(words: list[str]) -> list[tuple[int, list[str]]]:
     cur: list[str] = []
     start = 0
     for i, w in enumerate(words):
-        if w in {",", "—", ":", ".", "?", "!", ";"}:
+        if w in CLAUSE_MARKS:
             if cur:
                 out.append((start, cur))
             cur, start = [], i + 1
@@ -1178,7 +1164,7 @@ def _questions(kind: str) -> Callable[[_Reply], str | None]:
 
 def _sentence_start(text: str, pos: int) -> int:
     """Offset where the sentence holding `pos` starts."""
-    cut = max(text.rfind(p, 0, pos) for p in (" . ", " ? ", " ! ", " ; "))
+    cut = max(text.rfind(f" {p} ", 0, pos) for p in SENTENCE_MARKS)
     return 0 if cut < 0 else cut + 3
 
 
