@@ -14,11 +14,13 @@ import json
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from callsim.engine.models import Outcome
 from callsim.engine.transcript import Transcript, Turn
+from callsim.grading.grader import Grade, grade_transcript
 from callsim.grading.tags import DIMENSIONS
 from callsim.sim.store import Store
 
@@ -54,15 +56,9 @@ def turns(count: int) -> list[Turn]:
 def calls(n: int, turn_count: int, trainees: int):
     shared = turns(turn_count)
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    template: Grade | None = None
     for i in range(n):
         scores = {d: (i * 7 + k * 13) % 101 for k, d in enumerate(DIMENSIONS)}
-        grade = {
-            "score": sum(scores.values()) // len(scores),
-            "rubric": {"id": "default"},
-            "dimensions": [{"id": d, "title": d.replace("_", " "), "score": s}
-                           for d, s in scores.items()],
-            "kpis": {"satisfaction_estimate": 1 + i % 5, "first_contact_resolution": i % 3 == 0},
-        }  # fmt: skip
         when = start + timedelta(minutes=37 * i)
         transcript = Transcript.model_construct(
             call_id=f"{i:08x}bench",
@@ -89,6 +85,18 @@ def calls(n: int, turn_count: int, trainees: int):
             turns=shared,
             format="callsim-transcript",
             format_version=1,
+        )
+        if template is None:  # one real grade of the call; each call gets its own scores
+            template = grade_transcript(transcript)
+        kpis = replace(
+            template.kpis, satisfaction_estimate=1 + i % 5, first_contact_resolution=i % 3 == 0
+        )
+        grade = replace(
+            template,
+            call_id=transcript.call_id,
+            score=sum(scores.values()) // len(scores),
+            dimensions=tuple(replace(d, score=scores.get(d.id)) for d in template.dimensions),
+            kpis=kpis,
         )
         yield transcript, grade
 

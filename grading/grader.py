@@ -8,6 +8,7 @@ and a mentor can re-grade it against another rubric.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,11 +41,67 @@ _STOP = frozenset(
 
 # ---------------------------------------------------------------------------------------------
 # The grade
+#
+# A grade crosses layers (grading -> store -> debrief, review, show, export) as these typed
+# objects. `to_json` is the stored and exported shape; `from_json` reads it back, so every
+# reader decodes a stored grade in one place instead of guessing keys. Keys a grade saved by
+# an older callsim may lack (`criterion`, `try`, `scenario_checked`, `warnings`) default.
+
+
+class GradeFormatError(ValueError):
+    """A grade's JSON is not in the shape `Grade.to_json` writes (a damaged or foreign file)."""
+
+
+def _get(data: Any, key: str, kinds: type | tuple[type, ...], where: str, **default: Any) -> Any:
+    """`data[key]` checked against `kinds`; a missing key gives `default` if one is given."""
+    if not isinstance(data, dict):
+        raise GradeFormatError(f"{where}: must be a JSON object")
+    if key not in data:
+        if "default" in default:
+            return default["default"]
+        raise GradeFormatError(f"{where}: '{key}' is missing")
+    value = data[key]
+    if value is None and "default" in default and default["default"] is None:
+        return None
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        raise GradeFormatError(f"{where}.{key}: must not be true/false")
+    if not isinstance(value, kinds):
+        raise GradeFormatError(f"{where}.{key}: has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _opt(data: Any, key: str, kinds: type | tuple[type, ...], where: str) -> Any:
+    return _get(data, key, kinds, where, default=None)
+
+
+def _list(data: Any, key: str, where: str) -> list[Any]:
+    return list(_get(data, key, list, where, default=[]))
+
+
+def _ints(values: Any, where: str) -> tuple[int, ...]:
+    if not isinstance(values, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in values
+    ):
+        raise GradeFormatError(f"{where}: must be a list of whole numbers")
+    return tuple(values)
+
+
+def _strs(values: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise GradeFormatError(f"{where}: must be a list of texts")
+    return tuple(values)
+
+
+_NUMBER = (int, float)
 
 
 @dataclass(frozen=True)
 class Citation:
-    """One piece of evidence: the turn(s) that earned or lost points, and why."""
+    """One piece of evidence: the turn(s) that earned or lost points, and why.
+
+    The one type for a cited turn: dimensions' evidence, and (via `RaisedFlag.citation` and
+    `Feedback.citation`) flags and feedback, so every screen lays out evidence one way.
+    """
 
     turn: int
     points: float
@@ -55,18 +112,40 @@ class Citation:
     criterion: int = 0  # position of the criterion in its dimension
     try_: str | None = None
 
+    def __post_init__(self) -> None:
+        # one canonical form, so a grade read back from JSON equals the grade written
+        if not self.turns:
+            object.__setattr__(self, "turns", (self.turn,))
+        if not self.try_:
+            object.__setattr__(self, "try_", None)
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "turn": self.turn,
-            "turns": list(self.turns or (self.turn,)),
+            "turns": list(self.turns),
             "points": _num(self.points),
             "why": self.why,
             "quote": self.quote,
             "quote_by": self.quote_by,
+            "criterion": self.criterion,
         }
         if self.try_:
             out["try"] = self.try_
         return out
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "citation") -> Citation:
+        turn = _get(data, "turn", int, where)
+        return cls(
+            turn=turn,
+            points=float(_get(data, "points", _NUMBER, where, default=0)),
+            why=_get(data, "why", str, where, default=""),
+            quote=_opt(data, "quote", str, where),
+            quote_by=_opt(data, "quote_by", str, where),
+            turns=_ints(_get(data, "turns", list, where, default=[turn]), f"{where}.turns"),
+            criterion=_get(data, "criterion", int, where, default=0),
+            try_=_opt(data, "try", str, where),
+        )
 
 
 @dataclass(frozen=True)
@@ -92,6 +171,24 @@ class DimensionGrade:
             "lost": [c.to_json() for c in self.lost],
         }
 
+    @classmethod
+    def from_json(cls, data: Any, where: str = "dimension") -> DimensionGrade:
+        dim_id = _get(data, "id", str, where)
+        where = f"{where} '{dim_id}'"
+        score = _opt(data, "score", _NUMBER, where)
+        return cls(
+            id=dim_id,
+            title=_get(data, "title", str, where, default=dim_id),
+            weight=float(_get(data, "weight", _NUMBER, where, default=1)),
+            score=None if score is None else round(score),
+            band=_opt(data, "band", str, where),
+            anchor=_opt(data, "anchor", str, where),
+            earned=tuple(
+                Citation.from_json(c, f"{where}.earned") for c in _list(data, "earned", where)
+            ),
+            lost=tuple(Citation.from_json(c, f"{where}.lost") for c in _list(data, "lost", where)),
+        )
+
 
 @dataclass(frozen=True)
 class RaisedFlag:
@@ -106,17 +203,42 @@ class RaisedFlag:
     try_: str
     turns: tuple[int, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not self.turns:
+            object.__setattr__(self, "turns", (self.turn,))
+
+    @property
+    def citation(self) -> Citation:
+        """The flagged turn(s) as evidence (no points: a flag caps the total instead)."""
+        return Citation(
+            self.turn, 0, self.message, self.quote, self.quote_by, self.turns, try_=self.try_
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "message": self.message,
             "cap": self.cap,
             "turn": self.turn,
-            "turns": list(self.turns or (self.turn,)),
+            "turns": list(self.turns),
             "quote": self.quote,
             "quote_by": self.quote_by,
             "try": self.try_,
         }
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "flag") -> RaisedFlag:
+        turn = _get(data, "turn", int, where)
+        return cls(
+            id=_get(data, "id", str, where),
+            message=_get(data, "message", str, where),
+            cap=round(_get(data, "cap", _NUMBER, where)),
+            turn=turn,
+            quote=_opt(data, "quote", str, where),
+            quote_by=_opt(data, "quote_by", str, where),
+            try_=_get(data, "try", str, where, default=""),
+            turns=_ints(_get(data, "turns", list, where, default=[turn]), f"{where}.turns"),
+        )
 
 
 @dataclass(frozen=True)
@@ -128,8 +250,22 @@ class Feedback:
     dimension: str | None
     quote: str | None = None
 
+    @property
+    def citation(self) -> Citation:
+        """The advice as evidence of its turn (the text is the whole of it: no points)."""
+        return Citation(self.turn, 0, self.text, self.quote)
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "feedback") -> Feedback:
+        return cls(
+            text=_get(data, "text", str, where),
+            turn=_get(data, "turn", int, where),
+            dimension=_opt(data, "dimension", str, where),
+            quote=_opt(data, "quote", str, where),
+        )
 
 
 @dataclass(frozen=True)
@@ -157,6 +293,38 @@ class KPIs:
     def to_json(self) -> dict[str, Any]:
         return {k: _num(v) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
+    @classmethod
+    def from_json(cls, data: Any, where: str = "kpis") -> KPIs:
+        def num(key: str) -> float:
+            return float(_get(data, key, _NUMBER, where))
+
+        def opt_num(key: str) -> float | None:
+            value = _opt(data, key, _NUMBER, where)
+            return None if value is None else float(value)
+
+        def count(key: str) -> int:
+            return round(_get(data, key, _NUMBER, where))
+
+        return cls(
+            handling_seconds=num("handling_seconds"),
+            target_seconds=count("target_seconds"),
+            handling_vs_target=opt_num("handling_vs_target"),
+            within_target=_opt(data, "within_target", bool, where),
+            outcome=_opt(data, "outcome", str, where),
+            first_contact_resolution=_get(data, "first_contact_resolution", bool, where),
+            escalation_required=_get(data, "escalation_required", bool, where),
+            opening_mood=num("opening_mood"),
+            final_mood=num("final_mood"),
+            satisfaction_estimate=count("satisfaction_estimate"),
+            replies=count("replies"),
+            questions=count("questions"),
+            open_questions=count("open_questions"),
+            reflections=count("reflections"),
+            reflections_per_question=opt_num("reflections_per_question"),
+            open_question_share=opt_num("open_question_share"),
+            hints_used=count("hints_used"),
+        )
+
 
 @dataclass(frozen=True)
 class WrapUpCheck:
@@ -170,6 +338,19 @@ class WrapUpCheck:
 
     def to_json(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "wrap_up") -> WrapUpCheck:
+        def facts(key: str) -> tuple[str, ...]:
+            return _strs(_list(data, key, where), f"{where}.{key}")
+
+        return cls(
+            written=_get(data, "written", bool, where),
+            required=facts("required"),
+            recorded=facts("recorded"),
+            missing=facts("missing"),
+            not_revealed=facts("not_revealed"),
+        )
 
 
 @dataclass(frozen=True)
@@ -213,6 +394,53 @@ class Grade:
             "scenario_checked": self.scenario_checked,
             "warnings": list(self.warnings),
         }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Grade:
+        """The grade `to_json` wrote (a dict, or its JSON text); GradeFormatError if it is not.
+
+        `rubric` may also be a bare id (as some hand-made grades give it).
+        """
+        if isinstance(data, (str, bytes)):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise GradeFormatError(f"grade: not valid JSON ({exc})") from None
+        where = "grade"
+        rubric = _get(data, "rubric", (dict, str), where)
+        if isinstance(rubric, str):
+            rubric_id, rubric_title = rubric, rubric
+        else:
+            rubric_id = _get(rubric, "id", str, "grade.rubric")
+            rubric_title = _get(rubric, "title", str, "grade.rubric", default=rubric_id)
+        score = round(_get(data, "score", _NUMBER, where))
+        cap = _opt(data, "cap", _NUMBER, where)
+        return cls(
+            call_id=_get(data, "call_id", str, where),
+            scenario_id=_get(data, "scenario_id", str, where),
+            rubric_id=rubric_id,
+            rubric_title=rubric_title,
+            score=score,
+            uncapped=round(_get(data, "uncapped", _NUMBER, where, default=score)),
+            cap=None if cap is None else round(cap),
+            band=_get(data, "band", str, where),
+            dimensions=tuple(
+                DimensionGrade.from_json(d, f"grade.dimensions[{i}]")
+                for i, d in enumerate(_get(data, "dimensions", list, where))
+            ),
+            flags=tuple(
+                RaisedFlag.from_json(f, f"grade.flags[{i}]")
+                for i, f in enumerate(_list(data, "flags", where))
+            ),
+            kpis=KPIs.from_json(_get(data, "kpis", dict, where)),
+            feedback=tuple(
+                Feedback.from_json(f, f"grade.feedback[{i}]")
+                for i, f in enumerate(_list(data, "feedback", where))
+            ),
+            wrap_up=WrapUpCheck.from_json(_get(data, "wrap_up", dict, where)),
+            scenario_checked=_get(data, "scenario_checked", bool, where, default=True),
+            warnings=_strs(_list(data, "warnings", where), "grade.warnings"),
+        )
 
 
 def _num(value: float) -> float | int:

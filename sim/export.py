@@ -3,8 +3,9 @@
 Every text in a call is untrusted (trainee replies, imported transcripts), so each format shows
 it verbatim and inert: Markdown escapes every punctuation mark, HTML escapes every text,
 CSV neutralises cells a spreadsheet would read as a formula, and control characters become
-visible placeholders (sim/textsafe.py). JSON is the `Transcript` plus the grade, and is what
-`callsim import` reads back (`read_calls`).
+visible placeholders (sim/textsafe.py). JSON is the `Transcript` plus the grade
+(`Grade.to_json`), and is what `callsim import` reads back (`read_calls`, decoding the grade
+with `Grade.from_json`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from callsim.engine.transcript import TRANSCRIPT_FORMAT, Transcript, Turn
 from callsim.sim.textsafe import json_text, terminal_safe
+
+if TYPE_CHECKING:
+    from callsim.grading.grader import Grade
+    from callsim.sim.store import Comment, DimensionScore
 
 SPEAKERS = {"customer": "Customer", "trainee": "Trainee", "action": "Action", "system": "System"}
 FORMATS = ("md", "html", "json", "csv")
@@ -41,7 +46,7 @@ class Score:
 
 @dataclass
 class GradeView:
-    """What a grade's JSON says, read tolerantly (the grader's JSON may grow)."""
+    """A grade as the plain-text, Markdown and HTML views show it, with mentors' overrides."""
 
     total: float | None = None
     scores: list[Score] = field(default_factory=list)
@@ -50,32 +55,26 @@ class GradeView:
     kpis: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("message") or value.get("text") or value.get("why") or value
-    return "" if value is None else str(value)
-
-
-def grade_view(grade: dict[str, Any] | None, overrides: Iterable[Any] = ()) -> GradeView | None:
-    """The grade as shown; `overrides` are `sim.store.DimensionScore`s with a mentor's score."""
-    from callsim.sim.store import grade_dimensions, grade_total
-
+def grade_view(grade: Grade | None, overrides: Iterable[DimensionScore] = ()) -> GradeView | None:
+    """The grade as shown; `overrides` are the call's dimension scores (a mentor's wins)."""
     if grade is None:
         return None
-    by_dim = {o.dimension: o for o in overrides if getattr(o, "override", None) is not None}
-    view = GradeView(total=grade_total(grade))
-    for dim, title, score in grade_dimensions(grade):
-        o = by_dim.pop(dim, None)
+    by_dim = {o.dimension: o for o in overrides if o.override is not None}
+    view = GradeView(total=grade.score)
+    for d in grade.dimensions:
+        o = by_dim.pop(d.id, None)
         view.scores.append(
-            Score(dim, title or dim, score, o.override if o else None, o.reason if o else None)
+            Score(
+                d.id, d.title or d.id, d.score, o.override if o else None, o.reason if o else None
+            )
         )
     for dim, o in by_dim.items():
         view.scores.append(Score(dim, dim, None, o.override, o.reason))
-    view.flags = [_text(f) for f in grade.get("flags", ()) or ()]
-    view.feedback = [_text(f) for f in grade.get("feedback", ()) or ()]
-    kpis = grade.get("kpis")
-    if isinstance(kpis, dict):
-        view.kpis = [(str(k).replace("_", " "), _text(v)) for k, v in kpis.items()]
+    view.flags = [f.message for f in grade.flags]
+    view.feedback = [f.text for f in grade.feedback]
+    view.kpis = [
+        (k.replace("_", " "), "" if v is None else str(v)) for k, v in grade.kpis.to_json().items()
+    ]
     return view
 
 
@@ -156,10 +155,10 @@ def md_escape(text: str) -> str:
 
 def to_markdown(
     transcript: Transcript,
-    grade: dict[str, Any] | None = None,
+    grade: Grade | None = None,
     *,
-    overrides: Iterable[Any] = (),
-    comments: Sequence[Any] = (),
+    overrides: Iterable[DimensionScore] = (),
+    comments: Sequence[Comment] = (),
 ) -> str:
     t = transcript
     out = [f"# Call: {md_escape(t.scenario_title or t.scenario_id)}", ""]
@@ -237,7 +236,9 @@ def h(text: Any) -> str:
 
 
 def to_html(
-    transcripts: Sequence[tuple[Transcript, dict[str, Any] | None, Any, Sequence[Any]]],
+    transcripts: Sequence[
+        tuple[Transcript, Grade | None, Iterable[DimensionScore], Sequence[Comment]]
+    ],
 ) -> str:
     """One self-contained printable page: (transcript, grade, overrides, comments) per call."""
     title = (
@@ -255,7 +256,10 @@ def to_html(
 
 
 def _html_call(
-    t: Transcript, grade: dict[str, Any] | None, overrides: Any, comments: Sequence[Any]
+    t: Transcript,
+    grade: Grade | None,
+    overrides: Iterable[DimensionScore],
+    comments: Sequence[Comment],
 ) -> str:
     out = [f'<article><h1>{h(t.scenario_title or t.scenario_id)}</h1><dl class="facts">']
     out += [f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in header_facts(t)]
@@ -351,14 +355,14 @@ def to_csv(transcripts: Iterable[Transcript]) -> str:
 # JSON, and reading it back
 
 
-def call_json(transcript: Transcript, grade: dict[str, Any] | None = None) -> dict[str, Any]:
+def call_json(transcript: Transcript, grade: Grade | None = None) -> dict[str, Any]:
     data = transcript.model_dump(mode="json")
     if grade is not None:
-        data["grade"] = grade
+        data["grade"] = grade.to_json()
     return data
 
 
-def to_json(calls: Sequence[tuple[Transcript, dict[str, Any] | None]]) -> str:
+def to_json(calls: Sequence[tuple[Transcript, Grade | None]]) -> str:
     data: Any = [call_json(t, g) for t, g in calls]
     if len(data) == 1:
         data = data[0]
@@ -373,8 +377,14 @@ class ImportProblem(ValueError):
 _RUN_EXTRAS = ("scenario", "problems")
 
 
-def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, dict[str, Any] | None]]:
-    """Transcripts (with grades) from an exported or `run --json` file: one object or a list."""
+def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, Grade | None]]:
+    """Transcripts (with grades) from an exported or `run --json` file: one object or a list.
+
+    A grade must be one callsim wrote (`Grade.from_json` reads it): a file whose grade is not
+    is refused whole, like any other damage, rather than stored for the screens to trip on.
+    """
+    from callsim.grading.grader import Grade, GradeFormatError
+
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportProblem(f"{name}: larger than {MAX_IMPORT_BYTES // 2**20} MB; not a transcript")
     try:
@@ -398,8 +408,10 @@ def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, dict[str, Any] |
         grade = item.pop("grade", None)
         for key in _RUN_EXTRAS:
             item.pop(key, None)
-        if grade is not None and not isinstance(grade, dict):
-            raise ImportProblem(f"{where}: grade: must be a JSON object")
+        try:
+            decoded = None if grade is None else Grade.from_json(grade)
+        except GradeFormatError as exc:
+            raise ImportProblem(f"{where}: {exc}") from None
         try:
             transcript = Transcript.model_validate(item)
         except ValidationError as exc:
@@ -413,5 +425,5 @@ def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, dict[str, Any] |
             ) from None
         if [t.index for t in transcript.turns] != list(range(len(transcript.turns))):
             raise ImportProblem(f"{where}: turns: indexes must run 0, 1, 2, ... in order")
-        out.append((transcript, grade))
+        out.append((transcript, decoded))
     return out

@@ -24,7 +24,8 @@ leaves what was already stored as it was.
 
 What the mentor's screens use (all plain methods, no UI):
 - `list_calls(trainee=, scenario=, since=)` -> `CallSummary` rows, newest first.
-- `transcript(call_id)` -> the `Transcript`; `grade(call_id)` -> the grade JSON (dict) or None.
+- `transcript(call_id)` -> the `Transcript`; `grade(call_id)` -> the `Grade` (decoded from its
+  stored JSON by `Grade.from_json`) or None.
 - comments per turn: `add_comment(call_id, text, turn=None, author=None)`, `comments(call_id)`,
   `delete_comment(comment_id)`.
 - dimension overrides with a reason: `set_override(call_id, dimension, score, reason,
@@ -34,8 +35,9 @@ What the mentor's screens use (all plain methods, no UI):
 - progress: `progress(trainee, limit=500)` -> `ProgressPoint`s, oldest first, each with the
   per-dimension scores (a mentor's override wins over the auto-grade), outcome, handling time
   and final mood; `agreement()` -> per-dimension agreement between mentors and the auto-grade.
-The app's seams (tui/app.py): `listener_for(call_id, loaded, mode=, trainee=)`,
-`save_call(transcript, grade)`, `last_score(scenario_id, trainee)`.
+The app reaches all of this through `sim.store_api.AppStoreAPI` (a Protocol). A call is saved
+by its `CallRecorder` (`recorder(session)` or `recorder_for(call_id, loaded, mode=, trainee=)`):
+each turn as it is said, then the graded call from `CallSession.finish`.
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ from typing import TYPE_CHECKING, Any
 
 from callsim.engine.transcript import Transcript, Turn
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # grading (rapidfuzz, the rubric) is imported only to read a grade
     from callsim.engine.loader import LoadedScenario
+    from callsim.grading.grader import Grade
     from callsim.sim.session import CallSession
 
 DB_ENV = "CALLSIM_DB"
@@ -277,61 +280,6 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def grade_dimensions(grade: dict[str, Any]) -> list[tuple[str, str | None, float | None]]:
-    """(dimension id, title, score) from a grade's JSON.
-
-    Accepts `dimensions` as a list of objects (`id`/`name`, `title`, `score`) or as a mapping of
-    id -> object or number, so the store does not break when grading's JSON grows.
-    """
-    dims = grade.get("dimensions")
-    out: list[tuple[str, str | None, float | None]] = []
-    if isinstance(dims, dict):
-        for key, value in dims.items():
-            if isinstance(value, dict):
-                title = value.get("title") or value.get("name")
-                out.append((str(key), str(title) if title else None, _number(value.get("score"))))
-            else:
-                out.append((str(key), None, _number(value)))
-    elif isinstance(dims, list):
-        for value in dims:
-            if not isinstance(value, dict):
-                continue
-            key = value.get("id") or value.get("dimension") or value.get("name")
-            if not key:
-                continue
-            title = value.get("title") or value.get("name")
-            out.append((str(key), str(title) if title else None, _number(value.get("score"))))
-    return out
-
-
-def grade_total(grade: dict[str, Any]) -> float | None:
-    for key in ("score", "overall", "total"):
-        value = _number(grade.get(key))
-        if value is not None:
-            return value
-    return None
-
-
-def grade_rubric(grade: dict[str, Any]) -> str:
-    rubric = grade.get("rubric")
-    if isinstance(rubric, dict):
-        rubric = rubric.get("id") or rubric.get("name") or rubric.get("path")
-    return str(rubric) if rubric else "default"
-
-
-def grade_as_json(grade: Any) -> dict[str, Any] | None:
-    """A grade object (with `to_json()`), its JSON as dict or str, or None."""
-    if grade is None:
-        return None
-    if hasattr(grade, "to_json"):
-        grade = grade.to_json()
-    if isinstance(grade, str):
-        grade = json.loads(grade)
-    if not isinstance(grade, dict):
-        raise StoreError("a grade must be a JSON object")
-    return grade
-
-
 def _explain(exc: sqlite3.Error, path: Path, doing: str) -> StoreError:
     text = str(exc).lower()
     where = str(path)
@@ -543,13 +491,13 @@ class Store:
             [(call_id, t.index, t.speaker, _turn_json(t)) for t in turns],
         )
 
-    def _write_grade(self, conn: sqlite3.Connection, call_id: str, grade: dict[str, Any]) -> None:
+    def _write_grade(self, conn: sqlite3.Connection, call_id: str, grade: Grade) -> None:
         conn.execute(
             "UPDATE calls SET grade = ?, total_score = ?, rubric = ?, graded_at = ? WHERE id = ?",
             (
-                json.dumps(grade, ensure_ascii=False),
-                grade_total(grade),
-                grade_rubric(grade),
+                json.dumps(grade.to_json(), ensure_ascii=False),
+                grade.score,
+                grade.rubric_id,
                 now_utc(),
                 call_id,
             ),
@@ -558,16 +506,15 @@ class Store:
         conn.executemany(
             "INSERT OR REPLACE INTO dimension_scores (call_id, dimension, title, score) "
             "VALUES (?, ?, ?, ?)",
-            [(call_id, d, title, score) for d, title, score in grade_dimensions(grade)],
+            [(call_id, d.id, d.title, d.score) for d in grade.dimensions],
         )
 
-    def save_call(self, transcript: Transcript, grade: Any = None) -> None:
+    def save_call(self, transcript: Transcript, grade: Grade | None = None) -> None:
         """Save a whole call (header, every turn, the grade if given) in one transaction.
 
         Used when a call is finished: it overwrites what the per-turn recorder wrote for the
         same call id with the final record (outcome, notes, times).
         """
-        grade_json = grade_as_json(grade)
         with self._write("save the call") as conn:
             self._upsert_header(conn, transcript, source="recorded", replace=True)
             self._insert_turns(conn, transcript.call_id, transcript.turns, replace=True)
@@ -575,21 +522,17 @@ class Store:
                 "DELETE FROM turns WHERE call_id = ? AND idx >= ?",
                 (transcript.call_id, len(transcript.turns)),
             )
-            if grade_json is not None:
-                self._write_grade(conn, transcript.call_id, grade_json)
+            if grade is not None:
+                self._write_grade(conn, transcript.call_id, grade)
 
-    def save_grade(self, call_id: str, grade: Any) -> None:
-        """Store a grade (object with `to_json()`, dict or JSON text) and its dimension scores."""
-        grade_json = grade_as_json(grade)
-        if grade_json is None:
-            return
+    def save_grade(self, call_id: str, grade: Grade) -> None:
+        """Store a grade and its dimension scores (a call graded after it was saved)."""
         full = self.resolve_id(call_id)
         with self._write("save the grade") as conn:
-            self._write_grade(conn, full, grade_json)
+            self._write_grade(conn, full, grade)
 
-    def import_call(self, transcript: Transcript, grade: Any = None) -> bool:
+    def import_call(self, transcript: Transcript, grade: Grade | None = None) -> bool:
         """Add a call sent from elsewhere; False (and nothing changed) if its id is stored."""
-        grade_json = grade_as_json(grade)
         with self._write("import the call") as conn:
             exists = conn.execute(
                 "SELECT 1 FROM calls WHERE id = ?", (transcript.call_id,)
@@ -598,16 +541,16 @@ class Store:
                 return False
             self._upsert_header(conn, transcript, source="imported", replace=False)
             self._insert_turns(conn, transcript.call_id, transcript.turns, replace=False)
-            if grade_json is not None:
-                self._write_grade(conn, transcript.call_id, grade_json)
+            if grade is not None:
+                self._write_grade(conn, transcript.call_id, grade)
         return True
 
     def bulk_save(
-        self, calls: Iterable[tuple[Transcript, dict[str, Any] | None]], *, batch: int = 500
+        self, calls: Iterable[tuple[Transcript, Grade | None]], *, batch: int = 500
     ) -> int:
         """Many finished calls, `batch` per transaction (fills, benchmarks); returns how many."""
         count = 0
-        pending: list[tuple[Transcript, dict[str, Any] | None]] = []
+        pending: list[tuple[Transcript, Grade | None]] = []
 
         def flush() -> None:
             with self._write("save calls") as conn:
@@ -634,7 +577,8 @@ class Store:
     ) -> CallRecorder:
         """Start saving `session` now (the call row and the turns so far) and turn by turn.
 
-        Adds itself to `session.listeners`. Resuming a stored call: turns already stored are kept.
+        Becomes `session.recorder`, so `session.finish` saves the graded call here too.
+        Resuming a stored call: turns already stored are kept.
         """
         rec = CallRecorder(self, session.call_id, on_error=on_error)
         transcript = session.transcript()
@@ -642,10 +586,10 @@ class Store:
             self._upsert_header(conn, transcript, source="recorded", replace=False)
             self._insert_turns(conn, session.call_id, transcript.turns, replace=False)
             self._touch(conn, session.call_id)
-        session.listeners.append(rec)
+        session.recorder = rec
         return rec
 
-    def listener_for(
+    def recorder_for(
         self,
         call_id: str,
         loaded: LoadedScenario,
@@ -653,7 +597,8 @@ class Store:
         mode: str = "practice",
         trainee: str | None = None,
     ) -> CallRecorder:
-        """The app's seam: a turn listener for a call about to start (the row is made now)."""
+        """A recorder for a call about to start (the row is made now): the session's
+        `recorder=` (the app makes its sessions this way)."""
         sc = loaded.scenario
         header = Transcript(
             call_id=call_id,
@@ -791,10 +736,21 @@ class Store:
             )
         return transcript
 
-    def grade(self, call_id: str) -> dict[str, Any] | None:
+    def grade(self, call_id: str) -> Grade | None:
+        """The call's grade, decoded once here (`Grade.from_json`); None if it is ungraded."""
         full = self.resolve_id(call_id)
         raw = self._read("SELECT grade FROM calls WHERE id = ?", (full,))[0][0]
-        return json.loads(raw) if raw else None
+        if not raw:
+            return None
+        from callsim.grading.grader import Grade, GradeFormatError
+
+        try:
+            return Grade.from_json(raw)
+        except GradeFormatError as exc:
+            raise StoreError(
+                f"the grade stored with call {full[:ID_PREFIX_SHOWN]} in {self.path} is not "
+                f"one callsim can read ({exc}); re-grade the call with 'callsim grade'"
+            ) from None
 
     def last_score(self, scenario_id: str, trainee: str | None = None) -> float | None:
         """The app's home screen: the latest graded total for this scenario (and trainee)."""
@@ -986,11 +942,11 @@ class Store:
 
 
 class CallRecorder:
-    """A turn listener that commits each turn as the session records it.
+    """Saves one call: each turn as the session records it, then the finished call (`save`).
 
     A failed write (a full disk, say) never stops the call: the trainee keeps talking, the
-    failure goes to `on_error` once, and `failed` says the saved record is incomplete (the
-    caller can still try `save_call` at the end).
+    failure goes to `on_error` (once per problem), and `failed` says the saved record is
+    incomplete until a later `save` of the whole call succeeds.
     """
 
     def __init__(
@@ -1005,13 +961,26 @@ class CallRecorder:
         self.on_error = on_error
         self.failed: StoreError | None = None
 
+    def _failed(self, exc: StoreError) -> None:
+        if self.on_error is not None and (self.failed is None or str(self.failed) != str(exc)):
+            self.on_error(exc)
+        self.failed = exc
+
     def __call__(self, turn: Turn) -> None:
         try:
             self.store.record_turn(self.call_id, turn)
         except StoreError as exc:
-            if self.failed is None and self.on_error is not None:
-                self.on_error(exc)
-            self.failed = self.failed or exc
+            self._failed(exc)
+
+    def save(self, transcript: Transcript, grade: Grade | None = None) -> bool:
+        """The whole call (end time, notes, outcome, every turn; the grade if given) at once."""
+        try:
+            self.store.save_call(transcript, grade)
+        except StoreError as exc:
+            self._failed(exc)
+            return False
+        self.failed = None
+        return True
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:

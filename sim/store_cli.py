@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from callsim.sim.textsafe import terminal_safe
 
@@ -43,33 +42,15 @@ def open_or_report(args: argparse.Namespace, *, create: bool = True) -> Store | 
 
 
 def start_saving(store: Store, session: CallSession, err: TextIO | None = None) -> CallRecorder:
-    """Save the call turn by turn from now on; a failed write is reported once, not fatal."""
+    """Save the call turn by turn from now on, and the graded call when `session.finish` runs;
+    a failed write is reported once, not fatal (`session.saved` says how the end went)."""
 
     def warn(exc: StoreError) -> None:
         report(exc, err)
-        print(
-            "callsim: the call goes on, but it is not being saved turn by turn",
-            file=err or sys.stderr,
-        )
+        if not session.ended:
+            print(
+                "callsim: the call goes on, but it is not being saved turn by turn",
+                file=err or sys.stderr,
+            )
 
     return store.recorder(session, on_error=warn)
-
-
-def finish_saving(
-    store: Store,
-    session: CallSession,
-    recorder: CallRecorder | None,
-    grade: Callable[[CallSession], Any] | None = None,
-    err: TextIO | None = None,
-) -> bool:
-    """Save the finished call (and its grade when grading is there); False after a report."""
-    from callsim.sim.store import StoreError
-
-    try:
-        store.save_call(session.transcript(), grade(session) if grade else None)
-    except StoreError as exc:
-        report(exc, err)
-        return False
-    if recorder is not None:
-        recorder.failed = None
-    return True

@@ -4,26 +4,24 @@ The app drives `sim.session.CallSession`, the same object `callsim run --script`
 shows what the session and the grade say.
 
 Seams for the rest of callsim:
-- `store`: an optional object passed to the constructor. Each method is optional and called
-  only if present: `listener_for(call_id, loaded, mode, trainee)` returns a turn listener
-  (called on the UI thread with each Turn as it is recorded); `save_call(transcript, grade)`
-  runs on the UI thread once a call is graded (`grade` is None without grading);
-  `last_score(scenario_id, trainee)` gives the home screen's "last score" column.
+- `store`: an optional `sim.store_api.AppStoreAPI` (no store: nothing is saved, and the saved
+  calls, review and progress screens are not offered). Each new call gets
+  `store.recorder_for(...)` as its recorder: turns are saved as they are said, and
+  `CallSession.finish` (run by `finish_call` in a worker) saves the ended, graded call.
 - Extra screens: `app.add_screen(name, label, factory, key=None)` lists a screen in the command
-  palette (and, with `key`, on the home screen's footer). Modules named in
-  `OPTIONAL_SCREEN_MODULES` that exist are imported at start and their `install(app)` called.
+  palette (and, with `key`, on the home screen's footer). The review and progress modules add
+  theirs with `install(app)` at start.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
@@ -33,13 +31,13 @@ from textual.worker import get_current_worker
 
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.transcript import Transcript
-from callsim.sim.session import CallSession, Clock, Mode, Tagger, replay
+from callsim.sim.session import CallSession, Clock, Grader, Mode, Tagger, replay
+from callsim.sim.store_api import AppStoreAPI
 from callsim.tui.catalogue import Entry, load_catalogue
 from callsim.tui.commands import CallsimCommands
-from callsim.tui.grades import Grader
 
-#: Modules that add screens when they are installed (the mentor's review and progress screens).
-OPTIONAL_SCREEN_MODULES: tuple[str, ...] = ("callsim.tui.review", "callsim.tui.progress")
+if TYPE_CHECKING:  # grading is imported when a call is graded, not at start-up
+    from callsim.grading.grader import Grade
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ class CallsimApp(App[None]):
         self,
         *,
         scenario_dirs: Iterable[Path] = (),
-        store: Any = None,
+        store: AppStoreAPI | None = None,
         tagger: Tagger | None = None,
         clock: Clock | None = None,
         trainee: str | None = None,
@@ -94,7 +92,10 @@ class CallsimApp(App[None]):
         self.extra_screens: dict[str, ExtraScreen] = {}
         self.tagger_missing = False
         self.cursor_blink = cursor_blink
+        #: How calls are graded (None: `grading.grader.grade_transcript`).
         self.grader = grader
+        #: The mentor using the app (the review app sets it; saved with comments and overrides).
+        self.mentor: str | None = None
         #: Where a direct launch opens: this scenario's briefing, or with `mode` its call (None
         #: once opened). The home screen underneath is built when it is first shown.
         self.launch = (scenario, mode) if scenario is not None else None
@@ -145,16 +146,10 @@ class CallsimApp(App[None]):
                 from callsim.tui.call import CallScreen
 
                 self.push_screen(CallScreen(self.new_session(loaded, mode)))
-        for name in OPTIONAL_SCREEN_MODULES:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
-            install = getattr(module, "install", None)
-            if callable(install):
-                install(self)
+        from callsim.tui import progress, review  # they import this module
+
+        review.install(self)
+        progress.install(self)
 
     def settle(self, screen: Screen) -> None:
         """Per-screen set-up every screen asks for on mount (steady cursors for snapshots)."""
@@ -185,15 +180,8 @@ class CallsimApp(App[None]):
 
     # -- the store, if any --------------------------------------------------------------------
 
-    def _store_call(self, method: str, *args: Any, **kw: Any) -> Any:
-        fn = getattr(self.store, method, None) if self.store is not None else None
-        return fn(*args, **kw) if callable(fn) else None
-
-    def last_score(self, scenario_id: str) -> Any:
-        return self._store_call("last_score", scenario_id, self.trainee)
-
-    def save_call(self, transcript: Transcript, grade: Any) -> None:
-        self._store_call("save_call", transcript, grade)
+    def last_score(self, scenario_id: str) -> float | None:
+        return None if self.store is None else self.store.last_score(scenario_id, self.trainee)
 
     # -- the call's flow ----------------------------------------------------------------------
 
@@ -225,8 +213,10 @@ class CallsimApp(App[None]):
 
     def _session_kwargs(self, loaded: LoadedScenario, mode: Mode) -> dict[str, Any]:
         call_id = uuid.uuid4().hex
-        listener = self._store_call(
-            "listener_for", call_id, loaded, mode=mode, trainee=self.trainee
+        recorder = (
+            None
+            if self.store is None
+            else self.store.recorder_for(call_id, loaded, mode=mode, trainee=self.trainee)
         )
         return {
             "mode": mode,
@@ -234,7 +224,7 @@ class CallsimApp(App[None]):
             "tagger": self._tagger or self._tag,
             "clock": self.clock,
             "call_id": call_id,
-            "listeners": [listener] if listener is not None else [],
+            "recorder": recorder,
         }
 
     def new_session(self, loaded: LoadedScenario, mode: Mode) -> CallSession:
@@ -264,10 +254,28 @@ class CallsimApp(App[None]):
 
         self._replace_top(WrapUpScreen(session))
 
-    def open_debrief(self, session: CallSession) -> None:
+    def finish_call(self, session: CallSession, notes: str) -> None:
+        """The trainee is done: show the debrief, and grade and save the call in a worker.
+
+        The worker belongs to the app, not the debrief, so the call is saved complete (end
+        time, notes, grade) however soon the trainee leaves the debrief.
+        """
         from callsim.tui.debrief import DebriefScreen
 
         self._replace_top(DebriefScreen(session))
+        self._finish(session, notes)
+
+    @work(thread=True, group="finish")
+    def _finish(self, session: CallSession, notes: str) -> None:
+        grade = session.finish(notes, self.grader)
+        self.call_from_thread(self._graded, session, grade)
+
+    def _graded(self, session: CallSession, grade: Grade) -> None:
+        from callsim.tui.debrief import DebriefScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, DebriefScreen) and screen.session is session:
+                screen.show_grade(grade)
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 1:

@@ -7,7 +7,7 @@ by sim/resume.py exactly as `callsim resume` does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -18,10 +18,14 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from callsim.sim.store import CallSummary, StoreError
 from callsim.sim.textsafe import terminal_safe
 from callsim.tui.mentor import comment_line, mentor_notes, number, review_section
 from callsim.tui.text import join, styled
 from callsim.tui.widgets import highlighted_key
+
+if TYPE_CHECKING:
+    from callsim.tui.app import CallsimApp
 
 LIMIT = 500
 
@@ -35,7 +39,7 @@ def when(started_at: str) -> str:
     return started_at[:16].replace("T", " ")
 
 
-def store_error(exc: Exception) -> str:
+def store_error(exc: StoreError) -> str:
     return terminal_safe(str(exc), keep_newlines=False)
 
 
@@ -73,10 +77,10 @@ class CallsScreen(Screen):
     def refill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        self.calls: dict[str, Any] = {}
+        self.calls: dict[str, CallSummary] = {}
         try:
             calls = self.app.store.list_calls(trainee=self.app.trainee, limit=LIMIT)
-        except Exception as exc:  # StoreError: said, not raised
+        except StoreError as exc:  # said, not raised
             self.notify(store_error(exc), severity="error")
             calls = []
         for c in calls:
@@ -92,7 +96,7 @@ class CallsScreen(Screen):
             )
         self.show_detail()
 
-    def current(self) -> Any:
+    def current(self) -> CallSummary | None:
         return self.calls.get(highlighted_key(self.query_one(DataTable)) or "")
 
     def show_detail(self) -> None:
@@ -137,25 +141,25 @@ class CallsScreen(Screen):
             open_saved_call(self.app, call.id)
 
 
-def open_saved_call(app: Any, call_id: str) -> None:
+def open_saved_call(app: CallsimApp, call_id: str) -> None:
     """Resume a cut-off call, or show a finished one's debrief as it was graded."""
     from callsim.sim.resume import ResumeError, resume_session, scenario_for
     from callsim.sim.session import CallSession
     from callsim.tui.debrief import DebriefScreen
 
+    if app.store is None:
+        return
     try:
         transcript = app.store.transcript(call_id)
         grade = app.store.grade(call_id)
-    except Exception as exc:  # StoreError
+    except StoreError as exc:
         app.notify(store_error(exc), severity="error")
         return
     kwargs = {"tagger": app.tagger, "clock": app.clock}
     try:
         if transcript.ended_at is None:
             session = resume_session(transcript, extra_dirs=app.scenario_dirs, **kwargs)
-            recorder = getattr(app.store, "recorder", None)
-            if callable(recorder):
-                recorder(session)  # turns from here on are saved as they are said
+            app.store.recorder(session)  # saved as it goes on, and graded and saved at the end
             app.start_call(session)
             return
         loaded = scenario_for(transcript, app.scenario_dirs)
@@ -169,14 +173,16 @@ def open_saved_call(app: Any, call_id: str) -> None:
     app.push_screen(DebriefScreen(carrier, transcript=transcript, saved_grade=grade))
 
 
-def unfinished_calls(app: Any) -> list[Any]:
+def unfinished_calls(app: CallsimApp) -> list[CallSummary]:
+    if app.store is None:
+        return []
     try:
         return [c for c in app.store.list_calls(trainee=app.trainee, limit=50) if not c.ended]
-    except Exception:  # StoreError: the home screen still opens
+    except StoreError:  # the home screen still opens
         return []
 
 
-def tell_about_unfinished(app: Any, key: str) -> None:
+def tell_about_unfinished(app: CallsimApp, key: str) -> None:
     """On start: offer to resume calls that were cut off."""
     cut = unfinished_calls(app)
     if cut:

@@ -1,9 +1,13 @@
 """Debrief: the grade by dimension with the turns behind it, critical flags, KPIs, what to try
-instead; then retry the call, or rewind to an earlier reply and replay from there."""
+instead; then retry the call, or rewind to an earlier reply and replay from there.
+
+The debrief only shows a grade: the call is graded and saved by `CallSession.finish`, which the
+app runs (`CallsimApp.finish_call`) whether or not this screen is still open when it is done.
+"""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -20,8 +24,9 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from callsim.engine.transcript import Transcript
+from callsim.grading.grader import Citation, Grade
 from callsim.sim.session import CallSession
-from callsim.tui.grades import Citation, DebriefView, call_summary, debrief_for, fill_from_grade
+from callsim.tui.grades import DebriefView, debrief_view
 from callsim.tui.mentor import comment_line, mentor_notes, review_section
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import KeysFooter
@@ -39,15 +44,16 @@ class DebriefScreen(Screen):
         session: CallSession,
         *,
         transcript: Transcript | None = None,
-        saved_grade: dict | None = None,
+        saved_grade: Grade | None = None,
     ) -> None:
         """A saved call's debrief passes its stored `transcript` and `saved_grade` (shown as
-        graded then, not graded again or saved again)."""
+        graded then). Otherwise the session's grade is shown once `finish` has made it."""
         super().__init__()
         self.session = session
         self.transcript = transcript or session.transcript()
         self.saved_grade = saved_grade
         self.view: DebriefView | None = None
+        self._ready = False  # composed and mounted: the grade can be drawn
 
     def compose(self) -> ComposeResult:
         self.mentor = mentor_notes(self.app.store, self.transcript.call_id)
@@ -73,26 +79,23 @@ class DebriefScreen(Screen):
     def on_mount(self) -> None:
         self.app.settle(self)
         self.query_one("#grade-body").display = False
-        self.grade()
+        self._ready = True
+        grade = self.saved_grade or self.session.grade
+        if grade is not None:
+            self.show_grade(grade)
 
-    # -- grading (off the UI thread) ----------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="grade")
-    def grade(self) -> None:
-        if self.saved_grade is not None:
-            view = DebriefView(summary=call_summary(self.transcript))
-            fill_from_grade(view, self.saved_grade)
-        else:
-            view = debrief_for(self.transcript, self.session.loaded, self.app.grader)
-        self.app.call_from_thread(self.show_grade, view)
-
-    def show_grade(self, view: DebriefView) -> None:
+    def show_grade(self, grade: Grade) -> None:
+        """Show the grade (the app calls this when the call it is finishing has been graded;
+        graded before this screen was mounted, `on_mount` shows it)."""
+        if not self._ready:
+            return
+        if self.saved_grade is None:
+            self.transcript = self.session.transcript()  # with the notes `finish` kept
+        view = debrief_view(self.transcript, grade)
         self.view = view
         self.query_one("#grading").display = False
         self.query_one("#grade-body").display = True
         self.query_one("#grade-text", Static).update(self._grade_text(view))
-        if self.saved_grade is None:
-            self.app.save_call(self.transcript, view.grade)
 
     def _grade_text(self, view: DebriefView) -> Content:
         parts: list[Content | str] = []
@@ -142,7 +145,7 @@ class DebriefScreen(Screen):
         if cite.turns:
             label = "turns " if len(cite.turns) > 1 else "turn "
             out.append(label + ", ".join(map(str, cite.turns)))
-            out.append(f" ({cite.points}): " if cite.points else ": ")
+            out.append(f" ({cite.points:+g}): " if cite.points else ": ")
         out += [plain(cite.why), "\n"]
         if cite.quote:
             who = {"trainee": "you", "notes": "notes"}.get(cite.quote_by or "", cite.quote_by)

@@ -1,30 +1,16 @@
 """Everything the debrief screen shows, gathered in one place.
 
-The grade comes from `grading.grader.grade_transcript`; the debrief only lays out what it says.
-When grading is not available in this install, the debrief shows what the transcript itself
-records (outcome, handling time, mood) and says the grade is missing.
+The grade is a `grading.grader.Grade` (fresh from `CallSession.finish`, or decoded by the store
+with `Grade.from_json`); the debrief only lays out what it says, citing turns with the grade's
+own `Citation` type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from callsim.engine.loader import LoadedScenario
 from callsim.engine.transcript import Transcript
-
-
-@dataclass(frozen=True)
-class Citation:
-    """Turns that earned or lost points, why, and the words quoted."""
-
-    turns: tuple[int, ...]
-    points: str
-    why: str
-    quote: str | None = None
-    quote_by: str | None = None
-    try_: str | None = None
+from callsim.grading.grader import Citation, Grade, KPIs
 
 
 @dataclass(frozen=True)
@@ -48,7 +34,7 @@ class DebriefView:
     wrap_up: list[str] = field(default_factory=list)
     feedback: list[Citation] = field(default_factory=list)
     note: str | None = None
-    grade: Any = None
+    grade: Grade | None = None
 
 
 def _clock(seconds: float) -> str:
@@ -70,150 +56,95 @@ def call_summary(transcript: Transcript) -> list[tuple[str, str]]:
     ]
 
 
-#: grade_transcript's shape: (transcript, loaded scenario) -> a Grade with .to_json().
-Grader = Callable[[Transcript, LoadedScenario], Any]
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
 
 
-def default_grader() -> Grader | None:
-    try:
-        from callsim.grading.grader import grade_transcript
-    except ImportError:
-        return None
-    return grade_transcript
+def _num(value: float) -> str:
+    return f"{value:g}"
 
 
-def debrief_for(
-    transcript: Transcript, loaded: LoadedScenario, grader: Grader | None = None
-) -> DebriefView:
-    """Grade the call (slow: run it off the UI thread) and lay out the result."""
-    view = DebriefView(summary=call_summary(transcript))
-    grader = grader or default_grader()
-    if grader is None:
-        view.note = "Grading is not available in this install; showing the call's record only."
-        return view
-    grade = grader(transcript, loaded)
-    view.grade = grade
-    fill_from_grade(view, grade.to_json())
-    return view
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _turns(item: dict[str, Any]) -> tuple[int, ...]:
-    turns = item.get("turns") or ([item["turn"]] if isinstance(item.get("turn"), int) else [])
-    return tuple(t for t in turns if isinstance(t, int))
-
-
-def _points(value: Any) -> str:
-    return f"{value:+g}" if isinstance(value, (int, float)) else ""
-
-
-def _citation(item: dict[str, Any], why_key: str = "why") -> Citation:
-    return Citation(
-        turns=_turns(item),
-        points=_points(item.get("points")),
-        why=_text(item.get(why_key)),
-        quote=item.get("quote"),
-        quote_by=item.get("quote_by"),
-        try_=item.get("try"),
-    )
-
-
-def _pct(value: Any) -> str:
-    return f"{value:.0%}" if isinstance(value, (int, float)) else "n/a"
-
-
-def _kpis(k: dict[str, Any]) -> list[tuple[str, str]]:
+def _kpis(k: KPIs) -> list[tuple[str, str]]:
     """The grade's KPIs in words (definitions in docs/rubric.md)."""
     out: list[tuple[str, str]] = []
-    handling = _clock(k.get("handling_seconds") or 0)
-    if k.get("target_seconds"):
-        verdict = "within target" if k.get("within_target") else "over target"
+    handling = _clock(k.handling_seconds)
+    if k.target_seconds:
+        verdict = "within target" if k.within_target else "over target"
         out.append(
             (
                 "Handling time",
-                f"{handling} of {_clock(k['target_seconds'])} "
-                f"({_pct(k.get('handling_vs_target'))}, {verdict})",
+                f"{handling} of {_clock(k.target_seconds)} "
+                f"({_pct(k.handling_vs_target)}, {verdict})",
             )
         )
     else:
         out.append(("Handling time", handling))
-    fcr = "yes" if k.get("first_contact_resolution") else "no"
-    outcome = _text(k.get("outcome") or "open").replace("_", " ")
-    extra = "; escalation was required" if k.get("escalation_required") else ""
+    fcr = "yes" if k.first_contact_resolution else "no"
+    outcome = (k.outcome or "open").replace("_", " ")
+    extra = "; escalation was required" if k.escalation_required else ""
     out.append(("First-contact resolution", f"{fcr} (call ended {outcome}{extra})"))
     out.append(
         (
             "Satisfaction estimate",
-            f"{k.get('satisfaction_estimate')}/5 (mood {k.get('opening_mood')} → "
-            f"{k.get('final_mood')})",
+            f"{k.satisfaction_estimate}/5 (mood {_num(k.opening_mood)} → {_num(k.final_mood)})",
         )
     )
-    rpq = k.get("reflections_per_question")
+    rpq = k.reflections_per_question
     out.append(
         (
             "Reflections per question",
-            f"{rpq if rpq is not None else 'n/a'} "
-            f"({k.get('reflections', 0)} reflections, {k.get('questions', 0)} questions)",
+            f"{'n/a' if rpq is None else _num(rpq)} "
+            f"({k.reflections} reflections, {k.questions} questions)",
         )
     )
     out.append(
         (
             "Open questions",
-            f"{_pct(k.get('open_question_share'))} "
-            f"({k.get('open_questions', 0)} of {k.get('questions', 0)})",
+            f"{_pct(k.open_question_share)} ({k.open_questions} of {k.questions})",
         )
     )
-    if k.get("hints_used"):
-        out.append(("Hints used", str(k["hints_used"])))
+    if k.hints_used:
+        out.append(("Hints used", str(k.hints_used)))
     return out
 
 
-def fill_from_grade(view: DebriefView, data: dict[str, Any]) -> None:
-    """Lay out `Grade.to_json()` (grading/grader.py) for the debrief."""
-    overall = f"{data.get('score')}/100 ({_text(data.get('band'))})"
-    cap, uncapped = data.get("cap"), data.get("uncapped")
-    if cap is not None and isinstance(uncapped, int) and cap < uncapped:
-        overall += f", capped at {cap} by critical flags (would have been {uncapped})"
+def debrief_view(transcript: Transcript, grade: Grade | None) -> DebriefView:
+    """Lay out a call and its grade for the debrief (no grade yet: the call's record only)."""
+    view = DebriefView(summary=call_summary(transcript), grade=grade)
+    if grade is None:
+        return view
+    overall = f"{grade.score}/100 ({grade.band})"
+    if grade.cap is not None and grade.cap < grade.uncapped:
+        overall += f", capped at {grade.cap} by critical flags (would have been {grade.uncapped})"
     view.overall = overall
-    warnings = [_text(w) for w in data.get("warnings", ())]
-    if warnings:
-        view.note = "\n".join(warnings)
-    for dim in data.get("dimensions", ()):
-        score = dim.get("score")
+    if grade.warnings:
+        view.note = "\n".join(grade.warnings)
+    for dim in grade.dimensions:
         view.dimensions.append(
             DimensionView(
-                name=_text(dim.get("title") or dim.get("id")),
+                name=dim.title or dim.id,
                 score="n/a (nothing in this call bore on it)"
-                if score is None
-                else f"{score} {_text(dim.get('band'))}",
-                anchor=dim.get("anchor"),
-                earned=tuple(_citation(c) for c in dim.get("earned", ())),
-                lost=tuple(_citation(c) for c in dim.get("lost", ())),
+                if dim.score is None
+                else f"{dim.score} {dim.band or ''}",
+                anchor=dim.anchor,
+                earned=dim.earned,
+                lost=dim.lost,
             )
         )
-    view.flags = [_citation(f, "message") for f in data.get("flags", ())]
-    kpis = data.get("kpis")
-    if isinstance(kpis, dict):
-        view.kpis = _kpis(kpis)
-    wrap = data.get("wrap_up") or {}
-    if data.get("scenario_checked", True) and (wrap.get("required") or wrap.get("not_revealed")):
-        if not wrap.get("written"):
+    view.flags = [f.citation for f in grade.flags]
+    view.kpis = _kpis(grade.kpis)
+    wrap = grade.wrap_up
+    if grade.scenario_checked and (wrap.required or wrap.not_revealed):
+        if not wrap.written:
             view.wrap_up.append("No notes were written.")
-        if wrap.get("required"):
+        if wrap.required:
             view.wrap_up.append(
-                f"Recorded {len(wrap.get('recorded', []))} of {len(wrap['required'])} facts "
+                f"Recorded {len(wrap.recorded)} of {len(wrap.required)} facts "
                 "the notes must record."
             )
-        if wrap.get("missing"):
-            view.wrap_up.append("Missing: " + ", ".join(map(_text, wrap["missing"])))
-        if wrap.get("not_revealed"):
-            view.wrap_up.append(
-                "Records what was never said: " + ", ".join(map(_text, wrap["not_revealed"]))
-            )
-    view.feedback = [
-        Citation(turns=_turns(f), points="", why=_text(f.get("text")), quote=f.get("quote"))
-        for f in data.get("feedback", ())
-    ]
+        if wrap.missing:
+            view.wrap_up.append("Missing: " + ", ".join(wrap.missing))
+        if wrap.not_revealed:
+            view.wrap_up.append("Records what was never said: " + ", ".join(wrap.not_revealed))
+    view.feedback = [f.citation for f in grade.feedback]
+    return view

@@ -31,7 +31,7 @@ class HomeScreen(Screen):
     _built = False
 
     def compose(self) -> ComposeResult:
-        if getattr(self.app, "defer_home", False) and not self._built:
+        if self.app.defer_home and not self._built:
             return  # opened straight on a scenario: built when the trainee first comes here
         self._built = True
         yield Header()
@@ -72,7 +72,7 @@ class HomeScreen(Screen):
 
     async def on_screen_resume(self) -> None:
         if not self._built:
-            if self.app.screen is not self or getattr(self.app, "launch", None) is not None:
+            if self.app.screen is not self or self.app.launch is not None:
                 return  # the screen the app was opened on is about to cover this one
             self._built = True
             await self.recompose()

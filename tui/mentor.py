@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from textual.content import Content
 
+from callsim.sim.store import Comment, DimensionScore, StoreError
+from callsim.sim.store_api import AppStoreAPI
 from callsim.tui.text import join, plain, styled
 
 
@@ -19,20 +20,18 @@ from callsim.tui.text import join, plain, styled
 class MentorNotes:
     """What the store holds of a mentor's review of one call."""
 
-    by_turn: dict[int | None, list[Any]] = field(default_factory=lambda: defaultdict(list))
-    overrides: list[Any] = field(default_factory=list)
+    by_turn: dict[int | None, list[Comment]] = field(default_factory=lambda: defaultdict(list))
+    overrides: list[DimensionScore] = field(default_factory=list)
     reviewed: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.by_turn or self.overrides or self.reviewed)
 
 
-def mentor_notes(store: Any, call_id: str) -> MentorNotes:
+def mentor_notes(store: AppStoreAPI | None, call_id: str) -> MentorNotes:
     notes = MentorNotes()
-    if store is None or not hasattr(store, "comments"):
+    if store is None:
         return notes
-    from callsim.sim.store import StoreError
-
     try:
         for comment in store.comments(call_id):
             notes.by_turn[comment.turn].append(comment)
@@ -47,7 +46,7 @@ def _by(author: str | None) -> str:
     return f"Mentor {author}" if author else "Mentor"
 
 
-def comment_line(comment: Any, indent: str = "    ") -> Content:
+def comment_line(comment: Comment, indent: str = "    ") -> Content:
     return join(indent, styled(f"✎ {_by(comment.author)}: ", "bold $accent"), plain(comment.text))
 
 

@@ -10,7 +10,7 @@ so two dimensions' lines compare at a glance.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,24 +21,33 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Select, Static
 
 from callsim.sim.commands.progress import arrow, clock, sparkline
+from callsim.sim.store import StoreError
 from callsim.tui.calls import store_error
 from callsim.tui.text import join, plain, styled
+
+if TYPE_CHECKING:
+    from callsim.sim.store_progress import Report
+    from callsim.tui.app import CallsimApp
 
 NAME_WIDTH = 24
 CHART_WIDTH = 24
 PROGRESS_KEY = "p"
 
 
-def install(app: Any) -> None:
-    if app.store is None or not hasattr(app.store, "progress"):
+def install(app: CallsimApp) -> None:
+    if app.store is None:
         return
     app.add_screen(
         "progress", "Progress", lambda: ProgressScreen(_trainee_hint(app)), key=PROGRESS_KEY
     )
 
 
-def _trainee_hint(app: Any) -> str | None:
-    return app.trainee or getattr(app.screen, "trainee_in_view", None)
+def _trainee_hint(app: CallsimApp) -> str | None:
+    from callsim.tui.review import ReviewListScreen
+
+    if app.trainee:
+        return app.trainee
+    return app.screen.trainee_in_view if isinstance(app.screen, ReviewListScreen) else None
 
 
 def _level_style(value: float, low: float, high: float) -> str:
@@ -66,7 +75,7 @@ def _row(name: str, line: Content, width: int, change: str) -> list[Content | st
     return [_name(name), " ", line, pad, "  ", change, "\n"]
 
 
-def render_report(rep: Any) -> Content:
+def render_report(rep: Report) -> Content:
     """The report from sim.store_progress.report as styled, inert Content."""
     from callsim.sim.store_progress import RECENT, buckets
 
@@ -150,7 +159,7 @@ class ProgressScreen(Screen):
         yield Header()
         try:
             trainees = self.app.store.trainees()
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self.notify(store_error(exc), severity="error")
             trainees = []
         if self.trainee is None and trainees:
@@ -198,7 +207,7 @@ class ProgressScreen(Screen):
         try:
             points = store.progress(trainee)
             titles = store.dimension_titles()
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self.app.call_from_thread(self._shown, Content(store_error(exc)))
             return
         if not points:

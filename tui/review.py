@@ -11,7 +11,7 @@ app; `callsim review` opens `ReviewApp`, whose first screen is the list of calls
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
@@ -34,6 +34,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from callsim.grading.grader import Grade
+from callsim.sim.store import CallSummary, Comment, DimensionScore, StoreError
 from callsim.tui.app import CallsimApp, _no_tags
 from callsim.tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
 from callsim.tui.mentor import comment_line, number
@@ -45,17 +47,13 @@ SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}
 
 
 def install(app: CallsimApp) -> None:
-    if app.store is None or not hasattr(app.store, "list_calls"):
+    if app.store is None:
         return  # no store: nothing saved to list or review
     if isinstance(app, ReviewApp):
         return  # the mentor's app: the review list is its home
     app.add_screen("calls", "Your calls", CallsScreen, key=CALLS_KEY)
     app.add_screen("review", "Review calls (mentor)", ReviewListScreen)
     app.call_later(tell_about_unfinished, app, CALLS_KEY)
-
-
-def mentor_of(app: Any) -> str | None:
-    return getattr(app, "mentor", None)
 
 
 # -- the list of calls ---------------------------------------------------------------------------
@@ -81,7 +79,7 @@ class ReviewListScreen(Screen):
         try:
             trainees = store.trainees()
             scenarios = sorted({c.scenario_id for c in store.list_calls()})
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self.notify(store_error(exc), severity="error")
             trainees, scenarios = [], []
         with Horizontal(id="review-filters"):
@@ -127,14 +125,14 @@ class ReviewListScreen(Screen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        self.calls: dict[str, Any] = {}
+        self.calls: dict[str, CallSummary] = {}
         status = self._filter("#filter-reviewed")
         try:
             calls = self.app.store.list_calls(
                 trainee=self._filter("#filter-trainee"),
                 scenario=self._filter("#filter-scenario"),
             )
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self.notify(store_error(exc), severity="error")
             calls = []
         if status is not None:
@@ -163,7 +161,7 @@ class ReviewListScreen(Screen):
     def _filtered(self) -> None:
         self.refill()
 
-    def current(self) -> Any:
+    def current(self) -> CallSummary | None:
         return self.calls.get(highlighted_key(self.query_one(DataTable)) or "")
 
     @property
@@ -194,39 +192,26 @@ class ReviewListScreen(Screen):
 # -- one call under review -----------------------------------------------------------------------
 
 
-def turn_contributions(grade: dict[str, Any] | None) -> dict[int, list[Content]]:
+def turn_contributions(grade: Grade | None) -> dict[int, list[Content]]:
     """Per turn, the points it earned or lost on each dimension and the flags it raised."""
     out: dict[int, list[Content]] = defaultdict(list)
-    if not grade:
+    if grade is None:
         return out
-    for dim in grade.get("dimensions") or ():
-        if not isinstance(dim, dict):
-            continue
-        title = str(dim.get("title") or dim.get("id") or "")
-        for kind in ("earned", "lost"):
+    for dim in grade.dimensions:
+        title = dim.title or dim.id
+        for kind, cites in (("earned", dim.earned), ("lost", dim.lost)):
             points: dict[int, float] = {}  # a turn cited twice on a dimension: one sum
-            for cite in dim.get(kind) or ():
-                value = cite.get("points") if isinstance(cite, dict) else None
-                for turn in _turns(cite):
-                    extra = value if isinstance(value, (int, float)) else 0
-                    points[turn] = points.get(turn, 0) + extra
+            for cite in cites:
+                for turn in cite.turns:
+                    points[turn] = points.get(turn, 0) + cite.points
             for turn, total in points.items():
                 shown = f" {total:+g}" if total else ""
                 style = "$success" if kind == "earned" else "$error"
                 out[turn].append(styled(f"{title}{shown}", style, keep_newlines=False))
-    for flag in grade.get("flags") or ():
-        if isinstance(flag, dict):
-            for turn in _turns(flag):
-                cap = flag.get("cap")
-                out[turn].append(styled(f"⚑ caps at {cap}", "bold $error"))
+    for flag in grade.flags:
+        for turn in flag.turns:
+            out[turn].append(styled(f"⚑ caps at {flag.cap}", "bold $error"))
     return out
-
-
-def _turns(item: Any) -> list[int]:
-    if not isinstance(item, dict):
-        return []
-    turns = item.get("turns") or ([item["turn"]] if isinstance(item.get("turn"), int) else [])
-    return [t for t in turns if isinstance(t, int)]
 
 
 class CallReviewScreen(Screen):
@@ -272,7 +257,7 @@ class CallReviewScreen(Screen):
             self.call_id = store.resolve_id(self.call_id)
             self.transcript = store.transcript(self.call_id)
             self.grade = store.grade(self.call_id)
-        except Exception as exc:  # StoreError: a wrong id, say
+        except StoreError as exc:  # a wrong id, say
             self.app.pop_screen()
             self.app.notify(store_error(exc), severity="error", timeout=10)
             return
@@ -292,17 +277,15 @@ class CallReviewScreen(Screen):
             self.summary = store.summary(self.call_id)
             self.comments = store.comments(self.call_id)
             self.scores = self._ordered(store.dimension_scores(self.call_id))
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self.notify(store_error(exc), severity="error")
             return
         self._fill_title()
         self._fill_turns()
         self._fill_dims()
 
-    def _ordered(self, scores: list[Any]) -> list[Any]:
-        order = [
-            d.get("id") for d in (self.grade or {}).get("dimensions") or () if isinstance(d, dict)
-        ]
+    def _ordered(self, scores: list[DimensionScore]) -> list[DimensionScore]:
+        order = [d.id for d in self.grade.dimensions] if self.grade is not None else []
         rank = {dim: i for i, dim in enumerate(order)}
         return sorted(scores, key=lambda d: (rank.get(d.dimension, len(rank)), d.dimension))
 
@@ -324,7 +307,7 @@ class CallReviewScreen(Screen):
     def _fill_turns(self) -> None:
         turns = self.query_one(OptionList)
         keep = turns.highlighted
-        by_turn: dict[int | None, list[Any]] = defaultdict(list)
+        by_turn: dict[int | None, list[Comment]] = defaultdict(list)
         for c in self.comments:
             by_turn[c.turn].append(c)
         options = [Option(self._call_comments(by_turn.get(None, ())), id="call")]
@@ -352,7 +335,7 @@ class CallReviewScreen(Screen):
             keep = said[0] if said else 0
         turns.highlighted = keep
 
-    def _call_comments(self, comments: Any) -> Content:
+    def _call_comments(self, comments: Iterable[Comment]) -> Content:
         parts: list[Content | str] = [styled("The whole call", "bold")]
         if not comments:
             parts.append(styled("  (g: comment on the whole call)", "dim"))
@@ -373,7 +356,7 @@ class CallReviewScreen(Screen):
             table.move_cursor(row=min(keep, table.row_count - 1))
         self._fill_dim_note()
 
-    def _current_dim(self) -> Any:
+    def _current_dim(self) -> DimensionScore | None:
         key = highlighted_key(self.query_one(DataTable))
         return next((d for d in self.scores if d.dimension == key), None)
 
@@ -431,7 +414,7 @@ class CallReviewScreen(Screen):
             about = join(f"Comment on turn {turn} ({who}: ", plain(text, keep_newlines=False), ")")
 
         def save(text: str) -> None:
-            self.app.store.add_comment(self.call_id, text, turn=turn, author=mentor_of(self.app))
+            self.app.store.add_comment(self.call_id, text, turn=turn, author=self.app.mentor)
 
         self.app.push_screen(CommentDialog(about, save), self._saved)
 
@@ -443,7 +426,7 @@ class CallReviewScreen(Screen):
 
         def save(score: float, reason: str) -> None:
             store = self.app.store
-            store.set_override(self.call_id, d.dimension, score, reason, author=mentor_of(self.app))
+            store.set_override(self.call_id, d.dimension, score, reason, author=self.app.mentor)
 
         def remove() -> None:
             self.app.store.clear_override(self.call_id, d.dimension)
@@ -455,8 +438,8 @@ class CallReviewScreen(Screen):
     def action_done(self) -> None:
         done = not self.summary.reviewed
         try:
-            self.app.store.mark_reviewed(self.call_id, reviewer=mentor_of(self.app), done=done)
-        except Exception as exc:  # StoreError
+            self.app.store.mark_reviewed(self.call_id, reviewer=self.app.mentor, done=done)
+        except StoreError as exc:
             self.notify(store_error(exc), severity="error")
             return
         self.notify("Review marked done." if done else "Review reopened.")
@@ -514,7 +497,7 @@ class CommentDialog(ModalScreen[bool]):
             return
         try:
             self.saver(text)
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self.query_one(".dialog-error", Static).update(store_error(exc))
             return
         self.dismiss(True)
@@ -537,7 +520,7 @@ class OverrideDialog(ModalScreen[bool]):
 
     def __init__(
         self,
-        dimension: Any,
+        dimension: DimensionScore,
         save: Callable[[float, str], None],
         remove: Callable[[], None] | None = None,
     ) -> None:
@@ -603,7 +586,7 @@ class OverrideDialog(ModalScreen[bool]):
             return
         try:
             self.saver(score, reason)
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self._error(store_error(exc))
             return
         self.dismiss(True)
@@ -614,7 +597,7 @@ class OverrideDialog(ModalScreen[bool]):
             return
         try:
             self.remover()
-        except Exception as exc:  # StoreError
+        except StoreError as exc:
             self._error(store_error(exc))
             return
         self.dismiss(True)

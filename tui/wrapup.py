@@ -65,5 +65,4 @@ class WrapUpScreen(Screen):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        self.session.write_notes(self.query_one("#notes", TextArea).text)
-        self.app.open_debrief(self.session)
+        self.app.finish_call(self.session, self.query_one("#notes", TextArea).text)

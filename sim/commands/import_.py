@@ -49,7 +49,7 @@ def grade_if_possible(transcript):
     ):
         return None
     try:
-        return grade_transcript(transcript, loaded).to_json()
+        return grade_transcript(transcript, loaded)
     except Exception as exc:  # untrusted call: a grading failure must not stop the import
         print(
             f"callsim import: {transcript.call_id}: not graded ({terminal_safe(str(exc))})",

@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
     from callsim.tui.review import ReviewApp  # Textual is imported only when the app opens
 
-    app = ReviewApp(store=AppStore(store), mentor=mentor, open_call=call_id)
-    app.store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
+    app_store = AppStore(store)
+    app = ReviewApp(store=app_store, mentor=mentor, open_call=call_id)
+    app_store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
     app.run()
     return 0

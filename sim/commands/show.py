@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from callsim.sim.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from callsim.engine.transcript import Transcript
+    from callsim.grading.grader import Grade
+    from callsim.sim.store import Comment, DimensionScore
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +28,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def render(transcript, grade, overrides=(), comments=()) -> list[str]:
+def render(
+    transcript: Transcript,
+    grade: Grade | None,
+    overrides: Iterable[DimensionScore] = (),
+    comments: Sequence[Comment] = (),
+) -> list[str]:
     """The call as plain-terminal lines (every text made inert by terminal_safe)."""
     from callsim.sim.export import (
         SPEAKERS,
@@ -36,7 +48,7 @@ def render(transcript, grade, overrides=(), comments=()) -> list[str]:
     t = transcript
     out = [f"{k + ':':<15}{v}" for k, v in header_facts(t)]
     out.append("")
-    notes: dict = {}
+    notes: dict[int | None, list[Comment]] = {}
     for c in comments:
         notes.setdefault(c.turn, []).append(c)
     for turn in t.turns:

@@ -1,7 +1,8 @@
 """Eight processes saving calls into one store at once, turn by turn: nothing lost, no errors.
 
 Each process takes 50 calls through the store's real per-turn path (`Store.recorder`, one
-write per turn, as `callsim run` and the app do), then saves each call whole with its grade.
+write per turn, as `callsim run` and the app do), then saves each call whole with its grade
+(a real grade, graded once per process and given each call's id and a score to check).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ REPLIES = ("I'm so sorry about this, {who} call {n}", "When did it first go down
 WRITER = textwrap.dedent(
     """
     import os, sys, time
-    from dataclasses import dataclass, field
+    from dataclasses import dataclass, field, replace
     from callsim.engine.loader import load_scenario
+    from callsim.grading.grader import grade_transcript
     from callsim.sim.scenario_paths import resolve_scenario
     from callsim.sim.session import CallSession, SimulatedClock
     from callsim.sim.store import Store
@@ -34,6 +36,10 @@ WRITER = textwrap.dedent(
     replies = sys.argv[5:]
     loaded = load_scenario(resolve_scenario("broadband-down-repeat-caller"))
     store = Store(db)
+    first = CallSession(loaded, tagger=lambda *a: Tagged([]), clock=SimulatedClock())
+    first.say(replies[0])
+    first.end()
+    real = grade_transcript(first.transcript(), loaded)
     print("ready", flush=True)
     while not os.path.exists(go):  # all start writing together
         time.sleep(0.005)
@@ -45,7 +51,7 @@ WRITER = textwrap.dedent(
             s.say(reply.format(who=who, n=n))
         s.end()
         s.write_notes(f"notes of {who} {n}")
-        store.save_call(s.transcript(), {"score": n})
+        store.save_call(s.transcript(), replace(real, call_id=s.call_id, score=n))
     print("done", flush=True)
     """
 )
@@ -86,4 +92,5 @@ def test_eight_processes_writing_400_calls_at_once(tmp_path):
         assert said == [r.format(who=who, n=int(n)) for r in REPLIES], c.id
         assert [turn.index for turn in t.turns] == list(range(len(t.turns)))
         assert t.turns[0].speaker == "customer" and len(t.turns) == c.turn_count >= 5
-        assert store.grade(c.id) == {"score": int(n)}
+        grade = store.grade(c.id)
+        assert grade is not None and (grade.call_id, grade.score) == (c.id, int(n))

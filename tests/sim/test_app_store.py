@@ -85,7 +85,7 @@ async def test_a_call_in_the_app_is_saved_turn_by_turn_and_graded(tmp_path):
     assert saved.trainee_turns()[0].tags == ["empathy"]
     assert saved.wrap_up == "Down since Monday; engineer Thursday"
     grade = store.grade(call.id)
-    assert grade is not None and call.total_score == grade["score"]
+    assert grade is not None and call.total_score == grade.score
     assert {d.dimension for d in store.dimension_scores(call.id)}  # per-dimension scores too
 
     async with make_app(AppStore(store)).run_test(size=(80, 24)) as pilot:
@@ -127,18 +127,20 @@ def test_a_failing_store_is_told_once_and_the_call_goes_on(tmp_path):
     told: list[str] = []
     app_store = AppStore(store, on_error=told.append)
     loaded = load_scenario(resolve_scenario(SCENARIO))
-    listener = app_store.listener_for("abc", loaded, trainee="kim")
+    recorder = app_store.recorder_for("abc", loaded, trainee="kim")
 
     def full(*args, **kw):
         raise StoreError("the disk holding the store is full")
 
     store.record_turn = full  # type: ignore[method-assign]
-    session = CallSession(loaded, tagger=tagger, call_id="abc", listeners=[listener])
+    session = CallSession(loaded, tagger=tagger, call_id="abc", recorder=recorder)
     session.say(SORRY)
     session.say("Let me run a line test")
     assert told == ["the disk holding the store is full"]
     store.save_call = full  # type: ignore[method-assign]
-    assert app_store.save_call(session.transcript(), None) is False
+    grade = session.finish("Down since Monday")
+    assert grade.call_id == "abc" and session.saved is False  # graded; the save was told
+    assert told == ["the disk holding the store is full"]
 
 
 def test_a_bad_store_is_a_message_not_a_traceback(tmp_path, capsys):

@@ -7,11 +7,13 @@ import html
 import io
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from markdown_it import MarkdownIt
 
 from callsim.engine.transcript import Transcript, Turn
+from callsim.grading.grader import Feedback, Grade, grade_transcript
 from callsim.sim.export import (
     ImportProblem,
     md_escape,
@@ -32,11 +34,6 @@ HOSTILE = [
     "\x1b[31mred?\x1b[0m",
     "1. not a list\n=====\n&amp; &copy; stay as typed\n+ no\nends with a backslash \\",
 ]
-GRADE = {
-    "score": 40,
-    "dimensions": [{"id": "empathy", "title": "Empathy <b>", "score": 55}],
-    "feedback": [{"text": "Try <naming> the impact"}],
-}
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +65,17 @@ def transcript():
     )
 
 
-def test_html_is_one_self_contained_page_with_every_text_escaped(transcript):
-    page = to_html([(transcript, GRADE, (), ())])
+@pytest.fixture(scope="module")
+def grade(transcript) -> Grade:
+    """The call's real grade, with hostile words where a rubric's title and advice go."""
+    real = grade_transcript(transcript)
+    dims = (replace(real.dimensions[0], title="Empathy <b>"), *real.dimensions[1:])
+    advice = Feedback("Try <naming> the impact", 1, real.dimensions[0].id)
+    return replace(real, dimensions=dims, feedback=(advice, *real.feedback))
+
+
+def test_html_is_one_self_contained_page_with_every_text_escaped(transcript, grade):
+    page = to_html([(transcript, grade, (), ())])
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page
     assert not re.search(r"<(script|img|link|b)\b", page)
     assert not re.search(r"<[^>]*\b(src|href)=", page) and "@import" not in page
@@ -93,8 +99,8 @@ def test_markdown_renders_every_text_verbatim(text):
     assert html.unescape(inner).replace("\xa0", " ") == text.replace("\t", "    ")
 
 
-def test_a_markdown_export_holds_the_whole_call(transcript):
-    rendered = MarkdownIt("commonmark").enable("table").render(to_markdown(transcript, GRADE))
+def test_a_markdown_export_holds_the_whole_call(transcript, grade):
+    rendered = MarkdownIt("commonmark").enable("table").render(to_markdown(transcript, grade))
     assert not re.search(r"<(script|img|a |code|blockquote)", rendered)
     assert "&lt;b&gt;Ann&lt;/b&gt;" in rendered and "Empathy &lt;b&gt;" in rendered
     assert rendered.count("Trainee:") == 1 + len(HOSTILE)  # the header, then each reply
@@ -115,11 +121,21 @@ def test_csv_is_one_row_per_turn_with_formulas_neutralised(transcript):
     assert texts[0] == HOSTILE[0]
 
 
-def test_json_export_imports_back_unchanged(transcript):
-    [(back, grade)] = read_calls(to_json([(transcript, GRADE)]).encode(), "call.json")
-    assert back == transcript and grade == GRADE
-    both = read_calls(to_json([(transcript, None), (transcript, GRADE)]).encode(), "two.json")
-    assert [g for _, g in both] == [None, GRADE]
+def test_json_export_imports_back_unchanged(transcript, grade):
+    [(back, back_grade)] = read_calls(to_json([(transcript, grade)]).encode(), "call.json")
+    assert back == transcript and back_grade == grade
+    both = read_calls(to_json([(transcript, None), (transcript, grade)]).encode(), "two.json")
+    assert [g for _, g in both] == [None, grade]
+
+
+def test_an_import_whose_grade_is_damaged_is_refused(transcript, grade):
+    data = json.loads(to_json([(transcript, grade)]))
+    data["grade"] = {**data["grade"], "dimensions": [{"title": "no id"}]}
+    with pytest.raises(ImportProblem, match=r"x\.json: grade\.dimensions\[0\]: 'id' is missing"):
+        read_calls(json.dumps(data).encode(), "x.json")
+    data["grade"] = "80"
+    with pytest.raises(ImportProblem, match="grade: must be a JSON object"):
+        read_calls(json.dumps(data).encode(), "x.json")
 
 
 @pytest.mark.parametrize(

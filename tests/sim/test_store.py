@@ -12,20 +12,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from callsim.engine.loader import load_scenario
+from callsim.grading.grader import Grade, grade_transcript
 from callsim.sim import store as store_module
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.session import CallSession, SimulatedClock
 from callsim.sim.store import Store, StoreError
 
 SCENARIO = "broadband-down-repeat-caller"
-GRADE = {
-    "score": 62,
-    "rubric": "default",
-    "dimensions": [
-        {"id": "empathy", "title": "Empathy", "score": 70},
-        {"id": "active_listening", "title": "Active listening", "score": 40},
-    ],
-}
 
 
 @dataclass
@@ -53,15 +46,20 @@ def new_session(loaded, **kw):
     return CallSession(loaded, tagger=stub_tagger, clock=SimulatedClock(), **kw)
 
 
-def finished_call(store, loaded, replies=("I'm so sorry about this",), grade=GRADE, **kw):
+def finished_call(store, loaded, replies=("I'm so sorry about this",), graded=True, **kw):
+    """A call saved turn by turn, then whole with its real grade by `Store.save_call`."""
     session = new_session(loaded, **kw)
     store.recorder(session)
     for reply in replies:
         session.say(reply)
     session.end()
     session.write_notes("down since Monday")
-    store.save_call(session.transcript(), grade)
+    store.save_call(session.transcript(), real_grade(session) if graded else None)
     return session
+
+
+def real_grade(session) -> Grade:
+    return grade_transcript(session.transcript(), session.loaded)
 
 
 def test_each_turn_is_on_disk_as_soon_as_it_is_said(loaded, db):
@@ -83,21 +81,48 @@ def test_a_finished_call_keeps_its_notes_outcome_and_grade(loaded, db):
     store = Store(db)
     session = finished_call(store, loaded)
     [summary] = store.list_calls(trainee="ann")
-    assert summary.ended and summary.outcome == "unresolved" and summary.total_score == 62
+    grade = real_grade(session)
+    assert summary.ended and summary.outcome == "unresolved"
+    assert summary.total_score == grade.score
     assert store.transcript(session.call_id[:6]) == session.transcript()
-    assert store.grade(session.call_id) == GRADE
+    assert store.grade(session.call_id) == grade  # the same typed grade back
     assert {d.dimension: d.auto for d in store.dimension_scores(session.call_id)} == {
-        "empathy": 70,
-        "active_listening": 40,
+        d.id: d.score for d in grade.dimensions
     }
+
+
+def test_finishing_a_session_saves_the_ended_call_its_notes_and_grade(loaded, db):
+    store = Store(db)
+    session = new_session(loaded)
+    store.recorder(session)
+    session.say("I'm so sorry about this")
+    grade = session.finish("Down since Monday; engineer booked")
+    assert session.saved is True
+    [summary] = Store(db).list_calls()
+    saved = Store(db).transcript(session.call_id)
+    assert summary.ended and saved.ended_at is not None and saved.outcome is not None
+    assert saved.wrap_up == "Down since Monday; engineer booked"
+    assert summary.total_score == grade.score
+    assert Store(db).grade(session.call_id) == grade
+
+
+def test_a_stored_grade_callsim_cannot_read_is_a_store_error(loaded, db):
+    store = Store(db)
+    session = finished_call(store, loaded)
+    with store._write("damage the grade") as conn:
+        conn.execute("UPDATE calls SET grade = '{\"score\": 62}' WHERE id = ?", (session.call_id,))
+    with pytest.raises(StoreError, match=f"grade stored with call {session.call_id[:8]}.*rubric"):
+        store.grade(session.call_id)
 
 
 def test_a_grade_can_come_later(loaded, db):
     store = Store(db)
-    session = finished_call(store, loaded, grade=None)
+    session = finished_call(store, loaded, graded=False)
     assert store.grade(session.call_id) is None
-    store.save_grade(session.call_id, GRADE)
-    assert store.list_calls()[0].total_score == 62
+    grade = real_grade(session)
+    store.save_grade(session.call_id, grade)
+    assert store.list_calls()[0].total_score == grade.score
+    assert store.grade(session.call_id) == grade
 
 
 def test_filters_and_id_prefixes(loaded, db):
@@ -118,6 +143,7 @@ def test_filters_and_id_prefixes(loaded, db):
 def test_review_comments_overrides_and_agreement(loaded, db):
     store = Store(db)
     session = finished_call(store, loaded)
+    auto = {d.id: d.score for d in real_grade(session).dimensions if d.score is not None}
     cid = session.call_id
     store.add_comment(cid, "Good opening", turn=1, author="mo")
     store.add_comment(cid, "Overall: solid", author="mo")
@@ -135,19 +161,22 @@ def test_review_comments_overrides_and_agreement(loaded, db):
     store.mark_reviewed(cid, reviewer="mo")
     assert store.list_calls()[0].reviewed
     by_dim = {a.dimension: a for a in store.agreement()}
-    assert by_dim["empathy"].mean_difference == 15 and by_dim["empathy"].within_10 == 0
-    assert by_dim["active_listening"].mean_difference == 0 and by_dim["active_listening"].count == 1
+    assert by_dim["empathy"].mean_difference == 85 - auto["empathy"]
+    assert by_dim["empathy"].within_10 == (abs(85 - auto["empathy"]) <= 10)
+    assert by_dim["calm_tone"].mean_difference == 0 and by_dim["calm_tone"].count == 1
     # progress uses the mentor's score
     [point] = store.progress("ann")
-    assert point.dimensions == {"empathy": 85, "active_listening": 40}
+    assert point.dimensions == {**auto, "empathy": 85}
 
 
 def test_importing_the_same_call_twice_keeps_one(loaded, db, tmp_path):
     source = Store(tmp_path / "elsewhere.db")
-    transcript = finished_call(source, loaded).transcript()
+    session = finished_call(source, loaded)
+    transcript, grade = session.transcript(), real_grade(session)
     store = Store(db)
-    assert store.import_call(transcript, GRADE) is True
-    assert store.import_call(transcript, GRADE) is False
+    assert store.import_call(transcript, grade) is True
+    assert store.import_call(transcript, grade) is False
+    assert store.grade(transcript.call_id) == grade
     assert store.count() == 1 and store.list_calls()[0].source == "imported"
 
 
@@ -297,8 +326,7 @@ WRITER = textwrap.dedent(
         store.recorder(s)
         s.say("I'm so sorry about this")
         s.say("When did it first go down?")
-        s.end()
-        store.save_call(s.transcript(), {"score": n})
+        s.finish("down since Monday")  # graded, and saved whole by its recorder
     print("done")
     """
 )
@@ -330,17 +358,11 @@ def test_two_processes_writing_at_once_both_succeed(db, tmp_path):
 
 def test_the_apps_seams_save_a_call_turn_by_turn(loaded, db):
     store = Store(db)
-    listener = store.listener_for("app-call-1", loaded, mode="assessment", trainee="ann")
-    session = new_session(loaded, call_id="app-call-1", mode="assessment", listeners=[listener])
+    recorder = store.recorder_for("app-call-1", loaded, mode="assessment", trainee="ann")
+    session = new_session(loaded, call_id="app-call-1", mode="assessment", recorder=recorder)
     session.say("I'm so sorry about this")
     assert Store(db).transcript("app-call-1").turns[1].text == "I'm so sorry about this"
-    session.end()
-
-    class Grade:
-        def to_json(self):
-            return GRADE
-
-    store.save_call(session.transcript(), Grade())
-    assert store.last_score(loaded.scenario.id, "ann") == 62
+    grade = session.finish()
+    assert store.last_score(loaded.scenario.id, "ann") == grade.score
     assert store.last_score(loaded.scenario.id, "bob") is None
     assert store.list_calls()[0].mode == "assessment"

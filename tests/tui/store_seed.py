@@ -1,10 +1,14 @@
-"""Saved calls for the review and progress tests: stub-tagged plays, fixed ids, times and grades."""
+"""Saved calls for the review and progress tests: stub-tagged plays, fixed ids, times; real
+grades with set scores."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from conftest import SCENARIO, stub_tagger
 
 from callsim.engine.loader import load_scenario
+from callsim.grading.grader import Grade, grade_transcript
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.session import CallSession, SimulatedClock, play_script
 from callsim.sim.store import Store
@@ -26,36 +30,17 @@ DIMENSIONS = [
 ]
 
 
-def grade_for(n: int, good: bool) -> dict:
-    """A grade in Grade.to_json()'s shape; scores climb with n so trends are visible."""
+def grade_for(session: CallSession, n: int, good: bool) -> Grade:
+    """The call's real grade, narrowed to four dimensions whose scores climb with n (so trends
+    are visible), with a satisfaction and first-contact result fixed by how good the call was."""
+    real = grade_transcript(session.transcript(), session.loaded)
     base = 40 + 8 * n if good else 20 + 3 * n
-    dims = []
-    for i, (dim_id, title) in enumerate(DIMENSIONS):
-        score = min(100, base + 10 * i)
-        dims.append(
-            {
-                "id": dim_id,
-                "title": title,
-                "score": score,
-                "band": "fair",
-                "anchor": None,
-                "earned": [{"turn": 1, "turns": [1], "points": 10, "why": "named the impact"}]
-                if dim_id == "empathy"
-                else [],
-                "lost": [{"turn": 3, "turns": [3], "points": -5, "why": "no check-back"}]
-                if dim_id == "active_listening"
-                else [],
-            }
-        )
-    return {
-        "score": base,
-        "band": "fair",
-        "dimensions": dims,
-        "flags": [],
-        "kpis": {"satisfaction_estimate": 4 if good else 2, "first_contact_resolution": good},
-        "feedback": [],
-        "warnings": [],
-    }
+    dims = tuple(
+        replace(real.dimension(dim_id), score=min(100, base + 10 * i), band="fair")
+        for i, (dim_id, _) in enumerate(DIMENSIONS)
+    )
+    kpis = replace(real.kpis, satisfaction_estimate=4 if good else 2, first_contact_resolution=good)
+    return replace(real, score=base, band="fair", dimensions=dims, kpis=kpis)
 
 
 def seed(store: Store, trainee: str, count: int, *, first_day: int = 1) -> list[str]:
@@ -73,6 +58,6 @@ def seed(store: Store, trainee: str, count: int, *, first_day: int = 1) -> list[
         transcript = session.transcript().model_copy(
             update={"started_at": f"{day}T09:00:00+00:00", "ended_at": f"{day}T09:08:00+00:00"}
         )
-        store.save_call(transcript, grade_for(n, good))
+        store.save_call(transcript, grade_for(session, n, good))
         ids.append(call_id)
     return ids

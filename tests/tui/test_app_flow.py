@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from conftest import SCENARIO, reply, shown_text
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
+from callsim.engine.loader import load_scenario
+from callsim.grading.grader import grade_transcript
+from callsim.sim.app_store import AppStore
 from callsim.sim.scenario_paths import resolve_scenario
+from callsim.sim.store import Store
 from callsim.tui.briefing import BriefingScreen
 from callsim.tui.call import ArgumentPrompt, CallScreen
 from callsim.tui.debrief import DebriefScreen
@@ -242,33 +247,58 @@ async def test_a_broken_scenario_is_listed_with_its_problem(make_app, tmp_path: 
         assert isinstance(app.screen, HomeScreen)  # not opened, not crashed
 
 
-class FakeStore:
-    def __init__(self) -> None:
-        self.turns: list = []
-        self.saved: list = []
-
-    def listener_for(self, call_id, loaded, *, mode, trainee):
-        self.call = (call_id, loaded.scenario.id, mode, trainee)
-        return self.turns.append
-
-    def save_call(self, transcript, grade):
-        self.saved.append(transcript)
-
-    def last_score(self, scenario_id, trainee):
-        return 72
-
-
-async def test_a_store_hears_every_turn_and_keeps_the_graded_call(make_app):
-    store = FakeStore()
-    app = make_app(store=store, trainee="sam")
+async def test_a_store_hears_every_turn_and_keeps_the_graded_call(make_app, tmp_path: Path):
+    store = Store(tmp_path / "calls.db")
+    app = make_app(store=AppStore(store), trainee="sam")
     async with app.run_test(size=(80, 24)) as pilot:
-        assert "72" in str(app.screen.query_one(DataTable).get_row_at(0)[-1])
+        assert str(app.screen.query_one(DataTable).get_row_at(0)[-1]) == ""  # no score yet
         await open_call(pilot)
         await reply(pilot, OWNERSHIP)
-        assert store.call[1:] == (SCENARIO, "practice", "sam")
-        assert [t.speaker for t in store.turns] == ["customer", "trainee", "customer", "customer"]
-        await finish(pilot)
-        assert len(store.saved) == 1 and store.saved[0].wrap_up.startswith("Issue:")
+        [call] = store.list_calls()  # saved as it is said
+        assert (call.scenario_id, call.mode, call.trainee) == (SCENARIO, "practice", "sam")
+        speakers = [t.speaker for t in store.transcript(call.id).turns]
+        assert speakers == ["customer", "trainee", "customer", "customer"]
+        debrief = await finish(pilot)
+        assert debrief.view is not None
+        shown = debrief.view.grade
+    [call] = store.list_calls()
+    assert call.ended and store.transcript(call.id).wrap_up.startswith("Issue:")
+    assert store.grade(call.id) == shown and call.total_score == shown.score
+
+    async with make_app(store=AppStore(store), trainee="sam").run_test(size=(80, 24)) as pilot:
+        last = pilot.app.screen.query_one(DataTable).get_row_at(0)[-1]
+        assert str(last) == str(call.total_score)  # the home screen's last score
+
+
+async def test_leaving_the_debrief_at_once_still_saves_the_whole_call(make_app, tmp_path: Path):
+    """Home pressed before grading is done: the call is still saved ended, with notes and grade."""
+    store = Store(tmp_path / "calls.db")
+    graded = threading.Event()
+
+    def slow_grader(transcript, loaded):  # the real grader, held until the trainee has left
+        graded.wait(10)
+        return grade_transcript(transcript, loaded)
+
+    app = make_app(store=AppStore(store), trainee="sam", grader=slow_grader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_call(pilot)
+        await reply(pilot, OWNERSHIP)
+        await pilot.press("f10", "f10")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "Issue: no sync since Monday."
+        await pilot.press("ctrl+s", "h")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # left before grading finished
+        graded.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [call] = store.list_calls()
+    saved = store.transcript(call.id)
+    assert call.ended and saved.ended_at is not None
+    assert saved.wrap_up == "Issue: no sync since Monday."
+    grade = store.grade(call.id)
+    assert grade is not None and call.total_score == grade.score
+    assert grade == grade_transcript(saved, load_scenario(resolve_scenario(SCENARIO)))
 
 
 async def test_the_debrief_shows_the_real_grade(make_app):

@@ -1,4 +1,4 @@
-"""What each screen looks like at 80x24, fixed clock, no cursor blink, stub tagger and grade.
+"""What each screen looks like at 80x24, fixed clock, no cursor blink, stub tagger, real grade.
 
 Regenerate after a deliberate change with `pytest tests/tui --snapshot-update`, after looking at
 the new pictures (pytest writes a report of any that differ).
@@ -14,85 +14,9 @@ from callsim.tui.app import CallsimApp
 OWNERSHIP = "I'm so sorry it's still not working, I'm going to take ownership of this"
 
 
-class FakeGrade:
-    """A grade in the shape of grading.grader.Grade.to_json(), fixed so the picture is stable."""
-
-    def to_json(self) -> dict:
-        cite = {"turn": 1, "turns": [1], "points": 2, "quote_by": "trainee"}
-        return {
-            "score": 48,
-            "uncapped": 61,
-            "cap": 48,
-            "band": "fair",
-            "dimensions": [
-                {
-                    "id": "empathy",
-                    "title": "Empathy",
-                    "score": 75,
-                    "band": "good",
-                    "anchor": "Names the customer's feelings or the impact on them.",
-                    "earned": [{**cite, "why": "named the impact", "quote": "[b]so sorry"}],
-                    "lost": [],
-                },
-                {
-                    "id": "problem_solving",
-                    "title": "Problem solving",
-                    "score": None,
-                    "band": None,
-                    "anchor": None,
-                    "earned": [],
-                    "lost": [],
-                },
-            ],
-            "flags": [
-                {
-                    "id": "missed_action",
-                    "message": "required action not done: line test",
-                    "cap": 48,
-                    "turn": 3,
-                    "turns": [3],
-                    "quote": None,
-                    "quote_by": None,
-                    "try": "Run the line test before booking anything.",
-                }
-            ],
-            "kpis": {
-                "handling_seconds": 0,
-                "target_seconds": 480,
-                "handling_vs_target": 0.0,
-                "within_target": True,
-                "outcome": "unresolved",
-                "first_contact_resolution": False,
-                "escalation_required": False,
-                "opening_mood": 7,
-                "final_mood": 5,
-                "satisfaction_estimate": 2,
-                "replies": 1,
-                "questions": 0,
-                "open_questions": 0,
-                "reflections": 0,
-                "reflections_per_question": None,
-                "open_question_share": None,
-                "hints_used": 0,
-            },
-            "feedback": [{"text": "Say what happens next, and when.", "turn": 3}],
-            "wrap_up": {
-                "written": True,
-                "required": ["down_since_monday"],
-                "recorded": [],
-                "missing": ["down_since_monday"],
-                "not_revealed": [],
-            },
-            "warnings": [],
-        }
-
-
-def fake_grader(transcript, loaded) -> FakeGrade:
-    return FakeGrade()
-
-
 def app_for_snapshots(make_app) -> CallsimApp:
-    return make_app(grader=fake_grader)
+    """The app with its real grader: the debrief shows the grade of the call just taken."""
+    return make_app()
 
 
 async def to_call(pilot, mode: str = "p") -> None:
