@@ -11,17 +11,14 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from callsim.engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.models import Outcome
 from callsim.engine.transcript import Transcript, Turn
-
-if TYPE_CHECKING:  # grading is imported when a call is graded, not when it starts
-    from callsim.grading.grader import Grade
+from callsim.sim.slash import Refused, parse, perform
 
 Mode = Literal["practice", "assessment"]
 
@@ -33,28 +30,6 @@ class TagsLike(Protocol):
 
 Tagger = Callable[..., TagsLike]
 TurnListener = Callable[[Turn], None]
-
-
-#: How a finished call is graded: `grading.grader.grade_transcript`'s shape.
-Grader = Callable[[Transcript, LoadedScenario], "Grade"]
-
-
-class Recorder(Protocol):
-    """Where a call is saved: each turn as it is said, then the finished call with its grade.
-
-    The store's `CallRecorder` is one. `save` says whether the record was written (a failure
-    is the recorder's to report: the call itself never stops for it).
-    """
-
-    def __call__(self, turn: Turn) -> None: ...
-
-    def save(self, transcript: Transcript, grade: Grade | None = None) -> bool: ...
-
-
-def default_grader() -> Grader:
-    from callsim.grading.grader import grade_transcript
-
-    return grade_transcript
 
 
 def default_tagger() -> Tagger:
@@ -103,39 +78,6 @@ def engine_for(loaded: LoadedScenario) -> ScenarioEngine:
     return engine
 
 
-@dataclass(frozen=True)
-class Command:
-    """A slash command typed in place of a reply."""
-
-    name: Literal["help", "action", "end", "hint", "notes", "mood", "actions", "facts"]
-    arg: str | None = None
-
-
-COMMAND_HELP = """\
-/help                 this list
-/action NAME [ARGS]   use a tool (see /actions)
-/actions              the tools this call offers
-/facts                what the customer has told you so far
-/hint                 an example of what might work here (costs points in practice mode)
-/notes TEXT           write the wrap-up notes (after the call ends)
-/end                  end the call"""
-
-
-def parse_command(line: str) -> Command | None:
-    """A slash command, or None when the line is a reply to the customer."""
-    stripped = line.strip()
-    if not stripped.startswith("/") or stripped.startswith("//"):
-        return None
-    word, _, rest = stripped[1:].partition(" ")
-    word = word.lower()
-    rest = rest.strip() or None
-    if word in ("help", "action", "end", "hint", "notes", "mood", "actions", "facts"):
-        return Command(word, rest)  # type: ignore[arg-type]
-    if word in ("?", "h"):
-        return Command("help")
-    return Command("help", f"unknown command /{word}")
-
-
 class CallSession:
     """One call: say, act, hint, end, wrap up; every turn recorded as it happens."""
 
@@ -150,7 +92,6 @@ class CallSession:
         call_id: str | None = None,
         listeners: Iterable[TurnListener] = (),
         started_at: str | None = None,
-        recorder: Recorder | None = None,
     ):
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -164,11 +105,6 @@ class CallSession:
         self.started_at = started_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.ended_at: str | None = None
         self.listeners = list(listeners)
-        #: Saves the call turn by turn and, in `finish`, the whole graded call.
-        self.recorder = recorder
-        self.grade: Grade | None = None
-        #: After `finish`: whether the recorder saved the graded call (None without a recorder).
-        self.saved: bool | None = None
         self.turns: list[Turn] = []
         self.wrap_up: str | None = None
         self.hints_used = 0
@@ -213,8 +149,6 @@ class CallSession:
         self.turns.append(turn)
         for listener in self.listeners:
             listener(turn)
-        if self.recorder is not None:
-            self.recorder(turn)
         return turn
 
     def _say_customer(self, text: str, mood: float) -> Turn:
@@ -305,27 +239,6 @@ class CallSession:
         """The wrap-up notes, written after the call."""
         self.wrap_up = notes
 
-    def finish(self, notes: str | None = None, grader: Grader | None = None) -> Grade:
-        """End the call (if still open), keep the notes, grade it, and save it all.
-
-        The one way a call ends for the app, line mode, scripts and resume, so a call is never
-        left saved without its end time, notes or grade because of who drove it. The ended call
-        and its notes are saved before grading (slow, and it could fail), then again with the
-        grade. Safe to run off the UI thread: nothing here draws anything.
-        """
-        if not self.ended:
-            self.end()
-        if notes is not None:
-            self.write_notes(notes)
-        transcript = self.transcript()
-        if self.recorder is not None:
-            self.saved = self.recorder.save(transcript)
-        grade = (grader or default_grader())(transcript, self.loaded)
-        self.grade = grade
-        if self.recorder is not None:
-            self.saved = self.recorder.save(transcript, grade)
-        return grade
-
     def _last_customer_line(self) -> str | None:
         for t in reversed(self.turns):
             if t.speaker == "customer":
@@ -366,7 +279,7 @@ class CallSession:
 def play_script(
     session: CallSession, lines: Iterable[str], *, on_turn: Callable[[Turn], None] | None = None
 ) -> list[str]:
-    """Play trainee lines (replies, /action, /notes, /end) headlessly; returns problems met.
+    """Play trainee lines (replies and slash commands) headlessly; returns problems met.
 
     A line that cannot be played (an unknown action, a reply after the call ended) is reported
     and skipped rather than stopping the script, so a trainer sees every problem at once.
@@ -376,30 +289,19 @@ def play_script(
         line = raw.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        cmd = parse_command(line)
-        try:
-            if cmd is None:
-                if session.ended:
-                    problems.append(f"line {number}: the call has already ended; reply ignored")
-                    continue
+        cmd = parse(line)
+        if cmd is None:
+            if session.ended:
+                problems.append(f"line {number}: the call has already ended; reply ignored")
+                continue
+            try:
                 session.say(line.strip())
-            elif cmd.name == "action":
-                if not cmd.arg:
-                    problems.append(f"line {number}: /action needs a name")
-                    continue
-                name, _, arg = cmd.arg.partition(" ")
-                session.act(name, arg.strip() or None)
-            elif cmd.name == "end":
-                if not session.ended:
-                    session.end()
-            elif cmd.name == "notes":
-                session.write_notes(cmd.arg or "")
-            elif cmd.name == "hint":
-                session.hint()
-            elif cmd.arg and cmd.arg.startswith("unknown command"):
-                problems.append(f"line {number}: {cmd.arg}")
-        except CallError as exc:
-            problems.append(f"line {number}: {exc}")
+            except CallError as exc:
+                problems.append(f"line {number}: {exc}")
+            continue
+        result = perform(session, cmd)  # what a command shows has no reader in a script
+        if isinstance(result, Refused):
+            problems.append(f"line {number}: {result.message}")
     if not session.ended:
         session.end()
     return problems

@@ -26,7 +26,18 @@ from textual.widgets.option_list import Option
 
 from callsim.engine.call import CallError
 from callsim.engine.transcript import Turn
-from callsim.sim.session import COMMAND_HELP, CallSession, parse_command
+from callsim.sim.session import CallSession
+from callsim.sim.slash import (
+    HINTS_OFF,
+    Action,
+    Actions,
+    End,
+    Hint,
+    HintShown,
+    describe,
+    parse,
+    perform,
+)
 from callsim.tui.commands import PaletteCommand
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter
@@ -276,30 +287,20 @@ class CallScreen(Screen):
         event.input.clear()
         if not line.strip() or self.session.ended:
             return
-        cmd = parse_command(line)
+        cmd = parse(line)
         if cmd is None:
             self._say(line.strip())
-        elif cmd.name == "action":
-            name, _, arg = (cmd.arg or "").partition(" ")
-            if not name:
-                self.call_later(self.action_panel, "actions")
-            else:
-                self.use_action(name, arg.strip() or None)
-        elif cmd.name == "hint":
+        elif isinstance(cmd, Action):  # a tool that takes an argument asks for it when missing
+            self.use_action(cmd.name, cmd.arg)
+        elif isinstance(cmd, Hint):
             self.action_hint()
-        elif cmd.name == "end":
+        elif isinstance(cmd, End):
             self.action_end_call()
-        elif cmd.name == "actions":
+        elif isinstance(cmd, Actions):  # the tools panel is the list, with buttons
             self.call_later(self.action_panel, "actions")
-        elif cmd.name == "facts":
-            self.call_later(self.action_panel, "account")
-        elif cmd.name == "notes":
-            self.notify("Notes are written after the call ends.")
-        else:
-            conversation = self.query_one(Conversation)
-            if cmd.arg:
-                conversation.add_notice(plain(cmd.arg))
-            conversation.add_notice(COMMAND_HELP)
+        else:  # shown where line mode prints it: in the conversation, as plain text
+            result = perform(self.session, cmd)
+            self.query_one(Conversation).add_notice(plain(describe(result).strip()))
 
     def _say(self, text: str) -> None:
         try:
@@ -338,12 +339,13 @@ class CallScreen(Screen):
 
     def action_hint(self) -> None:
         conversation = self.query_one(Conversation)
-        if self.session.mode != "practice":
-            self.notify("Hints are off in assessment mode.")
-            return
-        hint = self.session.hint()
-        if hint is None:
-            conversation.add_notice("No hint for this part of the call.")
+        result = perform(self.session, Hint())
+        assert isinstance(result, HintShown)
+        hint = result.hint
+        if result.reason == HINTS_OFF:
+            self.notify(HINTS_OFF)
+        elif hint is None:
+            conversation.add_notice(result.reason or "")
         else:
             conversation.add_notice(
                 join("Hint (costs points): try something like “", plain(hint), "”")

@@ -102,14 +102,22 @@ def result_json(session, problems: list[str]) -> dict:
     data = {"scenario": {"id": session.scenario.id, "version": session.scenario.version}}
     data.update(session.transcript().model_dump(mode="json"))
     data["problems"] = problems
-    data["grade"] = (session.grade or session.finish()).to_json()
+    grade = _grade(session)
+    if grade is not None:
+        data["grade"] = grade
     return data
+
+
+def _grade(session) -> dict | None:
+    from callsim.grading.grader import grade_transcript
+
+    return grade_transcript(session.transcript(), session.loaded).to_json()
 
 
 def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, store=None) -> int:
     from callsim.sim.session import CallSession, SimulatedClock, play_script
     from callsim.sim.store import StoreError
-    from callsim.sim.store_cli import report, start_saving
+    from callsim.sim.store_cli import finish_saving, report, start_saving
 
     session = CallSession(loaded, trainee=trainee, mode=mode, clock=SimulatedClock())
     try:
@@ -118,8 +126,7 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, st
         report(exc)
         return 1
     problems = play_script(session, lines)
-    session.finish()  # graded, and saved with the recorder when there is a store
-    saved = recorder is None or session.saved
+    saved = store is None or finish_saving(store, session, recorder, _grade)
     if as_json:
         print(json_text(result_json(session, problems)))
     else:
@@ -132,11 +139,6 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, st
     for p in problems:
         print(f"callsim: script {p}", file=sys.stderr)
     return 1 if problems or not saved else 0
-
-
-def mood_meter(mood: float, width: int = 10) -> str:
-    filled = round(mood / 10 * width)
-    return f"mood {mood:4.1f}/10 [" + "#" * filled + "." * (width - filled) + "]"
 
 
 def format_turn(turn) -> str:
@@ -166,9 +168,10 @@ def interactive(
     (resumed) carries on from its last turn.
     """
     from callsim.engine.call import CallError
-    from callsim.sim.session import COMMAND_HELP, CallSession, parse_command
+    from callsim.sim.session import CallSession
+    from callsim.sim.slash import ActionTaken, CallEnded, describe, mood_meter, parse, perform
     from callsim.sim.store import StoreError
-    from callsim.sim.store_cli import report, start_saving
+    from callsim.sim.store_cli import finish_saving, report, start_saving
 
     sc = loaded.scenario
     write(terminal_safe(f"{sc.title}  ({sc.category.value}, difficulty {sc.difficulty}/5)"))
@@ -200,7 +203,7 @@ def interactive(
             write("")
             session.end()
             break
-        cmd = parse_command(line)
+        cmd = parse(line)
         try:
             if cmd is None:
                 if not line.strip():
@@ -212,37 +215,10 @@ def interactive(
                     )
                     if trainee_turn.tags:
                         write(f"  (heard: {', '.join(trainee_turn.tags)})")
-            elif cmd.name == "help":
-                if cmd.arg:
-                    write(terminal_safe(cmd.arg))
-                write(COMMAND_HELP)
-            elif cmd.name == "actions":
-                for name, action in sc.actions.items():
-                    write(terminal_safe(f"  {name:<16} {action.label}"))
-            elif cmd.name == "facts":
-                for fid in session.revealed:
-                    write(terminal_safe(f"  - {sc.facts[fid].summary}"))
-                if not session.revealed:
-                    write("  (nothing yet: ask questions)")
-            elif cmd.name == "action":
-                if not cmd.arg:
-                    write("Usage: /action NAME [ARGS]  (see /actions)")
-                else:
-                    name, _, arg = cmd.arg.partition(" ")
-                    session.act(name, arg.strip() or None)
-            elif cmd.name == "hint":
-                hint = session.hint()
-                write(
-                    terminal_safe(f'  Hint: try something like "{hint}"')
-                    if hint
-                    else "  No hints here."
-                )
-            elif cmd.name == "mood":
-                write(mood_meter(session.mood))
-            elif cmd.name == "end":
-                session.end()
-            elif cmd.name == "notes":
-                write("Notes are written after the call ends.")
+            else:  # the turns an action or /end adds are shown below, like the customer's
+                result = perform(session, cmd)
+                if not isinstance(result, ActionTaken | CallEnded):
+                    write(terminal_safe(describe(result)))
         except CallError as exc:
             write(terminal_safe(f"  {exc}"))
         show_new()
@@ -252,6 +228,8 @@ def interactive(
         "Wrap-up notes: what the issue was, what you did, what happens next."
         " End with an empty line."
     )
+    if session.wrap_up:  # written during the call with /notes
+        write(terminal_safe(f"Notes so far: {session.wrap_up}\n(an empty line keeps them)"))
     notes: list[str] = []
     while True:
         try:
@@ -261,8 +239,9 @@ def interactive(
         if not line.strip():
             break
         notes.append(line)
-    session.finish("\n".join(notes))  # graded; saved by the recorder when there is a store
-    saved = recorder is None or session.saved
+    if notes or not session.wrap_up:  # /notes during the call, nothing added after: kept
+        session.write_notes("\n".join(notes))
+    saved = store is None or finish_saving(store, session, recorder, _grade)
     _print_debrief(session, write)
     if store is not None and saved:
         write(f"Saved as call {session.call_id[:8]} ('callsim show {session.call_id[:8]}').")
@@ -270,6 +249,8 @@ def interactive(
 
 
 def _print_debrief(session, write: Callable[[str], None]) -> None:
+    from callsim.grading.grader import grade_transcript
     from callsim.grading.report import format_report
 
-    write(terminal_safe(format_report(session.grade or session.finish(), session.transcript())))
+    grade = grade_transcript(session.transcript(), session.loaded)
+    write(terminal_safe(format_report(grade, session.transcript())))

@@ -268,4 +268,4 @@ def test_interactive_hint_is_refused_in_assessment():
         write=out.append,
     )
     text = "\n".join(out)
-    assert "No hints here." in text and "(heard:" not in text
+    assert "Hints are off in assessment mode." in text and "(heard:" not in text
