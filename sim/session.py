@@ -12,13 +12,16 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from callsim.engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.models import Outcome
 from callsim.engine.transcript import Transcript, Turn
 from callsim.sim.slash import Refused, parse, perform
+
+if TYPE_CHECKING:  # grading is imported when a call is graded, not when it starts
+    from callsim.grading.grader import Grade
 
 Mode = Literal["practice", "assessment"]
 
@@ -30,6 +33,28 @@ class TagsLike(Protocol):
 
 Tagger = Callable[..., TagsLike]
 TurnListener = Callable[[Turn], None]
+
+
+#: How a finished call is graded: `grading.grader.grade_transcript`'s shape.
+Grader = Callable[[Transcript, LoadedScenario], "Grade"]
+
+
+class Recorder(Protocol):
+    """Where a call is saved: each turn as it is said, then the finished call with its grade.
+
+    The store's `CallRecorder` is one. `save` says whether the record was written (a failure
+    is the recorder's to report: the call itself never stops for it).
+    """
+
+    def __call__(self, turn: Turn) -> None: ...
+
+    def save(self, transcript: Transcript, grade: Grade | None = None) -> bool: ...
+
+
+def default_grader() -> Grader:
+    from callsim.grading.grader import grade_transcript
+
+    return grade_transcript
 
 
 def default_tagger() -> Tagger:
@@ -92,6 +117,7 @@ class CallSession:
         call_id: str | None = None,
         listeners: Iterable[TurnListener] = (),
         started_at: str | None = None,
+        recorder: Recorder | None = None,
     ):
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -105,6 +131,11 @@ class CallSession:
         self.started_at = started_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.ended_at: str | None = None
         self.listeners = list(listeners)
+        #: Saves the call turn by turn and, in `finish`, the whole graded call.
+        self.recorder = recorder
+        self.grade: Grade | None = None
+        #: After `finish`: whether the recorder saved the graded call (None without a recorder).
+        self.saved: bool | None = None
         self.turns: list[Turn] = []
         self.wrap_up: str | None = None
         self.hints_used = 0
@@ -149,6 +180,8 @@ class CallSession:
         self.turns.append(turn)
         for listener in self.listeners:
             listener(turn)
+        if self.recorder is not None:
+            self.recorder(turn)
         return turn
 
     def _say_customer(self, text: str, mood: float) -> Turn:
@@ -238,6 +271,27 @@ class CallSession:
     def write_notes(self, notes: str) -> None:
         """The wrap-up notes, written after the call."""
         self.wrap_up = notes
+
+    def finish(self, notes: str | None = None, grader: Grader | None = None) -> Grade:
+        """End the call (if still open), keep the notes, grade it, and save it all.
+
+        The one way a call ends for the app, line mode, scripts and resume, so a call is never
+        left saved without its end time, notes or grade because of who drove it. The ended call
+        and its notes are saved before grading (slow, and it could fail), then again with the
+        grade. Safe to run off the UI thread: nothing here draws anything.
+        """
+        if not self.ended:
+            self.end()
+        if notes is not None:
+            self.write_notes(notes)
+        transcript = self.transcript()
+        if self.recorder is not None:
+            self.saved = self.recorder.save(transcript)
+        grade = (grader or default_grader())(transcript, self.loaded)
+        self.grade = grade
+        if self.recorder is not None:
+            self.saved = self.recorder.save(transcript, grade)
+        return grade
 
     def _last_customer_line(self) -> str | None:
         for t in reversed(self.turns):

@@ -102,22 +102,14 @@ def result_json(session, problems: list[str]) -> dict:
     data = {"scenario": {"id": session.scenario.id, "version": session.scenario.version}}
     data.update(session.transcript().model_dump(mode="json"))
     data["problems"] = problems
-    grade = _grade(session)
-    if grade is not None:
-        data["grade"] = grade
+    data["grade"] = (session.grade or session.finish()).to_json()
     return data
-
-
-def _grade(session) -> dict | None:
-    from callsim.grading.grader import grade_transcript
-
-    return grade_transcript(session.transcript(), session.loaded).to_json()
 
 
 def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, store=None) -> int:
     from callsim.sim.session import CallSession, SimulatedClock, play_script
     from callsim.sim.store import StoreError
-    from callsim.sim.store_cli import finish_saving, report, start_saving
+    from callsim.sim.store_cli import report, start_saving
 
     session = CallSession(loaded, trainee=trainee, mode=mode, clock=SimulatedClock())
     try:
@@ -126,7 +118,8 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, st
         report(exc)
         return 1
     problems = play_script(session, lines)
-    saved = store is None or finish_saving(store, session, recorder, _grade)
+    session.finish()  # graded, and saved with the recorder when there is a store
+    saved = recorder is None or session.saved
     if as_json:
         print(json_text(result_json(session, problems)))
     else:
@@ -171,7 +164,7 @@ def interactive(
     from callsim.sim.session import CallSession
     from callsim.sim.slash import ActionTaken, CallEnded, describe, mood_meter, parse, perform
     from callsim.sim.store import StoreError
-    from callsim.sim.store_cli import finish_saving, report, start_saving
+    from callsim.sim.store_cli import report, start_saving
 
     sc = loaded.scenario
     write(terminal_safe(f"{sc.title}  ({sc.category.value}, difficulty {sc.difficulty}/5)"))
@@ -239,9 +232,10 @@ def interactive(
         if not line.strip():
             break
         notes.append(line)
-    if notes or not session.wrap_up:  # /notes during the call, nothing added after: kept
-        session.write_notes("\n".join(notes))
-    saved = store is None or finish_saving(store, session, recorder, _grade)
+    kept = not notes and session.wrap_up  # /notes during the call, nothing added after
+    # graded; saved by the recorder when there is a store
+    session.finish(None if kept else "\n".join(notes))
+    saved = recorder is None or session.saved
     _print_debrief(session, write)
     if store is not None and saved:
         write(f"Saved as call {session.call_id[:8]} ('callsim show {session.call_id[:8]}').")
@@ -249,8 +243,6 @@ def interactive(
 
 
 def _print_debrief(session, write: Callable[[str], None]) -> None:
-    from callsim.grading.grader import grade_transcript
     from callsim.grading.report import format_report
 
-    grade = grade_transcript(session.transcript(), session.loaded)
-    write(terminal_safe(format_report(grade, session.transcript())))
+    write(terminal_safe(format_report(session.grade or session.finish(), session.transcript())))
