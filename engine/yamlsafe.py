@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,37 @@ def load(text: str, name: str) -> tuple[Any, SourceMap]:
     if builder.documents == 0:
         raise YamlError([Problem(name, 1, 1, "error", "the file is empty")])
     return builder.result, source
+
+
+def load_head(text: str, name: str, enough: Callable[[dict[str, Any]], bool]) -> dict | None:
+    """The top of a mapping document, read by `load`'s strict rules until `enough` says so.
+
+    For a quick look at a file (the app's scenario list) that must not cost a full read: the
+    top-level mapping is handed to `enough` after each complete entry, and reading stops once
+    it returns True. None when the text read so far breaks any rule or is no mapping: `load`
+    then reports the problems with their places.
+    """
+    if len(text) > MAX_BYTES:
+        return None
+    builder = _Builder(name, SourceMap(name))
+    loader = _SafeLoader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or type(event) is yaml.StreamEndEvent:
+                break
+            builder.feed(event)
+            if builder.problems:
+                return None
+            stack = builder.stack
+            if len(stack) == 1 and stack[0][2] is _NO_KEY and isinstance(stack[0][0], dict):
+                if enough(stack[0][0]):
+                    return stack[0][0]
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    return builder.result if isinstance(builder.result, dict) else None
 
 
 def _parse(text: str, name: str, line_mapper: Any) -> tuple[SourceMap, _Builder]:

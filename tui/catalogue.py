@@ -4,7 +4,9 @@ A file that does not load is still listed, with its problems (FILE:LINE:COL), so
 why it is missing and the app keeps running.
 
 Listing is cheap and checking is not: the list is built from a summary read off the top of each
-file (id, title, category, difficulty, briefing, goal, caller), and the full load and validation
+file by the engine's own YAML reader (`yamlsafe.load_head`: the same strict rules, stopping at
+the last field needed: id, title, category, difficulty, briefing, goal, caller), and the full
+load and validation
 of a file happens when it is opened, or in the background while the home screen is shown
 (`Entry.check`). A file whose summary cannot be read is checked at once, so it is listed with
 its real problems.
@@ -38,88 +40,48 @@ class Summary:
     caller: str
 
 
-#: Top-level text fields the summary needs, and the caller's name under `customer`.
-_TEXT_KEYS = frozenset({"id", "title", "category", "briefing", "goal"})
+#: Top-level text fields the summary needs (and `difficulty`, and `name` under `customer`).
+_TEXT_KEYS = ("id", "title", "category", "briefing", "goal")
+
+
+def _has_summary(top: dict) -> bool:
+    return all(k in top for k in (*_TEXT_KEYS, "difficulty", "customer"))
 
 
 def read_summary(path: Path) -> Summary | None:
-    """The summary from the file's YAML events, stopping once it has all it needs.
+    """The summary, read by the engine's strict YAML reader up to the last field it needs.
 
     None when anything is missing or looks wrong: the caller then loads the file properly and
-    reports the problems. Only plain text is taken (no tags, no numbers or booleans as text).
+    lists its problems (FILE:LINE:COL). Only text is taken as text (no numbers or booleans).
     """
-    import yaml
-
     from callsim.engine.models import Category
+    from callsim.engine.yamlsafe import FileProblems, load_head, read_text
 
     try:
-        data = path.read_bytes()
-    except OSError:
+        top = load_head(read_text(path, str(path)), str(path), _has_summary)
+    except FileProblems:
         return None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    found: dict[str, str] = {}
-    # One frame per open mapping/sequence: [is_mapping, expecting_key, key, path].
-    stack: list[list] = []
-    try:
-        for event in yaml.parse(data, Loader=loader):
-            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
-                if stack and stack[-1][0]:
-                    stack[-1][1] = True
-                if not stack:
-                    break
-                continue
-            top = stack[-1] if stack else None
-            where = (*top[3], top[2]) if top is not None and top[0] else ()
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if top is not None and top[0] and top[1]:
-                    return None  # a mapping or list as a key
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                stack.append([is_map, True, None, where if top is not None else ()])
-                if top is not None and top[0]:
-                    top[1] = False
-                continue
-            if top is None or not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
-                return None
-            if not top[0]:
-                continue  # an item of a list: not wanted
-            if top[1]:  # a key
-                if not isinstance(event, yaml.ScalarEvent):
-                    return None
-                top[2], top[1] = event.value, False
-                continue
-            top[1] = True
-            if isinstance(event, yaml.AliasEvent):
-                if where in (("id",), ("title",), ("customer", "name")):
-                    return None
-                continue
-            name = ".".join(where)
-            if name in _TEXT_KEYS or name in ("difficulty", "customer.name"):
-                if name in found or event.tag is not None:
-                    return None  # a duplicate key or an explicit tag: let the loader say
-                found[name] = event.value
-                if len(found) == len(_TEXT_KEYS) + 2:
-                    break
-    except yaml.YAMLError:
+    if top is None or not _has_summary(top):
         return None
-    if len(found) != len(_TEXT_KEYS) + 2:
+    customer, difficulty = top["customer"], top["difficulty"]
+    texts = [top[k] for k in _TEXT_KEYS]
+    caller = customer.get("name") if isinstance(customer, dict) else None
+    if not all(isinstance(t, str) for t in (*texts, caller)):
         return None
-    difficulty = found["difficulty"]
-    categories = {c.value for c in Category}
-    if not difficulty.isdigit() or not 1 <= int(difficulty) <= 5:
+    if type(difficulty) is not int or not 1 <= difficulty <= 5:
         return None
-    if found["category"] not in categories or not all(found[k].strip() for k in ("id", "title")):
+    if top["category"] not in {c.value for c in Category}:
+        return None
+    if not top["id"].strip() or not top["title"].strip():
         return None
     return Summary(
-        id=found["id"],
-        title=found["title"],
-        category=found["category"],
-        difficulty=int(difficulty),
-        briefing=found["briefing"],
-        goal=found["goal"],
-        caller=found["customer.name"],
+        id=top["id"],
+        title=top["title"],
+        category=top["category"],
+        difficulty=difficulty,
+        briefing=top["briefing"],
+        goal=top["goal"],
+        caller=caller,
     )
 
 

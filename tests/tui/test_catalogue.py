@@ -19,3 +19,21 @@ def test_catalogue_lists_folder_and_bundled_scenarios_with_problems(tmp_path: Pa
     assert matches(jordan, "JORDAN broadband", "outage", 3)
     assert not matches(jordan, "jordan", "billing", None)
     assert not matches(jordan, "", None, 5)
+
+
+def test_a_summary_that_breaks_the_loaders_rules_is_listed_with_its_place(tmp_path: Path):
+    """The list reads summaries with the engine's strict reader, so its rules hold there too."""
+    from callsim.sim.scenario_paths import resolve_scenario
+    from callsim.tui.catalogue import peek_entry
+
+    good = resolve_scenario("broadband-down-repeat-caller").read_text(encoding="utf-8")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(good.replace("\ntitle:", "\ntitle: Once\ntitle:", 1), encoding="utf-8")
+    alias = tmp_path / "alias.yaml"
+    alias.write_text(good.replace("\ngoal:", "\ngoal: &g", 1), encoding="utf-8")
+    for path, says in ((twice, "duplicate key 'title'"), (alias, "anchors (&g)")):
+        entry = peek_entry(path)
+        assert entry.summary is None and entry.broken  # checked at once, not listed as fine
+        assert any(p.startswith(f"{path}:") and says in p for p in entry.problems), path
+        line, col = next(p for p in entry.problems if says in p).split(":")[1:3]
+        assert line.isdigit() and col.isdigit()
