@@ -18,7 +18,8 @@ from rapidfuzz import process as fuzz_process
 from rapidfuzz import utils as fuzz_utils
 
 from callsim.engine.lint import lint
-from callsim.engine.models import Intent, IntentLibrary, Scenario
+from callsim.engine.meaning import Concepts, Reader
+from callsim.engine.models import ConceptLibrary, Intent, IntentLibrary, Scenario
 from callsim.engine.validation import CLOSE, SIMILAR, shown, validated
 from callsim.engine.yamlsafe import (
     DataPath,
@@ -58,6 +59,21 @@ class LoadedScenario:
         """
         found = (*self.load_warnings, *lint(self.scenario, self.source, self.shared_intents))
         return tuple(sorted(found, key=lambda p: (p.line, p.col)))
+
+    @cached_property
+    def reader(self) -> Reader:
+        """How this scenario reads replies for meaning: the shared concepts plus its own, and
+        its own words for correcting slips."""
+        sc = self.scenario
+        concepts = shared_concepts()
+        if sc.concepts:
+            concepts = concepts.merged(sc.concepts)
+        texts: list[str] = []
+        for intent in (*self.shared_intents.values(), *sc.intents.values()):
+            texts += intent.examples
+        for fact in sc.facts.values():
+            texts += fact.asked_by
+        return Reader(concepts, texts)
 
     def intent(self, name: str) -> Intent:
         """The scenario's own intent of that name, else the shared one."""
@@ -137,6 +153,23 @@ def shared_intents(dirs: Iterable[Path]) -> tuple[dict[str, Intent], list[Proble
             for name, intent in lib.items():
                 intents.setdefault(name, intent)
     return intents, problems
+
+
+#: The shared concept library: words and phrases that mean the same in a reply.
+CONCEPTS_FILE = Path(__file__).resolve().parent / "concepts.yaml"
+_CONCEPTS: list[Concepts] = []
+
+
+def shared_concepts() -> Concepts:
+    """The shared concept library, read once; raises ScenarioError if the file is damaged."""
+    if not _CONCEPTS:
+        try:
+            data, source, _ = _parse(CONCEPTS_FILE, None)
+            library = validated(ConceptLibrary, data, source)
+        except FileProblems as exc:
+            raise ScenarioError(exc.problems) from None
+        _CONCEPTS.append(Concepts.build(library.concepts))
+    return _CONCEPTS[0]
 
 
 def load_scenario(

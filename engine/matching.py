@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from callsim.engine.language import NEGATION_PATTERN, clauses, has_negation, normalise
+from callsim.engine.meaning import MeaningIndex, Reader
 
 #: A reply must score at least this (0-100) to match anything.
 DEFAULT_FLOOR = 72.0
@@ -41,6 +42,10 @@ NEGATION_PENALTY = 30.0
 LENGTH_TOLERANCE = 1.3
 #: How many top examples are inspected for the runner-up and for `not` vetoes.
 _TOP = 12
+#: A meaning score (0-100: how much of an example the reply covers) counts this much against
+#: the fuzzy score; calibrated on replies written without sight of the examples
+#: (docs/matching.md).
+MEANING_WEIGHT = 0.9
 
 #: Negation of what the speaker (or the listener) will do: "I can't", "we won't", "you don't
 #: need", "there's no need". A negated description of the fault ("it's still not working") is
@@ -128,6 +133,7 @@ class IntentMatcher:
         floor: float = DEFAULT_FLOOR,
         margin: float = DEFAULT_MARGIN,
         negation: bool = True,
+        reader: Reader | None = None,
     ):
         """`intents`: (name, examples, not-examples) triples.
 
@@ -139,17 +145,25 @@ class IntentMatcher:
         self.negation = negation
         entries: list[tuple[str, _Choice]] = []
         for name, examples, negatives in intents:
-            for ex in examples:
+            for ex, negative in [(e, False) for e in examples] + [(e, True) for e in negatives]:
                 text, neg, clauses = _example(ex)
-                entries.append((text, _Choice(name, ex, False, neg, clauses)))
-            for ex in negatives:
-                text, neg, clauses = _example(ex)
-                entries.append((text, _Choice(name, ex, True, neg, clauses)))
+                if reader is not None:  # compared in the same words as replies are
+                    text = default_process(" ".join(reader.words(ex)))
+                entries.append((text, _Choice(name, ex, negative, neg, clauses)))
         self.intent_names = tuple(dict.fromkeys(c.intent for _, c in entries))
         entries.sort(key=lambda e: len(e[0]))
         self._texts = [t for t, _ in entries]
         self._lengths = [len(t) for t in self._texts]
         self._choices = [c for _, c in entries]
+        self.reader = reader
+        self._meaning = (
+            MeaningIndex(
+                reader,
+                ((i, c.intent, c.example) for i, c in enumerate(self._choices) if not c.negative),
+            )
+            if reader is not None
+            else None
+        )
 
     def may_confuse(self, example: str, intent: str) -> bool:
         """Whether anything but `intent`'s own examples could come near `example` (a cheap bound).
@@ -175,7 +189,10 @@ class IntentMatcher:
         return False
 
     def match(self, reply: str) -> Match:
-        processed = default_process(reply)
+        if self.reader is not None:  # "anythin else i can do for u": the words meant
+            processed = default_process(" ".join(self.reader.words(reply)))
+        else:
+            processed = default_process(reply)
         if not processed or not self._texts:
             return Match(None, 0.0)
         reply_negated = negated(reply)
@@ -199,9 +216,11 @@ class IntentMatcher:
                 score_cutoff=cutoff,
             )
             top += [(text, score, idx + cut) for text, score, idx in longer]
+        reply_bag = self.reader.bag(reply) if self._meaning is not None else frozenset()
         reply_clauses: tuple[tuple[str, bool], ...] | None = None
         best: dict[str, tuple[float, _Choice]] = {}
         vetoes: dict[str, tuple[float, _Choice]] = {}
+        fuzzy_top: tuple[float, str | None] = (-1.0, None)
         for text, raw, idx in top:
             choice = self._choices[idx]
             score = float(raw)
@@ -210,14 +229,28 @@ class IntentMatcher:
                 # against "I'll put you through now"); the example's words in its own order
                 # somewhere in the reply are what set a real match apart.
                 score = (score + fuzz.partial_ratio(text, processed)) / 2
+            differs = False
             if self.negation and (reply_negated or choice.negated):
                 if reply_clauses is None:
                     reply_clauses = _clauses(reply)
-                if _negation_differs(reply_clauses, choice.clauses):
-                    score -= NEGATION_PENALTY
+                differs = _negation_differs(reply_clauses, choice.clauses)
+            if not differs and self.negation and self._meaning is not None and not choice.negative:
+                differs = self._meaning.conflicts(reply_bag, idx)  # whatever the subject
+            if differs:
+                score -= NEGATION_PENALTY
             table = vetoes if choice.negative else best
             if score > table.get(choice.intent, (-1.0, choice))[0]:
                 table[choice.intent] = (score, choice)
+            if not choice.negative and score > fuzzy_top[0]:
+                fuzzy_top = (score, choice.intent)
+        meant: list[tuple[float, str]] = []
+        if self._meaning is not None:
+            for intent, (sem, key) in self._meaning.intent_scores(reply_bag).items():
+                meant.append((sem, intent))
+                weighted = MEANING_WEIGHT * sem
+                if weighted > best.get(intent, (-1.0,))[0]:
+                    best[intent] = (weighted, self._choices[key])
+            meant.sort(reverse=True)
         ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
         if not ranked:
             return Match(None, 0.0)
@@ -228,11 +261,33 @@ class IntentMatcher:
         veto = vetoes.get(name)
         if veto is not None and veto[0] >= score:
             return Match(None, score, choice.example, runner_name, runner_score, veto[1].example)
-        if score < self.floor:
-            return Match(None, score, choice.example, runner_name, runner_score)
-        if runner is not None and score - runner_score < self.margin:
-            return Match(None, score, choice.example, runner_name, runner_score)
-        return Match(name, score, choice.example, runner_name, runner_score)
+        if score >= self.floor and (runner is None or score - runner_score >= self.margin):
+            return Match(name, score, choice.example, runner_name, runner_score)
+        if meant and _agree(fuzzy_top, meant):
+            # wording nearly there and meaning pointing the same way: two readings agree
+            intent = meant[0][1]
+            ex = best[intent][1].example
+            return Match(intent, max(self.floor, best[intent][0]), ex, runner_name, runner_score)
+        return Match(None, score, choice.example, runner_name, runner_score)
+
+
+#: Agreement: the wording's best guess scores at least this (below the floor)...
+AGREE_WORDING = 65.0
+#: ... the meaning's best guess is the same intent, scoring at least this ...
+AGREE_MEANING = 40.0
+#: ... and beating the meaning score of any other intent by this much.
+AGREE_MARGIN = 10.0
+
+
+def _agree(fuzzy_top: tuple[float, str | None], meant: list[tuple[float, str]]) -> bool:
+    sem, intent = meant[0]
+    second = meant[1][0] if len(meant) > 1 else 0.0
+    return (
+        fuzzy_top[1] == intent
+        and fuzzy_top[0] >= AGREE_WORDING
+        and sem >= AGREE_MEANING
+        and sem - second >= AGREE_MARGIN
+    )
 
 
 #: A stage's own response wins over an `anywhere` one unless that scores this much higher.

@@ -303,9 +303,25 @@ class Scenario(Model):
     escalation: Escalation = Escalation()
     expectations: Expectations = Expectations()
     mood_rules: MoodRules = MoodRules()
+    concepts: dict[Ident, Annotated[list[ShortText], Field(min_length=1, max_length=100)]] = (
+        Field(
+            default={},
+            description=(
+                "Words and phrases that mean the same in a reply, added to the shared concept "
+                "library (scenarios/concepts.yaml) for this scenario: concept id -> terms."
+            ),
+        )
+    )
 
 
 Response.model_rebuild()
+
+
+class ConceptLibrary(Model):
+    """The shared concept file, scenarios/concepts.yaml."""
+
+    format: Literal[1] = 1
+    concepts: dict[Ident, Annotated[list[ShortText], Field(min_length=1, max_length=100)]]
 
 
 class IntentLibrary(Model):

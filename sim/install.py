@@ -13,6 +13,7 @@ PACKAGE_ROOT = Path(callsim.__file__).resolve().parent
 #: Files every command may need, relative to the package.
 REQUIRED_DATA = (
     "scenarios/intents/common.yaml",
+    "engine/concepts.yaml",
     "grading/rubrics/default.yaml",
     "docs/scenario.schema.json",
     "tui/callsim.tcss",

@@ -197,9 +197,14 @@ def read_phrasings(
     return phrasings, problems
 
 
-def check(loaded: LoadedScenario, phrasings: Iterable[Phrasing]) -> Report:
-    """Play each reply first at the start of its stage in a fresh call; note what it matched."""
-    engine = ScenarioEngine(loaded)
+def check(
+    loaded: LoadedScenario, phrasings: Iterable[Phrasing], *, meaning: bool | None = None
+) -> Report:
+    """Play each reply first at the start of its stage in a fresh call; note what it matched.
+
+    `meaning` reads replies for meaning as well as wording (the engine's default if None).
+    """
+    engine = ScenarioEngine(loaded, meaning=meaning)
     results = []
     for p in phrasings:
         call = engine.new_call(start=p.stage)

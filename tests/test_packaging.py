@@ -83,6 +83,7 @@ def test_the_wheel_holds_one_package_and_all_its_data(wheel):
     for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
         assert str(path.relative_to(ROOT)) in inside, path
     for data in (
+        "engine/concepts.yaml",
         "docs/scenario.schema.json",
         "grading/rubrics/default.yaml",
         "tui/callsim.tcss",

@@ -1,0 +1,332 @@
+"""Reading a reply for what it means, not how it is spelt.
+
+Trainees say the right thing in their own words: "I'll kick this upstairs to my supervisor"
+means the trainer's "let me get my manager". Fuzzy string scores (engine/matching.py) see
+wording only, so a reply is also read as a bag of *meanings*: words folded, contractions and
+text-speak expanded, slips corrected against the scenario's own vocabulary, each word reduced
+to its lemma (simplemma, measured in docs/matching.md), and runs of lemmas that a concept
+library says mean the same replaced by the concept ("team leader", "supervisor", "someone
+senior" -> `manager`). Two bags are compared with weights learnt from the scenario's examples
+(inverse document frequency), so words every intent shares count for little and the words that
+tell intents apart count for much.
+
+The concept library is shared (scenarios/concepts.yaml) and a scenario can add its own
+(`concepts:` in the scenario file). Nothing here is keyed to particular sentences.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from callsim.engine.language import clauses, fold, is_negation
+
+# ----------------------------------------------------------------------------------------------
+# Words as people type them
+
+#: Text-speak and common run-together forms, to the words they stand for.
+TEXT_SPEAK: Mapping[str, str] = {
+    "u": "you", "ur": "your", "ure": "you are", "r": "are", "ya": "you", "yr": "your",
+    "pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks", "ty": "thank you",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "lemme": "let me",
+    "gimme": "give me", "dunno": "do not know", "cuz": "because", "cos": "because",
+    "coz": "because", "bc": "because", "tho": "though", "k": "okay", "ok": "okay",
+    "okey": "okay", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "b4": "before", "msg": "message", "acc": "account",
+    "acct": "account", "a/c": "account", "info": "information", "asap": "as soon as possible",
+    "im": "i am", "ive": "i have", "youre": "you are", "youve": "you have", "youll": "you will",
+    "theyre": "they are", "weve": "we have", "thats": "that is",
+    "whats": "what is", "theres": "there is", "lets": "let us", "dont": "do not",
+    "cant": "can not", "wont": "will not", "didnt": "did not", "isnt": "is not",
+    "doesnt": "does not", "havent": "have not", "hasnt": "has not", "wasnt": "was not",
+    "arent": "are not", "couldnt": "could not", "wouldnt": "would not",
+    "shouldnt": "should not", "ppl": "people", "n": "and", "w/": "with", "rn": "right now",
+    "atm": "at the moment", "sec": "second", "secs": "seconds", "min": "minute",
+    "mins": "minutes", "hr": "hour", "hrs": "hours", "appt": "appointment", "mgr": "manager",
+    "wat": "what", "wot": "what", "wud": "would", "cud": "could", "shud": "should",
+    "abt": "about", "bout": "about", "hv": "have", "yep": "yes", "yup": "yes", "yeah": "yes",
+    "yeh": "yes", "ya'll": "you all", "nope": "no", "nah": "no", "thru": "through",
+    "tho'": "though", "pw": "password", "dob": "date of birth", "approx": "approximately",
+    "mo": "month", "mth": "month", "wk": "week", "wks": "weeks", "esp": "especially",
+    "plus": "and", "&": "and", "+": "and",
+}
+
+#: Contractions, longest first ("won't" before "n't").
+_CONTRACTIONS = (
+    ("won't", "will not"), ("can't", "can not"), ("cannot", "can not"), ("shan't", "shall not"),
+    ("ain't", "is not"), ("let's", "let us"), ("n't", " not"), ("'ll", " will"),
+    ("'ve", " have"), ("'re", " are"), ("'m", " am"), ("'d", " would"),
+)
+_IS_AFTER = frozenset("it that there what here who he she where how everything nothing".split())
+
+#: US spellings (as simplemma lemmatises them) to the British ones scenarios mostly use.
+_SPELLING = {
+    "cancell": "cancel", "installment": "instalment", "color": "colour", "favor": "favour",
+    "center": "centre", "behavior": "behaviour", "check-up": "checkup", "program": "programme",
+    "license": "licence", "fulfill": "fulfil", "enroll": "enrol", "gray": "grey",
+    "mom": "mum", "apologize": "apologise", "realize": "realise", "authorize": "authorise",
+}
+_IZE = re.compile(r"(?<=\w{3})iz(?=e|es|ed|ing|ation|ations)\b")
+
+#: Words too common to say what a reply means; negation is read separately (per clause).
+STOPWORDS: frozenset[str] = frozenset(
+    """a an the and or but if so because as of at by for with about to from in on into onto
+    up out over off then than too very just really quite also even still again here there
+    this that these those it its i me my myself we us our you your yourself he him his she her
+    they them their be is am are was were been being have has had do does did will would shall
+    should can could may might must ok okay well right yes oh um uh erm hmm sure please
+    let which who whom whose""".split()
+)
+
+#: Set phrases with a negation word that negate nothing ("no problem, I'll refund it").
+_IDIOMS = re.compile(
+    r"\b(?:no (?:problem|worries|bother|trouble|doubt|matter)|not a problem|never mind"
+    r"|(?:do not|don't|dont) worry|not only|not just|no[,.!]? +(?=i|we|you|it|that))\b",
+    re.IGNORECASE,
+)
+
+_TOKEN = re.compile(r"[a-z0-9£$€]+(?:['./-][a-z0-9]+)*")
+
+
+def _expand(text: str) -> str:
+    low = fold(text).lower()
+    for short, long in _CONTRACTIONS:
+        if short in low:
+            low = low.replace(short, long)
+
+    def is_or_drop(m: re.Match[str]) -> str:
+        word = m.group(1)
+        return f"{word} is" if word in _IS_AFTER else word
+
+    return re.sub(r"\b(\w+)'s\b", is_or_drop, low)
+
+
+def raw_words(text: str) -> list[str]:
+    """Words with contractions and text-speak expanded, lowercase, punctuation gone."""
+    out: list[str] = []
+    for word in _TOKEN.findall(_expand(text)):
+        out.extend(TEXT_SPEAK.get(word, word).split())
+    return out
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of one lowercase word, British spelling."""
+    if not word.isalpha() or len(word) < 3:
+        return word
+    from simplemma import lemmatize  # the dictionary loads on first use (docs/matching.md)
+
+    base = lemmatize(word, lang="en").lower()
+    base = _SPELLING.get(base, base)
+    return _IZE.sub("is", base) if "iz" in base else base
+
+
+@lru_cache(maxsize=65536)
+def known_word(word: str) -> bool:
+    """Whether a word is in the English dictionary simplemma ships (not a slip)."""
+    from simplemma import is_known
+
+    return is_known(word, lang="en")
+
+
+# ----------------------------------------------------------------------------------------------
+# Concepts
+
+
+@dataclass(frozen=True)
+class Concepts:
+    """Runs of lemmas that mean the same thing, each mapped to its concept id."""
+
+    table: Mapping[tuple[str, ...], str]
+    longest: int
+
+    @classmethod
+    def build(cls, groups: Mapping[str, Sequence[str]]) -> Concepts:
+        table: dict[tuple[str, ...], str] = {}
+        for concept, terms in groups.items():
+            for term in terms:
+                key = tuple(lemma(w) for w in raw_words(term))
+                if key:
+                    table.setdefault(key, concept)
+        return cls(table, max((len(k) for k in table), default=0))
+
+    def merged(self, groups: Mapping[str, Sequence[str]]) -> Concepts:
+        """This library with a scenario's own groups added (theirs win on a shared term)."""
+        own = Concepts.build(groups)
+        table = {**self.table, **own.table}
+        return Concepts(table, max(self.longest, own.longest))
+
+    def apply(self, lemmas: Sequence[str]) -> list[str]:
+        """`lemmas` with each longest run that names a concept replaced by `#concept`."""
+        out: list[str] = []
+        i = 0
+        n = len(lemmas)
+        while i < n:
+            for size in range(min(self.longest, n - i), 0, -1):
+                concept = self.table.get(tuple(lemmas[i : i + size]))
+                if concept is not None:
+                    out.append("#" + concept)
+                    i += size
+                    break
+            else:
+                out.append(lemmas[i])
+                i += 1
+        return out
+
+
+NO_CONCEPTS = Concepts({}, 0)
+
+# ----------------------------------------------------------------------------------------------
+# Reading a text
+
+
+class Reader:
+    """Turns text into a bag of meanings, with one scenario's vocabulary and concepts."""
+
+    def __init__(self, concepts: Concepts = NO_CONCEPTS, vocabulary: Iterable[str] = ()):
+        self.concepts = concepts
+        words = set()
+        for text in vocabulary:
+            words.update(w for w in raw_words(text) if w.isalpha())
+        for key in concepts.table:
+            words.update(key)
+        self._vocabulary = sorted(w for w in words if len(w) >= 3)
+        self._vocab_set = frozenset(self._vocabulary)
+        self._fixes: dict[str, str] = {}
+
+    def corrected(self, word: str) -> str:
+        """A slip corrected to the nearest word the scenario uses ("refnd" -> "refund")."""
+        if len(word) < 4 or not word.isalpha() or word in self._vocab_set:
+            return word
+        fix = self._fixes.get(word)
+        if fix is None:
+            fix = word
+            if not known_word(word):
+                limit = 1 if len(word) < 7 else 2
+                found = process.extractOne(
+                    word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit
+                )
+                if found is not None:
+                    fix = found[0]
+            if len(self._fixes) < 50_000:
+                self._fixes[word] = fix
+        return fix
+
+    def words(self, text: str) -> list[str]:
+        """The text's words as meant: contractions and text-speak expanded, slips corrected."""
+        return [self.corrected(w) for w in raw_words(text)]
+
+    def lemmas(self, text: str) -> list[str]:
+        """The text's words, corrected and lemmatised, concepts applied, stopwords kept."""
+        return self.concepts.apply([lemma(w) for w in self.words(text)])
+
+    def bag(self, text: str) -> frozenset[str]:
+        """What the text talks about: its concepts and content lemmas, stopwords left out.
+
+        Negation is read per clause, whatever its subject: every meaning in a clause with a
+        negation word is marked `~` ("the credit won't go on" has `~credit`), so it can only
+        meet the same meaning negated ("I can't put you through" is not "I'll put you
+        through", but is "I'm unable to transfer you").
+        """
+        out: set[str] = set()
+        for part in clauses(_IDIOMS.sub(" ", fold(text).lower())):
+            words = self.words(part)
+            negated = any(is_negation(w) for w in words)
+            mark = "~" if negated else ""
+            for t in self.concepts.apply([lemma(w) for w in words]):
+                if t.startswith("#") or (t not in STOPWORDS and not is_negation(t) and len(t) > 1):
+                    out.add(mark + t)
+        return frozenset(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparing bags
+
+
+#: How an intent's meaning score weighs its closest example against all its examples together.
+EXAMPLE_SHARE = 0.7
+
+
+def _base(token: str) -> str:
+    return token[1:] if token.startswith("~") else token
+
+
+class MeaningIndex:
+    """Intents' examples as bags of meanings, weighted by how rare each meaning is among them.
+
+    Two readings of one reply are combined per intent: how much of its closest example the
+    reply covers (a paraphrase of one example), and how much of the reply the intent's
+    examples together explain (a reply that mixes words from several of them).
+    """
+
+    def __init__(self, reader: Reader, examples: Iterable[tuple[int, str, str]]):
+        """`examples`: (key, intent, text) triples; keys are the caller's."""
+        self.reader = reader
+        self._bags: dict[int, tuple[str, frozenset[str]]] = {}
+        df: dict[str, int] = {}
+        union: dict[str, set[str]] = {}
+        for key, intent, text in examples:
+            bag = reader.bag(text)
+            self._bags[key] = (intent, bag)
+            union.setdefault(intent, set()).update(bag)
+            for t in bag:
+                df[t] = df.get(t, 0) + 1
+        n = max(1, len(self._bags))
+        self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        self._unseen = math.log((n + 1) / 0.5)
+        self._weights = {k: sum(self._idf[t] for t in bag) for k, (_i, bag) in self._bags.items()}
+        self._union = {i: frozenset(u) for i, u in union.items()}
+        # across intents: a meaning every intent uses tells none of them apart
+        dfi: dict[str, int] = {}
+        for u in self._union.values():
+            for t in u:
+                dfi[t] = dfi.get(t, 0) + 1
+        m = max(1, len(self._union))
+        self._idf_intent = {t: math.log((m + 1) / (c + 0.5)) + 0.1 for t, c in dfi.items()}
+        self._unseen_intent = math.log((m + 1) / 0.5) + 0.1
+
+    def weight(self, token: str) -> float:
+        return self._idf.get(token, self._unseen)
+
+    def bag(self, key: int) -> frozenset[str]:
+        return self._bags[key][1]
+
+    def conflicts(self, reply_bag: frozenset[str], key: int) -> bool:
+        """Whether the reply says the example's meanings with the opposite polarity more than
+        with the same ("the credit won't go on" against "the credit will go on")."""
+        ex = self._bags[key][1]
+        flipped = {("~" + t if not t.startswith("~") else t[1:]) for t in reply_bag}
+        against = sum(self.weight(t) for t in flipped & ex)
+        if not against:
+            return False
+        return against > sum(self.weight(t) for t in reply_bag & ex)
+
+    def intent_scores(self, reply_bag: frozenset[str]) -> dict[str, tuple[float, int]]:
+        """intent -> (0-100, key of its closest example) for intents sharing a meaning."""
+        if not reply_bag:
+            return {}
+        reply_weight = sum(self.weight(t) for t in reply_bag)
+        closest: dict[str, tuple[float, int]] = {}
+        for key, (intent, ex) in self._bags.items():
+            shared = reply_bag & ex
+            if not shared:
+                continue
+            w = sum(self._idf[t] for t in shared)
+            cover = w / self._weights[key]
+            precision = w / reply_weight
+            score = 100.0 * cover**0.75 * precision**0.25
+            if score > closest.get(intent, (-1.0, key))[0]:
+                closest[intent] = (score, key)
+        reply_weight_i = sum(self._idf_intent.get(t, self._unseen_intent) for t in reply_bag)
+        out = {}
+        for intent, (score, key) in closest.items():
+            shared = reply_bag & self._union[intent]
+            explained = 100.0 * sum(self._idf_intent[t] for t in shared) / reply_weight_i
+            out[intent] = (EXAMPLE_SHARE * score + (1 - EXAMPLE_SHARE) * explained, key)
+        return out
