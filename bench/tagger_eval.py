@@ -24,7 +24,6 @@ OWN_SET = ROOT / "tests/grading/fixtures/tagger_cases.jsonl"
 TARGET_MACRO = 0.90
 TARGET_MIN = 0.80
 
-sys.path.insert(0, str(ROOT))
 
 
 def load(path: Path) -> list[dict]:

@@ -81,3 +81,23 @@ def test_the_repository_folders_are_not_top_level_modules():
             [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT.parent
         )
         assert out.stdout.strip() == "True", name
+
+
+def test_the_app_takes_only_domain_types_from_the_core():
+    """tui/ talks to the session layer; from engine/ and grading/ it takes types and constants
+    (a Grade to show, a Turn to draw), never the functions that load, match or grade."""
+    import importlib
+
+    calls = []
+    for path in sorted((ROOT / "tui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            if not node.module.startswith(("callsim.engine", "callsim.grading")):
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                value = getattr(module, alias.name)
+                if callable(value) and not isinstance(value, type):
+                    calls.append(f"tui/{path.name}:{node.lineno}: {node.module}.{alias.name}")
+    assert not calls, "\n".join(calls)

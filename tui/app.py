@@ -15,7 +15,6 @@ Seams for the rest of callsim:
 
 from __future__ import annotations
 
-import importlib.util
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -31,9 +30,9 @@ from textual.worker import get_current_worker
 
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.transcript import Transcript
+from callsim.sim.catalogue import Entry, load_catalogue
 from callsim.sim.session import CallSession, Clock, Grader, Mode, Tagger, replay
 from callsim.sim.store_api import AppStoreAPI
-from callsim.tui.catalogue import Entry, load_catalogue
 from callsim.tui.commands import CallsimCommands
 
 if TYPE_CHECKING:  # grading is imported when a call is graded, not at start-up
@@ -90,7 +89,6 @@ class CallsimApp(App[None]):
         self.trainee = trainee
         self._catalogue = catalogue
         self.extra_screens: dict[str, ExtraScreen] = {}
-        self.tagger_missing = False
         self.cursor_blink = cursor_blink
         #: How calls are graded (None: `grading.grader.grade_transcript`).
         self.grader = grader
@@ -100,8 +98,6 @@ class CallsimApp(App[None]):
         #: once opened). The home screen underneath is built when it is first shown.
         self.launch = (scenario, mode) if scenario is not None else None
         self.defer_home = self.launch is not None
-        if tagger is None and importlib.util.find_spec("callsim.grading.tagger") is None:
-            self.tagger_missing = True
 
     # -- start --------------------------------------------------------------------------------
 
@@ -204,11 +200,7 @@ class CallsimApp(App[None]):
         if self._tagger is None:
             from callsim.sim.session import default_tagger
 
-            try:
-                self._tagger = default_tagger()
-            except ImportError:  # grading's tagger not installed: replies go untagged
-                self._tagger = _no_tags
-                self.tagger_missing = True
+            self._tagger = default_tagger()
         return self._tagger
 
     def _session_kwargs(self, loaded: LoadedScenario, mode: Mode) -> dict[str, Any]:

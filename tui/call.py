@@ -44,10 +44,8 @@ from callsim.tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter
 
 
 def _warning_tags() -> frozenset[str]:
-    try:
-        from callsim.grading.tags import NEGATIVE_TAGS
-    except ImportError:
-        return frozenset()
+    from callsim.grading.tags import NEGATIVE_TAGS
+
     return NEGATIVE_TAGS
 
 
@@ -188,13 +186,8 @@ class CallScreen(Screen):
 
     def on_mount(self) -> None:
         self.app.settle(self)
-        conversation = self.query_one(Conversation)
         for turn in self.session.turns:
             self._show_turn(turn)
-        if getattr(self.app, "tagger_missing", False):
-            conversation.add_notice(
-                "(The behaviour tagger is not installed: replies will not be tagged.)"
-            )
         self._refresh_state()
         self.query_one("#reply", Input).focus()
         self.call_after_refresh(self._build_side_if_shown)  # wide screens show it at once

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from callsim.engine.models import Category
+from callsim.sim.catalogue import Entry, matches
 from callsim.sim.textsafe import terminal_safe
-from callsim.tui.catalogue import Entry, matches
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import KeysFooter, highlighted_key
 

@@ -18,7 +18,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from callsim.engine.loader import LoadedScenario, ScenarioError, load_scenario
+from callsim.engine.loader import LoadedScenario
+from callsim.sim.catalogue import Entry
 from callsim.tui.app import CallsimApp
 from callsim.tui.text import join, plain, styled
 
@@ -75,15 +76,9 @@ class PreviewApp(CallsimApp):
 
     def _load(self) -> None:
         self.stamp = self._stat()
-        try:
-            self.loaded = load_scenario(self.preview_path)
-            self.problems = []
-        except ScenarioError as exc:
-            self.loaded = None
-            self.problems = [str(p) for p in exc.problems]
-        except OSError as exc:  # gone between the stat and the read
-            self.loaded = None
-            self.problems = [f"{self.preview_path}:1:1: error: cannot read: {exc.strerror}"]
+        entry = Entry(self.preview_path)  # checked afresh: a new Entry holds nothing yet
+        self.loaded = entry.loaded
+        self.problems = list(entry.problems)
 
     def _screen(self) -> Screen:
         if self.loaded is None:

@@ -18,10 +18,10 @@ from hardening_helpers import screen_text, stub_tagger, unsafe_in
 from callsim.engine.loader import ScenarioError, load_scenario, load_scenario_bytes
 from callsim.engine.yamlsafe import MAX_BYTES, MAX_DEPTH
 from callsim.sim import session as sim_session
+from callsim.sim.catalogue import load_entry
 from callsim.sim.cli import main
 from callsim.sim.commands.run import interactive
 from callsim.tui.app import CallsimApp
-from callsim.tui.catalogue import load_entry
 
 HOSTILE = Path(__file__).parent / "hostile"
 

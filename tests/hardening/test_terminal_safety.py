@@ -169,8 +169,8 @@ def test_an_imported_transcript_shows_inert_everywhere(capsys, tmp_path, hostile
 
 
 async def test_the_app_paints_no_control_characters(tmp_path, hostile):
+    from callsim.sim.catalogue import load_entry
     from callsim.tui.app import CallsimApp
-    from callsim.tui.catalogue import load_entry
     from callsim.tui.debrief import DebriefScreen
 
     db = Store(tmp_path / "calls.db")

@@ -10,6 +10,7 @@ from textual.widgets import TextArea
 
 from callsim.engine.loader import load_scenario
 from callsim.sim.app_store import AppStore
+from callsim.sim.catalogue import load_entry
 from callsim.sim.cli import main
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.session import CallSession
@@ -17,7 +18,6 @@ from callsim.sim.store import Store, StoreError
 from callsim.tui.app import CallsimApp
 from callsim.tui.call import CallScreen
 from callsim.tui.calls import CallsScreen
-from callsim.tui.catalogue import load_entry
 from callsim.tui.debrief import DebriefScreen
 
 SCENARIO = "broadband-down-repeat-caller"

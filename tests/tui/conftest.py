@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from callsim.sim.catalogue import load_entry
 from callsim.sim.scenario_paths import resolve_scenario, scenario_files
 from callsim.tui.app import CallsimApp
-from callsim.tui.catalogue import load_entry
 
 SCENARIO = "broadband-down-repeat-caller"
 

@@ -11,11 +11,11 @@ from test_app_flow import finish
 from textual.widgets import DataTable, Input
 
 from callsim.engine.loader import load_scenario
+from callsim.sim.catalogue import load_entry, peek_entry, read_summary
 from callsim.sim.cli import main
 from callsim.sim.scenario_paths import bundled_scenarios, resolve_scenario
 from callsim.tui.briefing import BriefingScreen
 from callsim.tui.call import CallScreen
-from callsim.tui.catalogue import load_entry, peek_entry, read_summary
 from callsim.tui.home import HomeScreen
 
 

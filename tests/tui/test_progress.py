@@ -6,9 +6,9 @@ from conftest import SCENARIO, FixedClock, shown_text, stub_tagger
 from store_seed import DIMENSIONS, seed
 from textual.widgets import Select
 
+from callsim.sim.catalogue import load_entry
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.store import Store
-from callsim.tui.catalogue import load_entry
 from callsim.tui.progress import ProgressScreen
 from callsim.tui.review import ReviewApp
 

@@ -7,11 +7,11 @@ from conftest import SCENARIO, FixedClock, reply, shown_text, stub_tagger
 from store_seed import seed
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
+from callsim.sim.catalogue import load_entry
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.store import Store
 from callsim.sim.textsafe import terminal_safe
 from callsim.tui.calls import CallsScreen
-from callsim.tui.catalogue import load_entry
 from callsim.tui.debrief import DebriefScreen
 from callsim.tui.review import (
     CallReviewScreen,

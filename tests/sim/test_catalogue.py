@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from callsim.tui.catalogue import load_catalogue, matches
+from callsim.sim.catalogue import load_catalogue, matches
 
 
 def test_catalogue_lists_folder_and_bundled_scenarios_with_problems(tmp_path: Path):
@@ -23,8 +23,8 @@ def test_catalogue_lists_folder_and_bundled_scenarios_with_problems(tmp_path: Pa
 
 def test_a_summary_that_breaks_the_loaders_rules_is_listed_with_its_place(tmp_path: Path):
     """The list reads summaries with the engine's strict reader, so its rules hold there too."""
+    from callsim.sim.catalogue import peek_entry
     from callsim.sim.scenario_paths import resolve_scenario
-    from callsim.tui.catalogue import peek_entry
 
     good = resolve_scenario("broadband-down-repeat-caller").read_text(encoding="utf-8")
     twice = tmp_path / "twice.yaml"
