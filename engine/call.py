@@ -17,7 +17,7 @@ from transitions import Machine, MachineError
 
 from callsim.engine.language import normalise, question_part
 from callsim.engine.loader import LoadedScenario
-from callsim.engine.matching import IntentMatcher, Match, StageMatcher
+from callsim.engine.matching import DEFAULT_FLOOR, IntentMatcher, Match, StageMatcher
 from callsim.engine.models import (
     Action,
     CustomerLines,
@@ -108,6 +108,11 @@ class Call:
     escalated: bool = False
     outcome: Outcome | None = None
     replies: int = 0
+    #: Facts the customer has said in this call (a tool can reveal one she never said).
+    told: list[str] = field(default_factory=list)
+    #: What the customer said last turn, so no line comes twice in a row word for word.
+    last_lines: tuple[str, ...] = ()
+    clarified: int = 0
 
     @property
     def stage(self) -> str:
@@ -131,9 +136,21 @@ class _CallMachine(Machine):
         return None
 
 
-#: Whether calls read replies for meaning (engine/meaning.py) as well as wording. Off until
-#: its false accepts are within target on unseen replies: docs/matching.md has the figures.
+#: Whether calls read replies for meaning (engine/meaning.py) as well as wording; False only
+#: to measure the difference (bench/matching_eval.py, docs/matching.md).
 READ_FOR_MEANING = True
+
+#: A reply that scores this close under the floor is a near miss: the customer asks what the
+#: trainee means, at no cost to the mood, instead of playing the stage's fallback.
+NEAR_MISS_WITHIN = 8.0
+#: What the customer says to a near miss, in turn.
+CLARIFY_LINES = (
+    "Sorry, what do you mean?",
+    "Sorry, I'm not with you. What are you saying?",
+    "Meaning what, exactly?",
+)
+#: Said before a line the customer said the turn before, word for word, with nothing else.
+REPEAT_PREFIX = "Like I said: "
 
 
 class CallError(Exception):
@@ -146,15 +163,22 @@ def plays_back(question: str, keywords: Sequence[str]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(normalise(k))}(?!\w)", low) for k in keywords)
 
 
-def pick_line(lines: CustomerLines | None, mood: float) -> str | None:
-    """The customer's line for this mood: the first variant whose range holds it."""
+def pick_line(
+    lines: CustomerLines | None, mood: float, avoid: tuple[str, ...] = ()
+) -> str | None:
+    """The customer's line for this mood: the first variant whose range holds it, unless she
+    said it last turn and has another way to say it."""
     if lines is None:
         return None
     if isinstance(lines, str):
         return lines
-    for variant in lines:
-        if variant.min_mood <= mood <= variant.max_mood:
-            return variant.say
+    fitting = [v.say for v in lines if v.min_mood <= mood <= v.max_mood]
+    if fitting and fitting[0] in avoid:
+        others = [v.say for v in lines if v.say not in avoid]
+        if others:
+            return others[0]
+    if fitting:
+        return fitting[0]
     nearest: MoodLine = min(
         lines, key=lambda v: min(abs(v.min_mood - mood), abs(v.max_mood - mood))
     )
@@ -312,14 +336,16 @@ class ScenarioEngine:
             fact_asked = None
             lines.append(CHECKED_BACK_LINE)
         if fact_asked is not None:
-            if fact_asked in call.revealed:
+            if fact_asked in call.told:  # only what she said herself, in this call
                 self._mood(call, changes, f"asked again:{fact_asked}", ASKED_AGAIN_MOOD)
                 lines.append("I've already told you that.")
             else:
-                call.revealed.append(fact_asked)
-                revealed.append(fact_asked)
+                if fact_asked not in call.revealed:
+                    call.revealed.append(fact_asked)
+                    revealed.append(fact_asked)
+                    self._mood(call, changes, f"fact:{fact_asked}", FACT_REVEALED_MOOD)
+                call.told.append(fact_asked)
                 lines.append(sc.facts[fact_asked].says)
-                self._mood(call, changes, f"fact:{fact_asked}", FACT_REVEALED_MOOD)
 
         match = self._matchers[stage_before].match(text)
         entry = self._responses[stage_before].get(match.intent) if match.intent else None
@@ -344,22 +370,33 @@ class ScenarioEngine:
         else:
             stage = sc.stages[stage_before]
             fb = stage.fallback or Fallback()
-            if fact_asked is None and not checked_back:
+            near = match.score >= DEFAULT_FLOOR - NEAR_MISS_WITHIN and match.example is not None
+            if fact_asked is not None or checked_back:
+                said = None  # a question answered is progress: no fallback, and no `to:`
+            elif near and fb.to is None and call.clarified < 2:
+                # unsure, not wrong: the customer asks what was meant, at no cost (a fallback
+                # that moves the call on is the author saying any reply moves it on)
+                said = CLARIFY_LINES[call.clarified % len(CLARIFY_LINES)]
+                call.clarified += 1
+            else:
                 call.stuck_replies += 1
                 cost = fb.mood * (2 if call.stuck_replies > sc.customer.patience else 1)
                 self._mood(call, changes, "no progress", cost)
-                said = pick_line(fb.say, call.mood)
-            else:
-                said = None
-            self._trigger(call, f"fallback:{stage_before}")
+                said = pick_line(fb.say, call.mood, avoid=call.last_lines)
+                self._trigger(call, f"fallback:{stage_before}")
         if said:  # the customer reacts to the reply first, then answers its question
             lines.insert(0, said)
 
+        if entry is not None:
+            call.clarified = 0
         demanded = self._thresholds(call, lines)
         if call.state != stage_before and not call.ended:
             entered = pick_line(sc.stages[call.state].customer, call.mood)
             if entered:
                 lines.append(entered)
+        if tuple(lines) == call.last_lines and lines:  # never the same words twice running
+            lines[0] = REPEAT_PREFIX + lines[0]
+        call.last_lines = tuple(lines)
         self._settle(call)
         return StepResult(
             customer_lines=tuple(lines),

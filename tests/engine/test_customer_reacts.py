@@ -1,0 +1,72 @@
+"""The customer reacts like a person: asks when unsure, answers questions, never parrots."""
+
+from __future__ import annotations
+
+from callsim.engine.call import CLARIFY_LINES, REPEAT_PREFIX, ScenarioEngine
+from callsim.engine.loader import load_scenario
+from callsim.sim.scenario_paths import resolve_scenario
+
+
+def engine(scenario_id: str) -> ScenarioEngine:
+    return ScenarioEngine(load_scenario(resolve_scenario(scenario_id)))
+
+
+def test_a_near_miss_gets_a_clarifying_question_at_no_cost():
+    e = engine("double-charge-october")
+    call = e.new_call(start="checking")
+    step = e.reply(call, "charged twice")  # about the right thing, but saying what?
+    assert step.intent is None
+    assert step.customer_lines[0] in CLARIFY_LINES
+    assert step.mood_after == step.mood_before
+    assert step.stage_after == "checking"
+    again = e.reply(call, "charged twice")
+    assert again.customer_lines[0] in CLARIFY_LINES and again.customer_lines != step.customer_lines
+    third = e.reply(call, "charged twice")  # asked twice already: now it costs
+    assert third.customer_lines[0] not in CLARIFY_LINES
+    assert third.mood_after > third.mood_before
+
+
+def test_clearly_off_track_replies_still_cost_mood():
+    e = engine("double-charge-october")
+    call = e.new_call(start="refunded")
+    step = e.reply(call, "Lovely weather for the time of year")
+    assert step.customer_lines[0] not in CLARIFY_LINES
+    assert step.mood_after > step.mood_before
+
+
+def test_a_fact_question_never_takes_the_fallbacks_way_out():
+    e = engine("slow-speeds-troubleshoot")
+    call = e.new_call(start="sent_engineer")  # its fallback moves the call on
+    step = e.reply(call, "Where's the router kept?")
+    assert step.revealed == ("router_cupboard",)
+    assert step.stage_after == "sent_engineer"
+    moved = e.reply(call, "Lovely weather for the time of year")
+    assert moved.stage_after == "waiting_for_engineer"  # a reply that is not a question does
+
+
+def test_already_told_only_for_what_the_customer_said():
+    e = engine("double-charge-october")
+    call = e.new_call()
+    e.action(call, "view_payments")  # the screen shows the dates; she has not said them
+    first = e.reply(call, "When were the payments taken?")
+    assert "I've already told you that." not in first.customer_lines
+    assert any("third" in line for line in first.customer_lines)
+    again = e.reply(call, "When were the payments taken?")
+    assert "I've already told you that." in again.customer_lines
+
+
+def test_the_customer_never_says_the_same_words_twice_running():
+    e = engine("slow-speeds-troubleshoot")  # an opening fallback said only one way
+    call = e.new_call()
+    said = [e.reply(call, "Lovely weather for the time of year").customer_lines for _ in range(3)]
+    for before, after in zip(said, said[1:], strict=False):
+        assert before != after
+    assert said[1][0].startswith(REPEAT_PREFIX)
+
+
+def test_another_variant_comes_before_repeating_one():
+    e = engine("double-charge-october")  # its opening fallback has two variants
+    call = e.new_call()
+    first = e.reply(call, "Lovely weather for the time of year").customer_lines[0]
+    second = e.reply(call, "Lovely weather for the time of year").customer_lines[0]
+    assert second != first and not second.startswith(REPEAT_PREFIX)
