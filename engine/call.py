@@ -9,13 +9,13 @@ give the same call, which is what makes replays and rewinds possible.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from transitions import Machine, MachineError
 
-from callsim.engine.language import normalise, question_part
+from callsim.engine.language import normalise, question_part, sentences
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.matching import DEFAULT_FLOOR, IntentMatcher, Match, StageMatcher
 from callsim.engine.models import (
@@ -153,6 +153,29 @@ CLARIFY_LINES = (
 REPEAT_PREFIX = "Like I said: "
 
 
+def _distances_to_an_ending(sc: Scenario) -> dict[str, int]:
+    """Stage -> fewest steps to a resolved ending (any ending where none resolves)."""
+    into: dict[str, set[str]] = {sid: set() for sid in sc.stages}
+    for sid, stage in sc.stages.items():
+        for r in (*stage.responses, *sc.anywhere):
+            for to in (r.to, r.otherwise.to if r.otherwise else None):
+                if to in into:
+                    into[to].add(sid)
+        if stage.fallback is not None and stage.fallback.to in into:
+            into[stage.fallback.to].add(sid)
+    ends = [s for s, st in sc.stages.items() if st.ending == Outcome.resolved]
+    ends = ends or [s for s, st in sc.stages.items() if st.ending is not None]
+    distance = dict.fromkeys(ends, 0)
+    queue = deque(ends)
+    while queue:
+        here = queue.popleft()
+        for before in into[here]:
+            if before not in distance:
+                distance[before] = distance[here] + 1
+                queue.append(before)
+    return distance
+
+
 class CallError(Exception):
     """A request the call cannot take (unknown action, call already over)."""
 
@@ -238,6 +261,7 @@ class ScenarioEngine:
             self._matchers[sid] = StageMatcher(matcher(own), matcher(rest) if rest else None)
         self.machine.add_transition("hang_up", open_stages, HUNG_UP)
         self.machine.add_transition("advisor_ends", open_stages, ENDED_BY_ADVISOR)
+        self._distance = _distances_to_an_ending(sc)
         self._fact_matcher = IntentMatcher(
             ((fid, fact.asked_by, ()) for fid, fact in sc.facts.items()),
             negation=False,
@@ -347,7 +371,7 @@ class ScenarioEngine:
                 call.told.append(fact_asked)
                 lines.append(sc.facts[fact_asked].says)
 
-        match = self._matchers[stage_before].match(text)
+        match = self._understood(stage_before, text)
         entry = self._responses[stage_before].get(match.intent) if match.intent else None
         missing = False
         if entry is not None:
@@ -415,6 +439,50 @@ class ScenarioEngine:
             manager_demanded=demanded,
             outcome=call.outcome,
         )
+
+    def _understood(self, stage: str, text: str) -> Match:
+        """What the reply means at this stage, taking the furthest step it earns.
+
+        A reply often does two things the stage wants ("I've applied the discount and logged
+        the complaint"). Two of the stage's own intents tying is not "not understood": the one
+        that moves the call furthest wins. A reply of several sentences that matches nothing
+        as a whole is read sentence by sentence for the stage's own intents, and again the
+        furthest step wins.
+        """
+        matcher = self._matchers[stage]
+        match = matcher.match(text)
+        if match.intent is not None:
+            return match
+        table = self._responses[stage]
+        own = set(matcher.own.intent_names)
+        if (
+            match.candidate in own
+            and match.runner_up in own
+            and match.score >= matcher.own.floor
+            and match.score - match.runner_up_score < matcher.own.margin
+        ):
+            pick = self._furthest(stage, [match.candidate, match.runner_up])
+            return replace(match, intent=pick)
+        parts = sentences(text)
+        if len(parts) > 1:
+            # the stage's own intents only: a fragment must not escalate or blame by accident
+            found = [m for m in (matcher.own.match(p) for p in parts) if m.intent in table]
+            if found:
+                pick = self._furthest(stage, [m.intent for m in found if m.intent])
+                return next(m for m in found if m.intent == pick)
+        return match
+
+    def _furthest(self, stage: str, intents: list[str]) -> str:
+        """Of these intents, the one whose response leads nearest an ending (then the first
+        the stage lists)."""
+        table = self._responses[stage]
+        order = list(table)
+
+        def key(intent: str) -> tuple[int, int]:
+            to = table[intent][1].to
+            return (self._distance.get(to or stage, 10_000), order.index(intent))
+
+        return min(dict.fromkeys(intents), key=key)
 
     def _thresholds(self, call: Call, lines: list[str]) -> bool:
         """Past the customer's limits: demand a manager once, or hang up."""

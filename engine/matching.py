@@ -108,6 +108,8 @@ class Match:
     runner_up: str | None = None
     runner_up_score: float = 0.0
     vetoed_by: str | None = None
+    #: The intent that scored best when none was accepted (below the floor, or a tie).
+    candidate: str | None = None
 
     @property
     def ambiguous(self) -> bool:
@@ -268,7 +270,7 @@ class IntentMatcher:
             intent = meant[0][1]
             ex = best[intent][1].example
             return Match(intent, max(self.floor, best[intent][0]), ex, runner_name, runner_score)
-        return Match(None, score, choice.example, runner_name, runner_score)
+        return Match(None, score, choice.example, runner_name, runner_score, candidate=name)
 
 
 #: Agreement: the wording's best guess scores at least this (below the floor)...

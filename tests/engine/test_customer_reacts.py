@@ -70,3 +70,31 @@ def test_another_variant_comes_before_repeating_one():
     first = e.reply(call, "Lovely weather for the time of year").customer_lines[0]
     second = e.reply(call, "Lovely weather for the time of year").customer_lines[0]
     assert second != first and not second.startswith(REPEAT_PREFIX)
+
+
+def test_a_reply_doing_two_wanted_things_takes_the_furthest_step():
+    e = engine("double-charge-october")
+    call = e.new_call()
+    e.action(call, "view_payments")
+    step = e.reply(call, "I'll have a look at your payments. I can see you've been charged twice.")
+    assert step.intent == "confirm_duplicate"  # not "not understood" because the two tie
+    assert step.stage_after == "confirmed"
+    call = e.new_call(start="bank_fee")
+    e.action(call, "error_letter")
+    step = e.reply(
+        call, "I've emailed you a letter for your bank. Is there anything else I can help with?"
+    )
+    assert step.intent == "bank_fee_covered"
+    assert step.stage_after == "wrap"
+
+
+def test_a_sentence_on_its_own_never_escalates_by_accident():
+    e = engine("bereavement-close-account")
+    call = e.new_call(start="listening")
+    reply = (
+        "I can see the broadband and the house phone, and Alan's mobile. "
+        "Would you like to keep the broadband and landline?"
+    )
+    step = e.reply(call, reply)
+    assert step.intent != "escalate" and not call.escalated
+    assert step.stage_after == "listening"
