@@ -4,7 +4,7 @@
 
 FILE defaults to the shared dev set (../shared/data/dev-utterances.jsonl next to the repo) and
 the tagger's own held-out cases (tests/grading/fixtures/tagger_cases.jsonl). The tagger runs as
-a subprocess (`python -m sim tag`), exactly as a user would run it. `--errors` lists the lines
+a subprocess (`python -m callsim tag`), exactly as a user would run it. `--errors` lists the lines
 it got wrong, to study: fix general rules, never key a rule to one sentence.
 A last line gives the in-process throughput of `tag_reply` on one core.
 """

@@ -6,7 +6,8 @@ bundled scenario). All are written to a temporary folder and checked twice:
 
 - in-process, through `sim.commands.validate.validate_files`, the function `callsim validate`
   uses (with the same file discovery, `collect`);
-- once through the real command, `python -m sim validate DIR`, in a subprocess (start-up included);
+- once through the real command, `python -m callsim validate DIR`, in a subprocess (start-up
+  included);
 each both as `callsim validate` does by default (errors and lint warnings) and with
 `--errors-only` (no lint, whose all-pairs check of intent examples costs more than loading).
 

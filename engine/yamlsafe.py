@@ -293,9 +293,8 @@ def _deep_flow_cut(text: str) -> int | None:
             depth = max(0, depth - 1)
         elif _starts_token(text, j):  # a quoted scalar: skip to its closing quote
             end = _closing_quote(text, j)
-            if end < 0:
-                return None
-            i = end + 1
+            if end >= 0:  # never closed (or inside a block scalar): read on past it
+                i = end + 1
     return None
 
 

@@ -30,7 +30,9 @@ from textual.worker import get_current_worker
 
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.transcript import Transcript
+from callsim.engine.yamlsafe import FileProblems
 from callsim.sim.catalogue import Entry, load_catalogue
+from callsim.sim.install import REINSTALL, is_package_file
 from callsim.sim.session import CallSession, Clock, Grader, Mode, Tagger, replay
 from callsim.sim.store_api import AppStoreAPI
 from callsim.tui.commands import CallsimCommands
@@ -259,8 +261,22 @@ class CallsimApp(App[None]):
 
     @work(thread=True, group="finish")
     def _finish(self, session: CallSession, notes: str) -> None:
-        grade = session.finish(notes, self.grader)
+        try:
+            grade = session.finish(notes, self.grader)
+        except FileProblems as exc:  # the rubric or another file of callsim's own is damaged
+            message = "\n".join(str(p) for p in exc.problems)
+            if any(is_package_file(p) for p in exc.problems):
+                message += f"\n\nA file of callsim's own is damaged: {REINSTALL}."
+            self.call_from_thread(self._grading_failed, session, message)
+            return
         self.call_from_thread(self._graded, session, grade)
+
+    def _grading_failed(self, session: CallSession, message: str) -> None:
+        from callsim.tui.debrief import DebriefScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, DebriefScreen) and screen.session is session:
+                screen.show_grading_failed(message)
 
     def _graded(self, session: CallSession, grade: Grade) -> None:
         from callsim.tui.debrief import DebriefScreen

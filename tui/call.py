@@ -191,9 +191,7 @@ class CallScreen(Screen):
         self._refresh_state()
         self.query_one("#reply", Input).focus()
         self.call_after_refresh(self._build_side_if_shown)  # wide screens show it at once
-        warm_up = getattr(self.app, "warm_up", None)
-        if callable(warm_up):  # the tagger loads once this screen is drawn
-            self.call_after_refresh(warm_up)
+        self.call_after_refresh(self.app.warm_up)  # the tagger loads once this is drawn
 
     # -- state --------------------------------------------------------------------------------
 

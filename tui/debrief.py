@@ -54,6 +54,7 @@ class DebriefScreen(Screen):
         self.saved_grade = saved_grade
         self.view: DebriefView | None = None
         self._ready = False  # composed and mounted: the grade can be drawn
+        self._grading_error: str | None = None
 
     def compose(self) -> ComposeResult:
         self.mentor = mentor_notes(self.app.store, self.transcript.call_id)
@@ -83,6 +84,8 @@ class DebriefScreen(Screen):
         grade = self.saved_grade or self.session.grade
         if grade is not None:
             self.show_grade(grade)
+        elif self._grading_error is not None:
+            self.show_grading_failed(self._grading_error)
 
     def show_grade(self, grade: Grade) -> None:
         """Show the grade (the app calls this when the call it is finishing has been graded;
@@ -96,6 +99,21 @@ class DebriefScreen(Screen):
         self.query_one("#grading").display = False
         self.query_one("#grade-body").display = True
         self.query_one("#grade-text", Static).update(self._grade_text(view))
+
+    def show_grading_failed(self, message: str) -> None:
+        """Grading could not run (a damaged rubric file, say): the call is kept, ungraded."""
+        self._grading_error = message
+        if not self._ready:  # failed before this screen was mounted: `on_mount` shows it
+            return
+        self.query_one("#grading").display = False
+        self.query_one("#grade-body").display = True
+        self.query_one("#grade-text", Static).update(
+            join(
+                styled("The call was saved, but could not be graded.", "bold"),
+                "\n\n",
+                plain(message),
+            )
+        )
 
     def _grade_text(self, view: DebriefView) -> Content:
         parts: list[Content | str] = []

@@ -30,11 +30,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def grade_if_possible(transcript):
     """Grade an imported call that came without a grade, if its exact scenario is here."""
-    try:
-        from callsim.grading.grader import grade_transcript
-    except ImportError:
-        return None
     from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.grading.grader import grade_transcript
     from callsim.sim.scenario_paths import resolve_scenario
 
     path = resolve_scenario(transcript.scenario_id)

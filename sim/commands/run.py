@@ -56,7 +56,14 @@ def load_or_report(name: str, err: TextIO | None = None):
     except ScenarioError as exc:
         for problem in exc.problems:
             print(terminal_safe(str(problem), keep_newlines=False), file=err)
-        print(f"callsim: {path} has errors; run 'callsim validate {path}'", file=err)
+        from callsim.sim.install import REINSTALL, is_package_file
+
+        if any(
+            is_package_file(p) and Path(p.path).resolve() != path.resolve() for p in exc.problems
+        ):
+            print(f"callsim: a file of callsim's own is damaged; {REINSTALL}", file=err)
+        else:
+            print(f"callsim: {path} has errors; run 'callsim validate {path}'", file=err)
         return None
 
 

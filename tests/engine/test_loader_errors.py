@@ -242,6 +242,13 @@ def test_nesting_message_is_callsims_own_whatever_libyaml_says(text):
     assert [p.message for p in info.value.problems] == [TOO_DEEP]
 
 
+def test_an_unclosed_quote_before_deep_nesting_still_gives_callsims_place():
+    text = 'desc: |\n  "unclosed\ndeep: ' + "[" * 1_100 + "\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("deep.yaml", text)
+    assert [(p.line, p.col, p.message) for p in info.value.problems] == [(3, 70, TOO_DEEP)]
+
+
 def test_many_brackets_in_text_are_not_mistaken_for_nesting():
     # 100 continuation lines that each start with '[': plain text to YAML, not 100 lists
     text = "notes: the customer said\n" + "  [crackling] on the line {again}\n" * 100

@@ -303,13 +303,14 @@ def test_grading_does_not_import_ui_or_sim() -> None:
     import sys
 
     code = (
-        "import sys, grading.tagger, grading.language; "
-        "bad = [m for m in sys.modules if re.match(r'(textual|tui|sim)(\\.|$)', m)]; "
+        "import sys, callsim.grading.tagger, callsim.grading.language; "
+        "bad = [m for m in sys.modules"
+        " if re.match(r'(textual|callsim\\.tui|callsim\\.sim)(\\.|$)', m)]; "
         "print(bad)"
     )
     out = subprocess.run(
         [sys.executable, "-c", "import re; " + code],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True, text=True, check=True, cwd="/",
     ).stdout.strip()
     assert out == "[]"
 

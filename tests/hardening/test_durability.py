@@ -1,6 +1,6 @@
 """A call killed at any turn keeps every turn it had said, and carries on from there.
 
-Twenty headless calls (`python -m sim run SCENARIO --script - --db DB`, fed line by line) are
+Twenty headless calls (`python -m callsim run SCENARIO --script - --db DB`, fed line by line) are
 killed with SIGKILL: each after a seeded random number N of lines has reached the store, while
 line N+1 is being taken. Each store then holds the N lines intact (and line N+1 whole or not
 at all), in order, and the call resumes from it (sim.resume, what `callsim resume` runs) and is

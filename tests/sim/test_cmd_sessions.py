@@ -275,7 +275,10 @@ def test_a_killed_call_keeps_its_turns_and_can_be_resumed(db):
 
 
 def test_building_the_command_line_does_not_load_the_store():
-    code = "import sys\nfrom sim.cli import build_parser\nbuild_parser()\n"
-    code += "print(sorted(m for m in sys.modules if m in ('sim.store', 'sim.export')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = "import sys\nfrom callsim.sim.cli import build_parser\nbuild_parser()\n"
+    code += "print(sorted(m for m in sys.modules if m in ('callsim.sim.store',"
+    code += " 'callsim.sim.export')))"
+    out = subprocess.run(  # from outside the repository: its folders are no top-level modules
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    )
     assert out.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from conftest import SCENARIO, reply, shown_text
-from textual.widgets import DataTable, Input, OptionList, Select, TextArea
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TextArea
 
 from callsim.engine.loader import load_scenario
 from callsim.grading.grader import grade_transcript
@@ -317,3 +317,29 @@ async def test_the_debrief_shows_the_real_grade(make_app):
             assert dim.title in text
         for flag in view.grade.flags:
             assert flag.message in text
+
+
+async def test_a_damaged_rubric_leaves_the_call_saved_and_says_so(make_app, tmp_path: Path):
+    """Grading that cannot run (a broken rubric file) is a message on the debrief, not a crash."""
+    from callsim.grading.rubric import load_rubric
+
+    store = Store(tmp_path / "calls.db")
+    broken = tmp_path / "rubric.yaml"
+    broken.write_text("dimensions: [\n", encoding="utf-8")
+
+    def grader(transcript, loaded):  # the real grader, with a team's rubric file that is broken
+        return grade_transcript(transcript, loaded, load_rubric(broken))
+
+    app = make_app(store=AppStore(store), trainee="sam", grader=grader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_call(pilot)
+        await reply(pilot, OWNERSHIP)
+        debrief = await finish(pilot)
+        await pilot.pause()
+        text = str(debrief.query_one("#grade-text", Static).render())
+        assert "could not be graded" in text
+        assert f"{broken}:2:1" in text.replace("\n", "")
+        assert app.is_running
+    [call] = store.list_calls()
+    assert call.ended and store.transcript(call.id).wrap_up.startswith("Issue:")
+    assert store.grade(call.id) is None
