@@ -268,6 +268,14 @@ class ScenarioEngine:
             reader=reader,
         )
 
+    def warm(self) -> None:
+        """Build the meaning indexes now (off the UI thread) rather than at the first reply."""
+        for matcher in self._matchers.values():
+            matcher.own.warm()
+            if matcher.anywhere is not None:
+                matcher.anywhere.warm()
+        self._fact_matcher.warm()
+
     # -- calls -------------------------------------------------------------------------------
 
     def new_call(self, start: str | None = None) -> Call:

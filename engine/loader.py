@@ -71,6 +71,7 @@ class LoadedScenario:
         texts: list[str] = []
         for intent in (*self.shared_intents.values(), *sc.intents.values()):
             texts += intent.examples
+            texts += intent.not_
         for fact in sc.facts.values():
             texts += fact.asked_by
         return Reader(concepts, texts)

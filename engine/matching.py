@@ -21,6 +21,7 @@ Examples are kept sorted by length, so each reply costs one pass over the exampl
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -158,14 +159,30 @@ class IntentMatcher:
         self._lengths = [len(t) for t in self._texts]
         self._choices = [c for _, c in entries]
         self.reader = reader
-        self._meaning = (
-            MeaningIndex(
-                reader,
-                ((i, c.intent, c.example) for i, c in enumerate(self._choices) if not c.negative),
-            )
-            if reader is not None
-            else None
-        )
+        self._index: MeaningIndex | None = None
+        self._index_lock = threading.Lock()
+
+    @property
+    def _meaning(self) -> MeaningIndex | None:
+        """The examples read for meaning, built on first use (or by `warm`)."""
+        if self.reader is None:
+            return None
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = MeaningIndex(
+                        self.reader,
+                        (
+                            (i, c.intent, c.example)
+                            for i, c in enumerate(self._choices)
+                            if not c.negative
+                        ),
+                    )
+        return self._index
+
+    def warm(self) -> None:
+        """Build what the first reply would otherwise wait for."""
+        _ = self._meaning
 
     def may_confuse(self, example: str, intent: str) -> bool:
         """Whether anything but `intent`'s own examples could come near `example` (a cheap bound).

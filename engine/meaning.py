@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -139,37 +139,59 @@ def known_word(word: str) -> bool:
 # Concepts
 
 
-@dataclass(frozen=True)
 class Concepts:
-    """Runs of lemmas that mean the same thing, each mapped to its concept id."""
+    """Runs of lemmas that mean the same thing, each mapped to its concept id.
 
-    table: Mapping[tuple[str, ...], str]
-    longest: int
+    Built on first use: lemmatising the library loads simplemma's dictionary (a third of a
+    second, once per process), which a call screen should not wait for before it is drawn.
+    """
+
+    def __init__(self, *libraries: Mapping[str, Sequence[str]]):
+        """Later libraries win on a term they share with earlier ones."""
+        self._libraries = libraries
+        self._table: dict[tuple[str, ...], str] | None = None
+        self._longest = 0
+        self._lock = threading.Lock()
 
     @classmethod
     def build(cls, groups: Mapping[str, Sequence[str]]) -> Concepts:
-        table: dict[tuple[str, ...], str] = {}
-        for concept, terms in groups.items():
-            for term in terms:
-                key = tuple(lemma(w) for w in raw_words(term))
-                if key:
-                    table.setdefault(key, concept)
-        return cls(table, max((len(k) for k in table), default=0))
+        return cls(groups)
 
     def merged(self, groups: Mapping[str, Sequence[str]]) -> Concepts:
         """This library with a scenario's own groups added (theirs win on a shared term)."""
-        own = Concepts.build(groups)
-        table = {**self.table, **own.table}
-        return Concepts(table, max(self.longest, own.longest))
+        return Concepts(*self._libraries, groups)
+
+    def terms(self) -> Iterator[str]:
+        """Every term as written (cheap: nothing is lemmatised)."""
+        for groups in self._libraries:
+            for terms in groups.values():
+                yield from terms
+
+    @property
+    def table(self) -> Mapping[tuple[str, ...], str]:
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    table: dict[tuple[str, ...], str] = {}
+                    for groups in self._libraries:
+                        for concept, terms in groups.items():
+                            for term in terms:
+                                key = tuple(lemma(w) for w in raw_words(term))
+                                if key:
+                                    table[key] = concept
+                    self._longest = max((len(k) for k in table), default=0)
+                    self._table = table
+        return self._table
 
     def apply(self, lemmas: Sequence[str]) -> list[str]:
         """`lemmas` with each longest run that names a concept replaced by `#concept`."""
+        table = self.table
         out: list[str] = []
         i = 0
         n = len(lemmas)
         while i < n:
-            for size in range(min(self.longest, n - i), 0, -1):
-                concept = self.table.get(tuple(lemmas[i : i + size]))
+            for size in range(min(self._longest, n - i), 0, -1):
+                concept = table.get(tuple(lemmas[i : i + size]))
                 if concept is not None:
                     out.append("#" + concept)
                     i += size
@@ -180,7 +202,7 @@ class Concepts:
         return out
 
 
-NO_CONCEPTS = Concepts({}, 0)
+NO_CONCEPTS = Concepts()
 
 # ----------------------------------------------------------------------------------------------
 # Reading a text
@@ -194,8 +216,8 @@ class Reader:
         words = set()
         for text in vocabulary:
             words.update(w for w in raw_words(text) if w.isalpha())
-        for key in concepts.table:
-            words.update(key)
+        for term in concepts.terms():
+            words.update(w for w in raw_words(term) if w.isalpha())
         self._vocabulary = sorted(w for w in words if len(w) >= 3)
         self._vocab_set = frozenset(self._vocabulary)
         self._fixes: dict[str, str] = {}

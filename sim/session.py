@@ -293,6 +293,10 @@ class CallSession:
             self.saved = self.recorder.save(transcript, grade)
         return grade
 
+    def warm(self) -> None:
+        """Prepare what the first reply would otherwise wait for (safe off the UI thread)."""
+        self.engine.warm()
+
     def _last_customer_line(self) -> str | None:
         for t in reversed(self.turns):
             if t.speaker == "customer":

@@ -183,15 +183,16 @@ class CallsimApp(App[None]):
 
     # -- the call's flow ----------------------------------------------------------------------
 
-    def warm_up(self) -> None:
-        """Load the tagger in the background, once a call is on screen (the first reply needs
-        it; the trainee is still reading the customer's first line)."""
-        if self._tagger is None:
-            self._warm_up()
+    def warm_up(self, session: CallSession) -> None:
+        """Load the tagger and the call's reading of replies in the background, once a call is
+        on screen (the first reply needs them; the trainee is still reading the customer's
+        first line)."""
+        self._warm_up(session)
 
     @work(thread=True, exclusive=True, group="warm-up")
-    def _warm_up(self) -> None:
+    def _warm_up(self, session: CallSession) -> None:
         _ = self.tagger
+        session.warm()
 
     def _tag(self, text: str, customer: str | None = None, history: Any = ()) -> Any:
         """The tagger, loaded on first use (sessions start before it is loaded)."""

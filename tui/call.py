@@ -191,7 +191,8 @@ class CallScreen(Screen):
         self._refresh_state()
         self.query_one("#reply", Input).focus()
         self.call_after_refresh(self._build_side_if_shown)  # wide screens show it at once
-        self.call_after_refresh(self.app.warm_up)  # the tagger loads once this is drawn
+        # the tagger and the customer's reading of replies load once this is drawn
+        self.call_after_refresh(self.app.warm_up, self.session)
 
     # -- state --------------------------------------------------------------------------------
 
