@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from transitions import Machine, MachineError
 
-from callsim.engine.language import normalise, question_part, sentences
+from callsim.engine.language import defers, normalise, question_part, sentences
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.matching import DEFAULT_FLOOR, IntentMatcher, Match, StageMatcher
 from callsim.engine.models import (
@@ -149,6 +149,8 @@ CLARIFY_LINES = (
     "Sorry, I'm not with you. What are you saying?",
     "Meaning what, exactly?",
 )
+#: What the customer says to a handover promised for later, at no cost.
+DEFERRED_LINE = "Fine. As long as it actually happens."
 #: Said before a line the customer said the turn before, word for word, with nothing else.
 REPEAT_PREFIX = "Like I said: "
 
@@ -405,6 +407,8 @@ class ScenarioEngine:
             near = match.score >= DEFAULT_FLOOR - NEAR_MISS_WITHIN and match.example is not None
             if fact_asked is not None or checked_back:
                 said = None  # a question answered is progress: no fallback, and no `to:`
+            elif match.deferred:
+                said = DEFERRED_LINE  # a handover promised for later: she holds them to it
             elif near and fb.to is None and call.clarified < 2:
                 # unsure, not wrong: the customer asks what was meant, at no cost (a fallback
                 # that moves the call on is the author saying any reply moves it on)
@@ -459,6 +463,12 @@ class ScenarioEngine:
         """
         matcher = self._matchers[stage]
         match = matcher.match(text)
+        if match.intent is not None and self._hands_over(stage, match.intent) and defers(text):
+            # "I'll fetch my team leader, but let me get the details first": not a handover yet
+            own = matcher.own.match(text)
+            if own.intent is not None and not self._hands_over(stage, own.intent):
+                return own
+            return replace(match, intent=None, candidate=None, deferred=True)
         if match.intent is not None:
             return match
         table = self._responses[stage]
@@ -479,6 +489,14 @@ class ScenarioEngine:
                 pick = self._furthest(stage, [m.intent for m in found if m.intent])
                 return next(m for m in found if m.intent == pick)
         return match
+
+    def _hands_over(self, stage: str, intent: str) -> bool:
+        """Whether this intent's response at this stage passes the call to someone else."""
+        response = self._responses[stage][intent][1]
+        to = self.scenario.stages.get(response.to) if response.to else None
+        return intent == "escalate" or (
+            to is not None and (to.handover or to.ending == Outcome.escalated)
+        )
 
     def _furthest(self, stage: str, intents: list[str]) -> str:
         """Of these intents, the one whose response leads nearest an ending (then the first

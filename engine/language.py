@@ -129,3 +129,23 @@ def asks(sentence: str) -> bool:
 def question_part(text: str) -> str:
     """The sentences of a reply that ask something, joined (what a clarifying question is)."""
     return " ".join(s for s in sentences(text) if asks(s))
+
+
+# ----------------------------------------------------------------------------------------------
+# Deferring
+
+#: Marks of an action put off until something else is done, or offered on a condition:
+#: "..., but let me take your details first", "once I've checked", "if you still want one".
+_DEFERRED = re.compile(
+    r"\b(?:but first|first (?:let|can|could|i need|we need)|(?:let me|can i|could i|may i)"
+    r"\b[^.?!]*\bfirst|before (?:i|we) (?:do|put|pass|transfer|get|bring|hand)|once (?:i|we)"
+    r"|after (?:i|we)|when (?:i|we)(?:'ve| have)|in a (?:moment|minute|bit|sec)|later on"
+    r"|if (?:you|that|it)|should you|would you like)\b",
+    re.IGNORECASE,
+)
+
+
+def defers(text: str) -> bool:
+    """Whether the reply puts its action off or makes it conditional ("I'll get my manager,
+    but let me take the details first"): an offer, not the act."""
+    return bool(_DEFERRED.search(normalise(text)))

@@ -111,6 +111,8 @@ class Match:
     vetoed_by: str | None = None
     #: The intent that scored best when none was accepted (below the floor, or a tie).
     candidate: str | None = None
+    #: A handover the reply put off or made conditional (the engine sets it).
+    deferred: bool = False
 
     @property
     def ambiguous(self) -> bool:

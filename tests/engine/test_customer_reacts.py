@@ -98,3 +98,19 @@ def test_a_sentence_on_its_own_never_escalates_by_accident():
     step = e.reply(call, reply)
     assert step.intent != "escalate" and not call.escalated
     assert step.stage_after == "listening"
+
+
+def test_a_handover_promised_for_later_is_not_a_handover():
+    e = engine("manager-from-the-first-line")
+    call = e.new_call()
+    step = e.reply(
+        call, "Of course I'll fetch my team leader, but let me get the details down first"
+    )
+    assert step.intent == "agree_then_gather" and not call.escalated
+    assert step.stage_after == "listening"
+    e = engine("double-charge-october")
+    call = e.new_call(start="checking")
+    step = e.reply(call, "I'll put you through to my supervisor once I've had a look")
+    assert not call.escalated and step.stage_after == "checking"
+    now = e.reply(call, "I'll put you through to my supervisor")
+    assert now.intent == "escalate" and call.escalated
