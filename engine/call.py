@@ -157,6 +157,12 @@ REPEAT_PREFIX = "Like I said: "
 
 def _distances_to_an_ending(sc: Scenario) -> dict[str, int]:
     """Stage -> fewest steps to a resolved ending (any ending where none resolves)."""
+    ends = [s for s, st in sc.stages.items() if st.ending == Outcome.resolved]
+    return distances_to(sc, ends or [s for s, st in sc.stages.items() if st.ending is not None])
+
+
+def distances_to(sc: Scenario, goals: Sequence[str]) -> dict[str, int]:
+    """Stage -> fewest replies to reach one of `goals` (stages that cannot reach one: absent)."""
     into: dict[str, set[str]] = {sid: set() for sid in sc.stages}
     for sid, stage in sc.stages.items():
         for r in (*stage.responses, *sc.anywhere):
@@ -165,10 +171,8 @@ def _distances_to_an_ending(sc: Scenario) -> dict[str, int]:
                     into[to].add(sid)
         if stage.fallback is not None and stage.fallback.to in into:
             into[stage.fallback.to].add(sid)
-    ends = [s for s, st in sc.stages.items() if st.ending == Outcome.resolved]
-    ends = ends or [s for s, st in sc.stages.items() if st.ending is not None]
-    distance = dict.fromkeys(ends, 0)
-    queue = deque(ends)
+    distance = dict.fromkeys(goals, 0)
+    queue = deque(goals)
     while queue:
         here = queue.popleft()
         for before in into[here]:
