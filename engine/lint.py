@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from callsim.engine.language import question_part
+from rapidfuzz import fuzz
+
+from callsim.engine.language import comparable, question_part
 from callsim.engine.matching import IntentMatcher
 from callsim.engine.models import CustomerLines, Intent, Response, Scenario
 from callsim.engine.yamlsafe import DataPath, Problem, SourceMap
@@ -30,6 +32,12 @@ class _WayIn:
     how: str  # the intent, or 'fallback'
     mood: float
     path: DataPath
+
+
+#: An intent with fewer examples than this is warned about.
+MIN_EXAMPLES = 6
+#: Two examples this alike (rapidfuzz ratio, 0-100) say the same thing.
+NEAR_COPY = 92
 
 
 def lint(scenario: Scenario, source: SourceMap, intents: Mapping[str, Intent]) -> list[Problem]:
@@ -50,6 +58,7 @@ class _Linter:
 
     def run(self) -> Iterator[Problem]:
         yield from self.duplicate_intents()
+        yield from self.thin_intents()
         yield from self.ambiguous_intents()
         yield from self.missing_fallbacks()
         yield from self.mood_variants()
@@ -75,6 +84,34 @@ class _Linter:
                     )
                 else:
                     first[r.intent] = i
+
+    # -- intents with too few examples, or examples that say the same ------------------------
+
+    def thin_intents(self) -> Iterator[Problem]:
+        """Trainees say the right thing in many ways; a handful of near-identical examples
+        teaches the customer one of them (`callsim phrasings` measures the rest)."""
+        for name, intent in self.sc.intents.items():
+            path = ("intents", name, "examples")
+            if len(intent.examples) < MIN_EXAMPLES:
+                yield self.warn(
+                    path,
+                    f"intent '{name}' has {len(intent.examples)} example(s): give it at least "
+                    f"{MIN_EXAMPLES}, in different words, so replies in a trainee's own words "
+                    "are understood",
+                    key=True,
+                )
+            seen: list[tuple[str, int]] = []
+            for j, example in enumerate(intent.examples):
+                text = comparable(example)
+                for other, k in seen:
+                    if fuzz.ratio(text, other) >= NEAR_COPY:
+                        yield self.warn(
+                            (*path, j),
+                            f"example '{_short(example)}' of intent '{name}' is a near copy of "
+                            f"examples[{k}]: say it in other words, or drop it",
+                        )
+                        break
+                seen.append((text, j))
 
     # -- intents the matcher confuses ---------------------------------------------------------
 

@@ -91,18 +91,27 @@ intents:
       - "The tracking shows it's been held at the depot because the label was damaged"
       - "It's stuck at our depot because the address label got damaged"
       - "I can see it's been sitting at the depot since Tuesday"
+      - "the courier couldn't read the label, so it never left the depot"
+      - "looks like a damaged label meant it was held back at the depot"
+      - "it's at the depot: the label was torn, so it couldn't go out"
   rebook:
     description: Re-sends the router and gives the real delivery slot.
     examples:
       - "I've re-sent it by tracked courier for tomorrow between 7 and 1"
       - "It's been sent again and will arrive tomorrow morning"
       - "I've booked it to come tomorrow between 7am and 1pm"
+      - "a new one's on its way, tracked, arriving tomorrow morning"
+      - "I've ordered a replacement and it's due tomorrow, seven till one"
+      - "you'll have it tomorrow before 1pm, I've sent another by courier"
   brush_off:
     description: Tells the customer to wait instead of finding out.
     examples:
       - "It'll probably turn up in a day or two"
       - "Just give it a few more days"
       - "Deliveries are sometimes late, there's nothing I can do"
+      - "these things take time, just wait a bit longer"
+      - "it's probably on a van somewhere, hang on till the end of the week"
+      - "couriers are busy at the moment, you'll just have to be patient"
 
 start: opening
 stages:

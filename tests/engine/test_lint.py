@@ -49,9 +49,19 @@ intents:
   refund:
     examples:
       - I will refund the second charge today
+      - the duplicate payment is going back to your card
+      - I've put the money back through for you
+      - you'll get that extra payment returned
+      - reimbursing the double charge now
+      - I'm crediting what we took twice
   sympathise:
     examples:
       - I'm so sorry about that, it must be really stressful
+      - what a worry for you
+      - that's awful when money's tight
+      - I can imagine how upsetting that was
+      - no wonder you're fed up
+      - that must have been a nasty shock
 """
 
 POSITION = re.compile(r"^lint-me\.yaml:(\d+):(\d+): warning: ")
@@ -69,6 +79,25 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 def test_a_clean_scenario_has_no_warnings():
     assert warnings(BASE) == []
+
+
+def test_an_intent_with_few_examples_is_warned_about():
+    text = BASE.replace("      - what a worry for you\n", "").replace(
+        "      - no wonder you're fed up\n", ""
+    )
+    (w,) = warnings(text)
+    assert w.startswith(f"lint-me.yaml:{line_of(text, '  sympathise:') + 1}:5: warning: ")
+    assert "intent 'sympathise' has 4 example(s): give it at least 6" in w
+
+
+def test_near_copies_of_an_example_are_pointed_at():
+    text = BASE.replace(
+        "      - what a worry for you\n",
+        "      - what a worry for you\n      - what a worry for you!\n",
+    )
+    (w,) = warnings(text)
+    assert w.startswith(f"lint-me.yaml:{line_of(text, 'what a worry for you!')}:9: warning: ")
+    assert "near copy of examples[1]" in w
 
 
 @pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.name)
@@ -103,8 +132,8 @@ def test_intents_the_matcher_confuses_are_named_with_the_example():
 
 def test_an_example_vetoed_by_its_own_not_example_is_reported():
     text = BASE.replace(
-        "      - I will refund the second charge today\n",
-        "      - I will refund the second charge today\n"
+        "      - I'm crediting what we took twice\n",
+        "      - I'm crediting what we took twice\n"
         "    not:\n      - I will refund the second charge today\n",
     )
     (w,) = warnings(text)
@@ -153,7 +182,15 @@ def test_a_stage_entered_at_similar_moods_needs_no_variants():
 
 
 def test_an_intent_no_stage_lists_is_unused():
-    text = BASE + "  spare:\n    examples:\n      - something else entirely\n"
+    spare = [
+        "something else entirely",
+        "a different matter",
+        "not this at all",
+        "elsewhere",
+        "unrelated business",
+        "the other thing",
+    ]
+    text = BASE + "  spare:\n    examples:\n" + "".join(f"      - {e}\n" for e in spare)
     (w,) = warnings(text)
     assert w.startswith(f"lint-me.yaml:{line_of(text, '  spare:')}:3: warning: ")
     assert "intent 'spare' is not listed in any stage's responses" in w
