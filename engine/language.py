@@ -149,3 +149,20 @@ def defers(text: str) -> bool:
     """Whether the reply puts its action off or makes it conditional ("I'll get my manager,
     but let me take the details first"): an offer, not the act."""
     return bool(_DEFERRED.search(normalise(text)))
+
+
+#: A question that asks the customer for information ("when did it start", "do you have the
+#: letter"), not an offer put as a question ("shall I book it", "would you like me to...").
+_FINDING_OUT = re.compile(
+    r"^(?:(?:and|so|but|just|okay|ok|right|sorry|also|then|um|er)\b[\s,]*)*"
+    r"(?:what|when|where|which|who|whose|why|how"
+    r"|(?:do|did|does|have|has|had|are|is|was|were)\s+(?:you|it|they|there|the|your|that|this|he|she))\b",
+    re.IGNORECASE,
+)
+
+
+def finds_out(text: str) -> bool:
+    """Whether every sentence of a reply asks the customer for information: a fact question,
+    which an intent written as statements must not take for one of its own."""
+    parts = sentences(text)
+    return bool(parts) and all(asks(s) and _FINDING_OUT.match(s.strip()) for s in parts)

@@ -30,7 +30,14 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from callsim.engine.language import NEGATION_PATTERN, clauses, has_negation, normalise
+from callsim.engine.language import (
+    NEGATION_PATTERN,
+    asks,
+    clauses,
+    finds_out,
+    has_negation,
+    normalise,
+)
 from callsim.engine.meaning import MeaningIndex, Reader
 
 #: A reply must score at least this (0-100) to match anything.
@@ -126,6 +133,7 @@ class _Choice:
     negative: bool  # a `not` example of the intent
     negated: bool  # the example itself carries negation
     clauses: tuple[tuple[str, bool], ...] = ()
+    asks: bool = False  # the example asks something
 
 
 class IntentMatcher:
@@ -154,7 +162,7 @@ class IntentMatcher:
                 text, neg, clauses = _example(ex)
                 if reader is not None:  # compared in the same words as replies are
                     text = default_process(" ".join(reader.words(ex)))
-                entries.append((text, _Choice(name, ex, negative, neg, clauses)))
+                entries.append((text, _Choice(name, ex, negative, neg, clauses, asks(ex))))
         self.intent_names = tuple(dict.fromkeys(c.intent for _, c in entries))
         entries.sort(key=lambda e: len(e[0]))
         self._texts = [t for t, _ in entries]
@@ -242,8 +250,11 @@ class IntentMatcher:
         best: dict[str, tuple[float, _Choice]] = {}
         vetoes: dict[str, tuple[float, _Choice]] = {}
         fuzzy_top: tuple[float, str | None] = (-1.0, None)
+        only_asking = self.negation and finds_out(reply)  # a fact question: asking examples only
         for text, raw, idx in top:
             choice = self._choices[idx]
+            if only_asking and not choice.asks and not choice.negative:
+                continue
             score = float(raw)
             if idx < cut:
                 # Shared words alone make a high set score ("...runs through the box now"
@@ -267,6 +278,8 @@ class IntentMatcher:
         meant: list[tuple[float, str]] = []
         if self._meaning is not None:
             for intent, (sem, key) in self._meaning.intent_scores(reply_bag).items():
+                if only_asking and not self._choices[key].asks:
+                    continue
                 meant.append((sem, intent))
                 weighted = MEANING_WEIGHT * sem
                 if weighted > best.get(intent, (-1.0,))[0]:

@@ -26,16 +26,25 @@ def first_reply(scenario_id: str, stage: str, text: str, *, meaning: bool = True
 @pytest.mark.parametrize(
     ("stage", "text", "intent"),
     [
-        # other words for the same thing, through the concept library
+        # other words for the same thing, through lemmas and the concept library
         ("opening", "I'll investigate the payments for you", "look_into_payments"),
-        # text-speak and slips
-        ("confirmed", "ive put ur refnd thru, 3-5 wrking days", "refund"),
-        ("refunded", "card's been wiped off your account", "card_removed"),
+        ("opening", "I'm going to dig into those transactions", "look_into_payments"),
     ],
 )
 def test_replies_in_other_words_are_understood(stage, text, intent):
     assert first_reply("double-charge-october", stage, text) == intent
     assert first_reply("double-charge-october", stage, text, meaning=False) != intent
+
+
+@pytest.mark.parametrize(
+    ("stage", "text", "intent"),
+    [
+        ("confirmed", "refnd sorted, shud land in 3-5 wrking days", "refund"),
+        ("refunded", "ur card is deleted off the acct now", "card_removed"),
+    ],
+)
+def test_text_speak_and_slips_are_understood(stage, text, intent):
+    assert first_reply("double-charge-october", stage, text) == intent
 
 
 @pytest.mark.parametrize(
@@ -98,10 +107,9 @@ def test_a_bad_concepts_block_is_refused_with_its_place(tmp_path):
     assert any("Bad Id" in str(p) for p in info.value.problems)
 
 
-#: Measured on the held-out replies when meaning reading was adopted (docs/matching.md):
-#: recall 0.587, false accepts 0.019. The targets are 0.90 and 0.02; these floors stop the
-#: figures sliding back while the gap is closed.
-HELDOUT_RECALL_FLOOR = 0.58
+#: Measured on the held-out replies (docs/matching.md): recall 0.741, false accepts 0.015. The
+#: targets are 0.90 and 0.02; the floor stops recall sliding back while the gap is closed.
+HELDOUT_RECALL_FLOOR = 0.73
 FALSE_ACCEPT_CEILING = 0.02
 
 
