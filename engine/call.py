@@ -165,6 +165,8 @@ def distances_to(sc: Scenario, goals: Sequence[str]) -> dict[str, int]:
     """Stage -> fewest replies to reach one of `goals` (stages that cannot reach one: absent)."""
     into: dict[str, set[str]] = {sid: set() for sid in sc.stages}
     for sid, stage in sc.stages.items():
+        if stage.ending is not None:  # nothing is said from an ending
+            continue
         for r in (*stage.responses, *sc.anywhere):
             for to in (r.to, r.otherwise.to if r.otherwise else None):
                 if to in into:

@@ -316,9 +316,6 @@ class MeaningIndex:
     def weight(self, token: str) -> float:
         return self._idf.get(token, self._unseen)
 
-    def bag(self, key: int) -> frozenset[str]:
-        return self._bags[key][1]
-
     def conflicts(self, reply_bag: frozenset[str], key: int) -> bool:
         """Whether the reply says the example's meanings with the opposite polarity more than
         with the same ("the credit won't go on" against "the credit will go on")."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from callsim.engine.call import Call, ScenarioEngine
+from callsim.engine.call import Call, ScenarioEngine, distances_to
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.models import Fallback, Response
 
@@ -244,27 +244,7 @@ class Explorer:
 
 def _distances(sc: Any) -> dict[str, int]:
     """Replies needed from each stage to an ending, following every route in the graph."""
-    from collections import deque
-
-    back: dict[str, set[str]] = {sid: set() for sid in sc.stages}
-    for sid, st in sc.stages.items():
-        if st.ending is not None:
-            continue
-        routes = [*st.responses, *sc.anywhere]
-        targets = [r.to for r in routes] + [r.otherwise.to for r in routes if r.otherwise]
-        targets.append(st.fallback.to if st.fallback else None)
-        for t in targets:
-            if t in back:
-                back[t].add(sid)
-    dist = {sid: 0 for sid, st in sc.stages.items() if st.ending is not None}
-    queue = deque(dist)
-    while queue:
-        here = queue.popleft()
-        for prev in back[here]:
-            if prev not in dist:
-                dist[prev] = dist[here] + 1
-                queue.append(prev)
-    return dist
+    return distances_to(sc, [sid for sid, st in sc.stages.items() if st.ending is not None])
 
 
 def _loop(stages: list[str]) -> list[str]:
