@@ -143,6 +143,9 @@ READ_FOR_MEANING = True
 #: A reply that scores this close under the floor is a near miss: the customer asks what the
 #: trainee means, at no cost to the mood, instead of playing the stage's fallback.
 NEAR_MISS_WITHIN = 8.0
+#: A handover taken on the matcher's confidence alone needs this much of it (see
+#: `Match.calibrated`); chosen on the dev phrasings.
+HANDOVER_CONFIDENCE = 0.9
 #: What the customer says to a near miss, in turn.
 CLARIFY_LINES = (
     "Sorry, what do you mean?",
@@ -469,24 +472,34 @@ class ScenarioEngine:
         """
         matcher = self._matchers[stage]
         match = matcher.match(text)
+        if (
+            match.calibrated
+            and match.confidence < HANDOVER_CONFIDENCE
+            and self._hands_over(stage, match.intent or "")
+        ):
+            # a handover ends the call the scenario was built for: only on firm evidence
+            match = replace(match, intent=None, candidate=match.intent, calibrated=False)
         if match.intent is not None and self._hands_over(stage, match.intent) and defers(text):
             # "I'll fetch my team leader, but let me get the details first": not a handover yet
             own = matcher.own.match(text)
             if own.intent is not None and not self._hands_over(stage, own.intent):
                 return own
             return replace(match, intent=None, candidate=None, deferred=True)
-        if match.intent is not None:
+        if match.intent is not None and not match.calibrated:
             return match
         table = self._responses[stage]
         own = set(matcher.own.intent_names)
+        best = match.intent or match.candidate
         if (
-            match.candidate in own
+            best in own
             and match.runner_up in own
             and match.score >= matcher.own.floor
             and match.score - match.runner_up_score < matcher.own.margin
         ):
-            pick = self._furthest(stage, [match.candidate, match.runner_up])
+            pick = self._furthest(stage, [best, match.runner_up])
             return replace(match, intent=pick)
+        if match.intent is not None:
+            return match
         parts = sentences(text)
         if len(parts) > 1:
             # the stage's own intents only: a fragment must not escalate or blame by accident
@@ -551,7 +564,10 @@ class ScenarioEngine:
             raise CallError(f"no action '{name}' in this scenario (available: {known})")
         before = call.mood
         changes: list[MoodChange] = []
-        self._mood(call, changes, f"action:{name}", action.mood)
+        delta = action.mood
+        if delta < 0 and any(use.name == name for use in call.actions):
+            delta = 0.0  # a tool used again calms nobody: only its first use does
+        self._mood(call, changes, f"action:{name}", delta)
         new = tuple(f for f in action.reveals if f not in call.revealed)
         call.revealed.extend(new)
         use = ActionUse(
