@@ -9,6 +9,10 @@ in other words, as a person would. Prints the share of calls that reach the good
 scenario, and a SUMMARY line.
 
     python bench/good_trainee.py [--calls N] [--seed S] [--set heldout|dev|all] [--wording]
+        [--why N]
+
+`--why N` lists, per scenario, the N commonest places a call went astray (study them on the
+dev set only).
 
 Questions for required facts use the scenario's own `asked_by` wording: this measures how the
 customer understands the steps, not the questions.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from callsim.engine.call import CLARIFY_LINES, ScenarioEngine, distances_to
@@ -67,7 +71,10 @@ def phrasings(scenario_id: str, sets: list[str]) -> dict[tuple[str, str], list[s
     return out
 
 
-def one_call(engine: ScenarioEngine, goals: list[str], said: dict, rng: random.Random) -> bool:
+def one_call(
+    engine: ScenarioEngine, goals: list[str], said: dict, rng: random.Random
+) -> tuple[bool, str]:
+    """Whether the call reached a good ending, and where it went astray if not."""
     sc = engine.scenario
     distance = distances_to(sc, goals)
     call = engine.new_call()
@@ -82,8 +89,12 @@ def one_call(engine: ScenarioEngine, goals: list[str], said: dict, rng: random.R
             if r.to and r.to in distance and r.to != stage
         ]
         if not steps:
-            return False
-        _d, intent = min(steps)
+            return False, f"{stage}: no step leads to the good ending"
+        # the nearest step someone wrote natural phrasings for
+        steps.sort()
+        intent = next(
+            (i for _d, i in steps if said.get((stage, i)) or said.get(("*", i))), steps[0][1]
+        )
         response = table[intent][1]
         if response.requires is not None:
             for action in response.requires.actions:
@@ -94,16 +105,21 @@ def one_call(engine: ScenarioEngine, goals: list[str], said: dict, rng: random.R
                     engine.reply(call, sc.facts[fact].asked_by[0])
         options = said.get((stage, intent)) or said.get(("*", intent))
         if not options:
-            return False
+            return False, f"{stage}: no natural phrasing of {intent}"
         picks = rng.sample(options, min(2, len(options)))
-        step = engine.reply(call, picks[0])
+        text = picks[0]
+        step = engine.reply(call, text)
         if step.stage_after == stage and step.customer_lines[:1] and (
             step.customer_lines[0] in CLARIFY_LINES and len(picks) > 1
         ):
-            step = engine.reply(call, picks[1])  # asked what they meant: says it again
+            text = picks[1]
+            step = engine.reply(call, text)  # asked what they meant: says it again
         if call.ended or step.stage_after == stage:
-            break
-    return call.state in goals
+            if call.state in goals:
+                break
+            heard = step.intent or "nothing"
+            return False, f"{stage}: said {intent}, understood {heard}: {text[:70]!r}"
+    return call.state in goals, f"ended at {call.state}"
 
 
 def main() -> None:
@@ -112,6 +128,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--set", choices=("heldout", "dev", "all"), default="heldout")
     ap.add_argument("--wording", action="store_true", help="read replies by wording only")
+    ap.add_argument("--why", type=int, default=0, metavar="N", help="list the N commonest misses")
     args = ap.parse_args()
     sets = ["dev", "heldout"] if args.set == "all" else [args.set]
     rng = random.Random(args.seed)
@@ -124,10 +141,14 @@ def main() -> None:
             continue
         engine = ScenarioEngine(loaded, meaning=not args.wording)
         said = phrasings(loaded.scenario.id, sets)
-        good = sum(one_call(engine, goal, said, rng) for _ in range(args.calls))
+        outcomes = [one_call(engine, goal, said, rng) for _ in range(args.calls)]
+        good = sum(ok for ok, _why in outcomes)
         results.append((loaded.scenario.id, good / args.calls))
         ends = ", ".join(goal)
         print(f"{loaded.scenario.id:<32} {good / args.calls:6.2f}   (good ending: {ends})")
+        if args.why:
+            for why, n in Counter(w for ok, w in outcomes if not ok).most_common(args.why):
+                print(f"    {n:3d} x {why}")
     worst = min(r for _s, r in results)
     mean = sum(r for _s, r in results) / len(results)
     met = "met" if worst >= TARGET else "missed"

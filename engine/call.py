@@ -485,8 +485,6 @@ class ScenarioEngine:
             if own.intent is not None and not self._hands_over(stage, own.intent):
                 return own
             return replace(match, intent=None, candidate=None, deferred=True)
-        if match.intent is not None and not match.calibrated:
-            return match
         table = self._responses[stage]
         own = set(matcher.own.intent_names)
         best = match.intent or match.candidate

@@ -51,6 +51,15 @@ def words(text: str) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # Negation
 
+#: Set phrases with a negation word that negate nothing ("no problem, I'll refund it", "no
+#: prob ill put u thru").
+IDIOMS = re.compile(
+    r"\b(?:no (?:problem|probs?|worries|worry|bother|trouble|doubt|matter)|np|not a problem"
+    r"|never mind|(?:do not|don't|dont) worry|not only|not just"
+    r"|no[,.!]? +(?=i|we|you|it|that))\b",
+    re.IGNORECASE,
+)
+
 #: Words that negate what follows, in their written form. Apostrophe-less spellings ("cant",
 #: "havent") and any other "-n't" word count too (see `is_negation`).
 NEGATION_WORDS: frozenset[str] = frozenset(

@@ -7,6 +7,8 @@ the key or id at fault, so a trainer can fix a file in one pass.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from callsim.engine.meaning import Concepts, Reader
 from callsim.engine.models import ConceptLibrary, Intent, IntentLibrary, Scenario
 from callsim.engine.validation import CLOSE, SIMILAR, shown, validated
 from callsim.engine.yamlsafe import (
+    MAX_BYTES,
     DataPath,
     FileProblems,
     Problem,
@@ -130,6 +133,82 @@ def library_dirs(scenario_path: Path | str | None) -> list[Path]:
 _LIBRARY_CACHE: dict[tuple[str, float, int], dict[str, Intent]] = {}
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def library_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The intent files of one `intents/` folder that may be read, and those refused.
+
+    Only regular files inside the folder are read: a symbolic link that leads out of it (to
+    anyone's secrets) or a FIFO, device or socket (which would block a read forever) is a
+    problem naming the file, and nothing of it is opened. The folder itself must not be a link
+    out of the folder that holds it either.
+    """
+    problems: list[Problem] = []
+    try:
+        real = folder.resolve()
+        if folder.is_symlink() and not _inside(real, folder.parent.resolve()):
+            message = (
+                f"the intents folder is a symbolic link out of {folder.parent}: not read "
+                "(copy the shared intents into it instead)"
+            )
+            return [], [Problem(str(folder), 1, 1, "error", message)]
+        names = sorted(folder.glob("*.y*ml"))
+    except OSError:
+        return [], []
+    files: list[Path] = []
+    for f in names:
+        try:
+            target = f.resolve()
+            st = f.stat()
+        except (OSError, RuntimeError):  # a dangling or looping link
+            problems.append(Problem(str(f), 1, 1, "error", "a broken symbolic link: not read"))
+            continue
+        if not _inside(target, real):
+            message = (
+                f"a symbolic link to a file outside {folder}: not read (shared intents are "
+                "read only from files inside their folder)"
+            )
+            problems.append(Problem(str(f), 1, 1, "error", message))
+        elif not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISDIR(st.st_mode):
+                message = "not a regular file (a FIFO, device or socket): not read"
+                problems.append(Problem(str(f), 1, 1, "error", message))
+        else:
+            files.append(f)
+    return files, problems
+
+
+def read_regular(path: Path) -> str:
+    """A file's text, opened without blocking and read only if it is a regular file.
+
+    `library_files` checked the name; this checks what was opened, so a file swapped for a
+    FIFO in between cannot block the read. Raises ScenarioError.
+    """
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        message = f"cannot read file: {exc.strerror}"
+        raise ScenarioError([Problem(name, 1, 1, "error", message)]) from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            message = "not a regular file (a FIFO, device or socket): not read"
+            raise ScenarioError([Problem(name, 1, 1, "error", message)])
+        if st.st_size > MAX_BYTES:
+            message = f"file is {st.st_size:,} bytes; the limit is {MAX_BYTES:,}"
+            raise ScenarioError([Problem(name, 1, 1, "error", message)])
+        raw = fh.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([Problem(name, 1, 1, "error", f"file is over {MAX_BYTES:,} bytes")])
+    try:
+        return decode(raw, name)
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+
+
 def shared_intents(dirs: Iterable[Path]) -> tuple[dict[str, Intent], list[Problem]]:
     """All shared intents in these folders (earlier folders win), with any problems found."""
     intents: dict[str, Intent] = {}
@@ -137,7 +216,9 @@ def shared_intents(dirs: Iterable[Path]) -> tuple[dict[str, Intent], list[Proble
     for d in dirs:
         if not d.is_dir():
             continue
-        for f in sorted(d.glob("*.y*ml")):
+        files, refused = library_files(d)
+        problems.extend(refused)
+        for f in files:
             try:
                 st = f.stat()
             except OSError:
@@ -146,7 +227,7 @@ def shared_intents(dirs: Iterable[Path]) -> tuple[dict[str, Intent], list[Proble
             lib = _LIBRARY_CACHE.get(key)
             if lib is None:
                 try:
-                    lib = load_intent_library(f)
+                    lib = load_intent_library(f, read_regular(f))
                 except ScenarioError as exc:
                     problems.extend(exc.problems)
                     continue
@@ -169,7 +250,7 @@ def shared_concepts() -> Concepts:
             library = validated(ConceptLibrary, data, source)
         except FileProblems as exc:
             raise ScenarioError(exc.problems) from None
-        _CONCEPTS.append(Concepts.build(library.concepts))
+        _CONCEPTS.append(Concepts.build(library.concepts, library.families))
     return _CONCEPTS[0]
 
 

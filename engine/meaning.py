@@ -10,7 +10,7 @@ senior" -> `manager`). Two bags are compared with weights learnt from the scenar
 (inverse document frequency), so words every intent shares count for little and the words that
 tell intents apart count for much.
 
-The concept library is shared (scenarios/concepts.yaml) and a scenario can add its own
+The concept library is shared (engine/concepts.yaml) and a scenario can add its own
 (`concepts:` in the scenario file). Nothing here is keyed to particular sentences.
 """
 
@@ -25,7 +25,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from callsim.engine.language import clauses, fold, is_negation
+from callsim.engine.language import IDIOMS, clauses, fold, is_negation
 
 # ----------------------------------------------------------------------------------------------
 # Words as people type them
@@ -84,11 +84,11 @@ STOPWORDS: frozenset[str] = frozenset(
     let which who whom whose""".split()
 )
 
-#: Set phrases with a negation word that negate nothing ("no problem, I'll refund it").
-_IDIOMS = re.compile(
-    r"\b(?:no (?:problem|worries|bother|trouble|doubt|matter)|not a problem|never mind"
-    r"|(?:do not|don't|dont) worry|not only|not just|no[,.!]? +(?=i|we|you|it|that))\b",
-    re.IGNORECASE,
+#: "ill" typed for "I'll": at the start of a clause or after a filler ("ok ill check"), before
+#: another word; "he's been ill" keeps its meaning.
+_ILL = re.compile(
+    r"(^\s*|[.,;:!?-]\s*|\b(?:so|and|then|ok|okay|yes|yeah|yep|right|now|but|sure|fine|problem"
+    r"|prob|probs|worries|course|thanks|cheers|hi|hello|sorry|oh|ah|um|er|well)\s+)ill\b(?=\s+[a-z])"
 )
 
 _TOKEN = re.compile(r"[a-z0-9£$€]+(?:['./-][a-z0-9]+)*")
@@ -104,7 +104,8 @@ def _expand(text: str) -> str:
         word = m.group(1)
         return f"{word} is" if word in _IS_AFTER else word
 
-    return re.sub(r"\b(\w+)'s\b", is_or_drop, low)
+    low = re.sub(r"\b(\w+)'s\b", is_or_drop, low)
+    return _ILL.sub(r"\1i will", low) if "ill" in low else low
 
 
 def raw_words(text: str) -> list[str]:
@@ -146,20 +147,35 @@ class Concepts:
     second, once per process), which a call screen should not wait for before it is drawn.
     """
 
-    def __init__(self, *libraries: Mapping[str, Sequence[str]]):
-        """Later libraries win on a term they share with earlier ones."""
+    def __init__(
+        self,
+        *libraries: Mapping[str, Sequence[str]],
+        families: Mapping[str, Sequence[str]] | None = None,
+    ):
+        """Later libraries win on a term they share with earlier ones. `families`: broader
+        meanings, each shared by several concepts."""
         self._libraries = libraries
+        self._families = families or {}
+        #: concept -> the families it belongs to
+        self.family: dict[str, tuple[str, ...]] = {}
+        for fam, members in self._families.items():
+            for m in members:
+                self.family[m] = (*self.family.get(m, ()), fam)
         self._table: dict[tuple[str, ...], str] | None = None
         self._longest = 0
         self._lock = threading.Lock()
 
     @classmethod
-    def build(cls, groups: Mapping[str, Sequence[str]]) -> Concepts:
-        return cls(groups)
+    def build(
+        cls,
+        groups: Mapping[str, Sequence[str]],
+        families: Mapping[str, Sequence[str]] | None = None,
+    ) -> Concepts:
+        return cls(groups, families=families)
 
     def merged(self, groups: Mapping[str, Sequence[str]]) -> Concepts:
         """This library with a scenario's own groups added (theirs win on a shared term)."""
-        return Concepts(*self._libraries, groups)
+        return Concepts(*self._libraries, groups, families=self._families)
 
     def terms(self) -> Iterator[str]:
         """Every term as written (cheap: nothing is lemmatised)."""
@@ -257,12 +273,16 @@ class Reader:
         through", but is "I'm unable to transfer you").
         """
         out: set[str] = set()
-        for part in clauses(_IDIOMS.sub(" ", fold(text).lower())):
+        for part in clauses(IDIOMS.sub(" ", fold(text).lower())):
             words = self.words(part)
             negated = any(is_negation(w) for w in words)
             mark = "~" if negated else ""
             for t in self.concepts.apply([lemma(w) for w in words]):
-                if t.startswith("#") or (t not in STOPWORDS and not is_negation(t) and len(t) > 1):
+                if t.startswith("#"):
+                    out.add(mark + t)
+                    for fam in self.concepts.family.get(t[1:], ()):  # "a worry" names a feeling
+                        out.add(mark + "@" + fam)
+                elif t not in STOPWORDS and not is_negation(t) and len(t) > 1:
                     out.add(mark + t)
         return frozenset(out)
 
@@ -326,8 +346,9 @@ class MeaningIndex:
             return False
         return against > sum(self.weight(t) for t in reply_bag & ex)
 
-    def intent_scores(self, reply_bag: frozenset[str]) -> dict[str, tuple[float, int]]:
-        """intent -> (0-100, key of its closest example) for intents sharing a meaning."""
+    def intent_scores(self, reply_bag: frozenset[str]) -> dict[str, tuple[float, int, float]]:
+        """intent -> (0-100, key of its closest example, share of the reply its examples
+        explain 0-1) for intents sharing a meaning."""
         if not reply_bag:
             return {}
         reply_weight = sum(self.weight(t) for t in reply_bag)
@@ -347,5 +368,7 @@ class MeaningIndex:
         for intent, (score, key) in closest.items():
             shared = reply_bag & self._union[intent]
             explained = 100.0 * sum(self._idf_intent[t] for t in shared) / reply_weight_i
-            out[intent] = (EXAMPLE_SHARE * score + (1 - EXAMPLE_SHARE) * explained, key)
+            out[intent] = (
+                EXAMPLE_SHARE * score + (1 - EXAMPLE_SHARE) * explained, key, explained / 100
+            )
         return out

@@ -308,7 +308,7 @@ class Scenario(Model):
             default={},
             description=(
                 "Words and phrases that mean the same in a reply, added to the shared concept "
-                "library (scenarios/concepts.yaml) for this scenario: concept id -> terms."
+                "library (engine/concepts.yaml) for this scenario: concept id -> terms."
             ),
         )
     )
@@ -318,10 +318,20 @@ Response.model_rebuild()
 
 
 class ConceptLibrary(Model):
-    """The shared concept file, scenarios/concepts.yaml."""
+    """The shared concept file, engine/concepts.yaml."""
 
     format: Literal[1] = 1
     concepts: dict[Ident, Annotated[list[ShortText], Field(min_length=1, max_length=100)]]
+    #: Broader meanings several concepts share ("a worry" and "stressful" both name a feeling).
+    families: dict[Ident, Annotated[list[Ident], Field(min_length=2, max_length=100)]] = {}
+
+    @model_validator(mode="after")
+    def _families_name_concepts(self) -> ConceptLibrary:
+        for family, members in self.families.items():
+            unknown = [m for m in members if m not in self.concepts]
+            if unknown:
+                raise ValueError(f"family '{family}' names unknown concepts: {', '.join(unknown)}")
+        return self
 
 
 class IntentLibrary(Model):
