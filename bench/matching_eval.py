@@ -5,9 +5,12 @@ output by people who never saw the example phrasings) through `callsim phrasings
 reading replies by wording only and by wording and meaning (engine/meaning.py). Prints the
 figures per set, per kind of phrasing and per scenario, and a SUMMARY line.
 
-    python bench/matching_eval.py [--set dev|heldout|all] [--scenario ID]
+    python bench/matching_eval.py [--set dev|heldout|untuned|all] [--scenario ID]
 
 `dev` is the set to study misses in; `heldout` is only measured, never read for tuning.
+`untuned` is four scenarios in other industries written from the docs alone
+(tests/untuned/scenarios) and replies to them by another writer who saw only their briefs:
+the figure for scenarios nobody tuned.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from callsim.sim.scenario_paths import resolve_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "phrasings"
+#: Scenarios written from the docs by someone else, and replies to them by a third person.
+UNTUNED = ROOT / "tests" / "untuned"
 TARGET_RECALL = 0.90
 TARGET_FALSE_ACCEPTS = 0.02
 
@@ -38,11 +43,15 @@ def _figures(results: list[Checked]) -> tuple[float, float, float, int, int]:
 
 def run_set(name: str, only: str | None) -> dict[bool, list[tuple[str, list[Checked]]]]:
     out: dict[bool, list[tuple[str, list[Checked]]]] = {False: [], True: []}
-    for path in sorted((SETS / name).glob("*.jsonl")):
+    folder = UNTUNED / "phrasings" if name == "untuned" else SETS / name
+    for path in sorted(folder.glob("*.jsonl")):
         sid = path.stem
         if only and sid != only:
             continue
-        loaded = load_scenario(resolve_scenario(sid))
+        if name == "untuned":
+            loaded = load_scenario(UNTUNED / "scenarios" / f"{sid}.yaml")
+        else:
+            loaded = load_scenario(resolve_scenario(sid))
         with path.open(encoding="utf-8") as fh:
             phrasings, problems = read_phrasings(fh, str(path), loaded)
         for p in problems:
@@ -54,10 +63,10 @@ def run_set(name: str, only: str | None) -> dict[bool, list[tuple[str, list[Chec
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", choices=("dev", "heldout", "all"), default="all")
+    ap.add_argument("--set", choices=("dev", "heldout", "untuned", "all"), default="all")
     ap.add_argument("--scenario")
     args = ap.parse_args()
-    names = ("dev", "heldout") if args.set == "all" else (args.set,)
+    names = ("dev", "heldout", "untuned") if args.set == "all" else (args.set,)
     summary = []
     for name in names:
         started = time.perf_counter()
