@@ -321,3 +321,11 @@ def test_the_tests_schema_accepts_every_bundled_test_file(capsys):
         jsonschema.validate(data, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"cases": {"a": {"script": "x", "expects": {}}}}, schema)
+
+
+def test_scenarios_written_from_the_docs_alone_still_pass_their_own_tests(capsys):
+    # four scenarios a trainer new to callsim wrote from the docs (tests/untuned): a change to
+    # the engine or the grader must not break calls nobody tuned for it
+    folder = Path(__file__).resolve().parents[1] / "untuned" / "scenarios"
+    assert main(["test", str(folder)]) == 0
+    assert "22 checks: 22 passed, 0 failed" in capsys.readouterr().out
