@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # grading is imported when a call is graded, not when it star
     from callsim.grading.grader import Grade
 
 Mode = Literal["practice", "assessment"]
+#: The customer's mood in words (`CallSession.mood_level`).
+MoodLevel = Literal["calm", "upset", "angry"]
 
 
 class TagsLike(Protocol):
@@ -172,6 +174,24 @@ class CallSession:
     @property
     def manager_demanded(self) -> bool:
         return self.call.manager_demanded
+
+    @property
+    def mood_level(self) -> MoodLevel:
+        """How the customer feels, in words a meter can colour by: "angry" from the point where
+        they demand a manager (the scenario's `demands_manager_at`), "calm" at half of it or
+        below, "upset" between."""
+        manager_at = self.scenario.customer.demands_manager_at
+        if self.mood >= manager_at:
+            return "angry"
+        return "calm" if self.mood <= manager_at / 2 else "upset"
+
+    @property
+    def last_mood_change(self) -> float:
+        """How far the latest reply or action moved the mood (positive: more frustrated)."""
+        for turn in reversed(self.turns):
+            if turn.mood_before is not None and turn.mood_after is not None:
+                return round(turn.mood_after - turn.mood_before, 3)
+        return 0.0
 
     # -- recording ----------------------------------------------------------------------------
 

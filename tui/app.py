@@ -11,6 +11,9 @@ Seams for the rest of callsim:
 - Extra screens: `app.add_screen(name, label, factory, key=None)` lists a screen in the command
   palette (and, with `key`, on the home screen's footer). The review and progress modules add
   theirs with `install(app)` at start.
+- Who is training: `trainee`, or with `ask_trainee` (what `callsim app` passes when no name is
+  known) the app asks on start, before any call; `ask_who_is_training` asks again (home: t) and
+  remembers the answer where line mode does (sim/trainee.py).
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ class CallsimApp(App[None]):
     CSS_PATH = "callsim.tcss"
     COMMANDS = App.COMMANDS | {CallsimCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    #: Opened as a mentor (`callsim review`): every trainee's calls and progress are offered.
+    #: The trainee's app shows only the trainee's own.
+    for_mentor = False
     BINDINGS = [
         Binding("f9", "toggle_dark", "Light/dark", show=False),
     ]
@@ -82,6 +88,7 @@ class CallsimApp(App[None]):
         grader: Grader | None = None,
         scenario: LoadedScenario | None = None,
         mode: Mode | None = None,
+        ask_trainee: bool = False,
     ) -> None:
         super().__init__()
         self.scenario_dirs = [Path(d) for d in scenario_dirs]
@@ -100,6 +107,8 @@ class CallsimApp(App[None]):
         #: once opened). The home screen underneath is built when it is first shown.
         self.launch = (scenario, mode) if scenario is not None else None
         self.defer_home = self.launch is not None
+        #: Ask who is training before anything else (no name was given or saved).
+        self.ask_trainee = ask_trainee and trainee is None
 
     # -- start --------------------------------------------------------------------------------
 
@@ -134,6 +143,16 @@ class CallsimApp(App[None]):
         return HomeScreen()  # left empty until first shown when opened straight on a scenario
 
     def on_mount(self) -> None:
+        if self.ask_trainee:
+            self.ask_who_is_training(then=self._open_launch, first=True)
+        else:
+            self._open_launch()
+        from callsim.tui import progress, review  # they import this module
+
+        review.install(self)
+        progress.install(self)
+
+    def _open_launch(self) -> None:
         if self.launch is not None:
             (loaded, mode), self.launch = self.launch, None
             if mode is None:
@@ -144,10 +163,6 @@ class CallsimApp(App[None]):
                 from callsim.tui.call import CallScreen
 
                 self.push_screen(CallScreen(self.new_session(loaded, mode)))
-        from callsim.tui import progress, review  # they import this module
-
-        review.install(self)
-        progress.install(self)
 
     def settle(self, screen: Screen) -> None:
         """Per-screen set-up every screen asks for on mount (steady cursors for snapshots)."""
@@ -175,6 +190,47 @@ class CallsimApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    # -- who is training -----------------------------------------------------------------------
+
+    def ask_who_is_training(
+        self, then: Callable[[], None] | None = None, *, first: bool = False
+    ) -> None:
+        """Ask for the trainee's name, remember it, and run `then` (answered or not)."""
+        from callsim.tui.trainee import TraineePrompt
+
+        def answered(name: str | None) -> None:
+            if name is not None:
+                self.set_trainee(name)
+            elif first:
+                self.notify(
+                    "Calls you take now are saved without a name, so they will not show in "
+                    "your progress. Press t on the home screen to say who is training.",
+                    title="No trainee name",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+            if then is not None:
+                then()
+
+        self.push_screen(TraineePrompt(self.trainee), answered)
+
+    def set_trainee(self, name: str) -> None:
+        """Calls from now on are this trainee's; remembered for next time, as line mode does."""
+        from callsim.sim.trainee import save_trainee
+
+        self.trainee = name
+        try:
+            where = f"Remembered in {save_trainee(name)}."
+        except OSError as exc:
+            where = f"Could not remember it ({exc.strerror or exc}); used until you quit."
+        self.notify(f"Calls are now saved as {name}'s. {where}", markup=False, timeout=6)
+        from callsim.tui.home import HomeScreen
+
+        home = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(home, HomeScreen):
+            home.trainee_changed()
 
     # -- the store, if any --------------------------------------------------------------------
 
@@ -281,10 +337,13 @@ class CallsimApp(App[None]):
 
     def _graded(self, session: CallSession, grade: Grade) -> None:
         from callsim.tui.debrief import DebriefScreen
+        from callsim.tui.home import HomeScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, DebriefScreen) and screen.session is session:
                 screen.show_grade(grade)
+            elif isinstance(screen, HomeScreen):
+                screen.refresh_scores()  # the call's score is saved now
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 1:

@@ -54,7 +54,10 @@ class BriefingScreen(Screen):
                     styled("Practice", "bold"),
                     ": feedback after every reply; hints (they cost points).\n",
                     styled("Assessment", "bold"),
-                    ": no hints; feedback only at the end.",
+                    ": no hints; feedback only at the end.\n",
+                    styled("Frustration", "bold"),
+                    ": the meter at the top shows how the customer feels, from 0 (calm) to "
+                    "10 (furious); ▲ or ▼ shows which way your last reply moved it.",
                 ),
                 id="modes",
             )

@@ -40,7 +40,7 @@ from callsim.sim.slash import (
 )
 from callsim.tui.commands import PaletteCommand
 from callsim.tui.text import join, plain, styled
-from callsim.tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter
+from callsim.tui.widgets import CallTimer, Conversation, KeysFooter, MoodMeter, ReplyInput
 
 
 def _warning_tags() -> frozenset[str]:
@@ -85,6 +85,72 @@ class ArgumentPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ConfirmEnd(ModalScreen[bool]):
+    """F10 asks before ending: one key should not hang up on a customer mid-sentence.
+
+    Enter or y ends the call; Escape or n goes back to it.
+    """
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "End call"),
+        Binding("n,escape", "answer(False)", "Keep talking"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Label(
+                join(
+                    styled("End the call now?", "bold"),
+                    "\nThe customer is still on the line. A call you end before it reaches "
+                    "an ending is recorded as unresolved.",
+                )
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("End call (y)", id="end", variant="error")
+                yield Button("Keep talking (n)", id="keep")
+
+    def on_mount(self) -> None:
+        self.query_one("#end", Button).focus()  # Enter ends: the trainee pressed F10 for it
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "end")
+
+    def action_answer(self, end: bool) -> None:
+        self.dismiss(end)
+
+
+class ActionList(VerticalScroll):
+    """The call's tools: Up and Down move from one to the next, Enter uses it."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous tool", show=False),
+        Binding("down", "move(1)", "Next tool", show=False),
+    ]
+
+    def action_move(self, step: int) -> None:
+        buttons = list(self.query(".action").results(Button))
+        if not buttons:
+            return
+        focused = self.screen.focused
+        at = buttons.index(focused) if focused in buttons else (-1 if step > 0 else len(buttons))
+        target = buttons[max(0, min(len(buttons) - 1, at + step))]
+        target.focus()
+        target.scroll_visible(animate=False)
+
+
+def article_matches(words: list[str], title: str, keywords: list[str], body: str) -> int:
+    """How well an article fits the search: 2 when every word begins a word of its title or
+    keywords, 1 when every word is somewhere in its text, 0 not at all."""
+    if not words:
+        return 1
+    named = " ".join([title, *keywords]).lower().replace("-", " ").split()
+    if all(any(n.startswith(w) for n in named) for w in words):
+        return 2
+    text = body.lower()
+    return 1 if all(w in text for w in words) else 0
+
+
 class CallScreen(Screen):
     BINDINGS = [
         Binding("f1", "hint", "Hint"),
@@ -112,12 +178,12 @@ class CallScreen(Screen):
         with Horizontal(id="call-status"):
             yield Static(styled(sc.title, "bold", keep_newlines=False), id="call-title")
             yield Static(self.session.mode, id="call-mode")
-            yield MoodMeter(self.session.mood, cust.demands_manager_at, cust.hangs_up_at, id="mood")
+            yield MoodMeter(self.session.mood, self.session.mood_level, id="mood")
             yield CallTimer(self.elapsed, sc.target_seconds, id="timer")
         with Horizontal(id="call-body"):
             with Vertical(id="talk"):
                 yield Conversation(cust.name, id="conversation")
-                yield Input(
+                yield ReplyInput(
                     placeholder="Type your reply, Enter to send (/help for commands)",
                     id="reply",
                 )
@@ -129,11 +195,11 @@ class CallScreen(Screen):
         sc = self.session.scenario
         with TabbedContent(id="side-tabs", initial="account"):
             with TabPane("Account", id="account"):
-                with VerticalScroll():
+                with VerticalScroll(id="account-scroll"):
                     yield Static(self._account(), id="account-record")
                     yield Static(id="heard")
             with TabPane("Actions", id="actions"):
-                with VerticalScroll(id="action-list"):
+                with ActionList(id="action-list"):
                     for name, action in sc.actions.items():
                         yield Button(
                             plain(action.label, keep_newlines=False),
@@ -203,7 +269,7 @@ class CallScreen(Screen):
 
     def _refresh_state(self) -> None:
         session = self.session
-        self.query_one(MoodMeter).mood = session.mood
+        self.query_one(MoodMeter).show(session.mood, session.mood_level, session.last_mood_change)
         self._refresh_side()
         ended = session.ended
         self.set_class(ended, "-ended")
@@ -267,7 +333,7 @@ class CallScreen(Screen):
         outcome = self.session.outcome
         said = outcome.value.replace("_", " ") if outcome else "ended"
         self.query_one(Conversation).add_notice(
-            join("— The call has ended: ", styled(said, "bold"), ". Write your wrap-up notes. —")
+            join("The call has ended: ", styled(said, "bold"), ". Write your wrap-up notes.")
         )
         self.query_one("#to-wrap-up", Button).focus()
 
@@ -286,8 +352,8 @@ class CallScreen(Screen):
             self.use_action(cmd.name, cmd.arg)
         elif isinstance(cmd, Hint):
             self.action_hint()
-        elif isinstance(cmd, End):
-            self.action_end_call()
+        elif isinstance(cmd, End):  # typed in full: no need to ask
+            self.end_now()
         elif isinstance(cmd, Actions):  # the tools panel is the list, with buttons
             self.call_later(self.action_panel, "actions")
         else:  # shown where line mode prints it: in the conversation, as plain text
@@ -344,6 +410,17 @@ class CallScreen(Screen):
             )
 
     def action_end_call(self) -> None:
+        """F10: end the call once the trainee confirms."""
+        if self.session.ended:
+            return
+
+        def answered(end: bool | None) -> None:
+            if end:
+                self.end_now()
+
+        self.app.push_screen(ConfirmEnd(), answered)
+
+    def end_now(self) -> None:
         if self.session.ended:
             return
         before = len(self.session.turns)
@@ -356,20 +433,20 @@ class CallScreen(Screen):
 
     async def action_panel(self, tab: str) -> None:
         await self._build_side()
+        target = {
+            "account": "#account-scroll",
+            "knowledge": "#kb-search",
+            "actions": "#action-list",
+        }[tab]
+        widget = self.query_one(target)
+        if tab == "actions":
+            widget = next(iter(self.query(".action").results(Button)), widget)
+        # Focus moves into the tab before it is shown: focus left in the tab being hidden (the
+        # knowledge list, say) would otherwise pull its own tab back to the front.
+        widget.focus()
         self.query_one("#side-tabs", TabbedContent).active = tab
         self.add_class("-show-side")
         self.refresh_bindings()
-        target = {"knowledge": "#kb-search", "actions": "#action-list"}.get(tab)
-        if target:
-            widget = self.query_one(target)
-            if tab == "actions":
-                buttons = list(self.query(".action").results(Button))
-                if buttons:
-                    buttons[0].focus()
-                    return
-            widget.focus()
-        else:
-            self.query_one("#side-tabs").focus()
 
     def action_to_reply(self) -> None:
         self.remove_class("-show-side")
@@ -385,9 +462,16 @@ class CallScreen(Screen):
         words = query.lower().split()
         options = self.query_one("#kb-list", OptionList)
         options.clear_options()
-        for aid, article in self.session.scenario.knowledge.items():
-            hay = " ".join([article.title, article.body, *article.keywords]).lower()
-            if all(w in hay for w in words):
+        articles = self.session.scenario.knowledge
+        fit = {
+            aid: article_matches(words, a.title, list(a.keywords), a.body)
+            for aid, a in articles.items()
+        }
+        # Articles named by the search, or only when none is, those that mention it: each
+        # letter typed narrows the list, where most articles mention most words somewhere.
+        best = max(fit.values(), default=0)
+        for aid, article in articles.items():
+            if best and fit[aid] == best:
                 options.add_option(Option(plain(article.title, keep_newlines=False), id=aid))
         if options.option_count:
             options.highlighted = 0
@@ -428,7 +512,8 @@ class CallScreen(Screen):
             )
         if self.session.mode == "practice":
             yield ("Hint", "An example of what might work here (costs points)", self.action_hint)
-        yield ("End call", "End the call and write your notes", self.action_end_call)
+        # chosen by name, like /end: ends at once (F10, one key, asks first)
+        yield ("End call", "End the call and write your notes", self.end_now)
         for aid, article in self.session.scenario.knowledge.items():
             yield (
                 f"Knowledge: {article.title}",

@@ -31,12 +31,33 @@ from callsim.tui.mentor import comment_line, mentor_notes, review_section
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import KeysFooter
 
+TABS = ("grade", "transcript", "rewind")
+
+
+class DebriefScroll(VerticalScroll):
+    """The grade or the transcript: Up/Down and Page Up/Down scroll it; Left/Right move to
+    the tab beside it (nothing here scrolls sideways)."""
+
+    BINDINGS = [
+        Binding("left", "screen.next_tab(-1)", "Previous tab", show=False),
+        Binding("right", "screen.next_tab(1)", "Next tab", show=False),
+    ]
+
 
 class DebriefScreen(Screen):
     BINDINGS = [
         Binding("r", "retry", "Retry call"),
         Binding("w", "rewind", "Rewind to a reply"),
         Binding("h", "home", "Home"),
+        # with the buttons focused, the keys still reach the tabs and what they show
+        Binding("left", "next_tab(-1)", "Previous tab", show=False),
+        Binding("right", "next_tab(1)", "Next tab", show=False),
+        Binding("up", "scroll('up')", show=False),
+        Binding("down", "scroll('down')", show=False),
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown", "scroll('page_down')", show=False),
+        Binding("home", "scroll('home')", show=False),
+        Binding("end", "scroll('end')", show=False),
     ]
 
     def __init__(
@@ -63,14 +84,20 @@ class DebriefScreen(Screen):
         with TabbedContent(id="debrief-tabs", initial="grade"):
             with TabPane("Grade", id="grade"):
                 yield LoadingIndicator(id="grading")
-                with VerticalScroll(id="grade-body"):
+                with DebriefScroll(id="grade-body"):
                     yield Static(id="grade-text")
             with TabPane("Transcript", id="transcript"):
-                with VerticalScroll():
+                with DebriefScroll(id="transcript-body"):
                     yield Static(self._transcript_text(), id="transcript-text")
             with TabPane("Rewind", id="rewind"):
-                yield Static("Pick a reply to take again; the call replays up to it.")
-                yield OptionList(*self._rewind_options(), id="rewind-list")
+                options = self._rewind_options()
+                yield Static(
+                    "Pick a reply to take again; the call replays up to it."
+                    if options
+                    else "You said nothing in this call, so there is no reply to rewind to: "
+                    "retry the call instead."
+                )
+                yield OptionList(*options, id="rewind-list")
         with Horizontal(id="debrief-buttons", classes="dialog-buttons"):
             yield Button("Retry call", id="retry", variant="primary")
             yield Button("Rewind…", id="rewind-button")
@@ -99,6 +126,7 @@ class DebriefScreen(Screen):
         self.query_one("#grading").display = False
         self.query_one("#grade-body").display = True
         self.query_one("#grade-text", Static).update(self._grade_text(view))
+        self._focus_body()
 
     def show_grading_failed(self, message: str) -> None:
         """Grading could not run (a damaged rubric file, say): the call is kept, ungraded."""
@@ -114,6 +142,13 @@ class DebriefScreen(Screen):
                 plain(message),
             )
         )
+        self._focus_body()
+
+    def _focus_body(self) -> None:
+        """The grade takes the keys (scrolling) once it is shown, unless the trainee has
+        already moved on to another tab."""
+        if self.query_one("#debrief-tabs", TabbedContent).active == "grade":
+            self.query_one("#grade-body").focus()
 
     def _grade_text(self, view: DebriefView) -> Content:
         parts: list[Content | str] = []
@@ -156,8 +191,7 @@ class DebriefScreen(Screen):
         parts += review_section(self.mentor)
         return join(*parts)
 
-    @staticmethod
-    def _cite(cite: Citation) -> list[Content | str]:
+    def _cite(self, cite: Citation) -> list[Content | str]:
         """One cited piece of evidence: turn(s), points, why, the words, what to try."""
         out: list[Content | str] = []
         if cite.turns:
@@ -168,10 +202,50 @@ class DebriefScreen(Screen):
         if cite.quote:
             who = {"trainee": "you", "notes": "notes"}.get(cite.quote_by or "", cite.quote_by)
             out += ["      ", styled(f"{who}: " if who else "", "dim")]
-            out += [styled(f"“{cite.quote}”", "italic", keep_newlines=False), "\n"]
+            quote = self._whole(cite)
+            out += [styled(f"“{quote}”", "italic", keep_newlines=False), "\n"]
         if cite.try_:
             out += ["      try: ", plain(cite.try_), "\n"]
         return out
+
+    def _whole(self, cite: Citation) -> str:
+        """The quote in full: the grade keeps a long reply's first 150 characters or so, often
+        cut before the words it judged; the transcript has all of it."""
+        quote = cite.quote or ""
+        if not quote.endswith("…"):
+            return quote
+        if cite.quote_by == "notes":
+            said = self.transcript.wrap_up
+        else:
+            turns = self.transcript.turns
+            said = turns[cite.turn].text if 0 <= cite.turn < len(turns) else None
+        whole = " ".join((said or "").split())
+        return whole if whole.startswith(quote[:-1].rstrip()) else quote
+
+    # -- moving about -------------------------------------------------------------------------
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = self.query_one("#debrief-tabs", TabbedContent)
+        at = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tab = TABS[(at + step) % len(TABS)]
+        tabs.active = tab
+        target = {"grade": "#grade-body", "transcript": "#transcript-body"}.get(tab)
+        self.query_one(target or "#rewind-list").focus()
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll what the open tab shows (the keys reach here when a button has focus)."""
+        tabs = self.query_one("#debrief-tabs", TabbedContent)
+        if tabs.active == "rewind":
+            return
+        body = self.query_one("#grade-body" if tabs.active == "grade" else "#transcript-body")
+        {
+            "up": body.action_scroll_up,
+            "down": body.action_scroll_down,
+            "page_up": body.action_page_up,
+            "page_down": body.action_page_down,
+            "home": body.action_scroll_home,
+            "end": body.action_scroll_end,
+        }[how]()
 
     # -- the record ---------------------------------------------------------------------------
 

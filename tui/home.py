@@ -1,6 +1,9 @@
-"""Home: the scenario library, filtered by category, difficulty and a text search."""
+"""Home: the scenario library, filtered by category, difficulty and a text search; who is
+training (t switches trainee) and, with a store, each scenario's last score."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual import on
@@ -13,6 +16,8 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from callsim.engine.models import Category
 from callsim.sim.catalogue import Entry, matches
 from callsim.sim.textsafe import terminal_safe
+from callsim.tui.commands import PaletteCommand
+from callsim.tui.mentor import number
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import KeysFooter, highlighted_key
 
@@ -24,8 +29,11 @@ def _cell(text: str) -> Text:
 class HomeScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
+        Binding("t", "switch_trainee", "Trainee"),
         Binding("enter", "open", "Open", show=False),
         Binding("escape", "focus_table", "List", show=False),
+        # from the search box (which takes no Down itself), Down goes to the list
+        Binding("down", "focus_table", "List", show=False),
     ]
 
     _built = False
@@ -59,6 +67,7 @@ class HomeScreen(Screen):
 
     def _set_up(self) -> None:
         self.app.settle(self)
+        self._show_trainee()
         table = self.query_one("#scenarios", DataTable)
         # with a store, leave room for the last score at 80 columns (titles are ellipsised)
         title_width = max(20, self.app.size.width - 46) if self.app.store is not None else None
@@ -77,6 +86,8 @@ class HomeScreen(Screen):
             self._built = True
             await self.recompose()
             self._set_up()
+        else:
+            self.refresh_scores()  # back from a call: its score may be saved by now
         # Check the listed files once the list is on screen (only while it is: opening a file
         # checks that one), so a broken file is flagged before the trainee gets to it.
         self.call_after_refresh(self.app.check_catalogue, self._newly_broken)
@@ -128,8 +139,30 @@ class HomeScreen(Screen):
         if self.app.store is not None:
             scenario_id = entry.scenario_id
             score = None if scenario_id is None else self.app.last_score(scenario_id)
-            cells.append(_cell("" if score is None else str(score)))
+            cells.append(_cell("" if score is None else number(score)))
         return cells
+
+    def refresh_scores(self) -> None:
+        """Each listed scenario's last score, read again (after a call, or a new trainee)."""
+        if not self._built or self.app.store is None or not self.is_mounted:
+            return
+        table = self.query_one("#scenarios", DataTable)
+        for entry in self._shown():
+            if entry.key in table.rows:
+                table.update_cell(entry.key, "score", self._cells(entry)[-1])
+
+    def trainee_changed(self) -> None:
+        self._show_trainee()
+        self.refresh_scores()
+        self.refresh_bindings()
+
+    def _show_trainee(self) -> None:
+        trainee = self.app.trainee
+        self.sub_title = (
+            f"{self.app.SUB_TITLE} · trainee: {trainee}"
+            if trainee
+            else self.app.SUB_TITLE
+        )
 
     def _current(self) -> Entry | None:
         key = highlighted_key(self.query_one("#scenarios", DataTable))
@@ -188,6 +221,22 @@ class HomeScreen(Screen):
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_trainee":  # names matter only where calls are saved
+            return self.app.store is not None and not self.app.for_mentor
+        return True
+
+    def action_switch_trainee(self) -> None:
+        self.app.ask_who_is_training()
+
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        if self.check_action("switch_trainee", ()):
+            yield (
+                "Switch trainee",
+                "Say who is training: calls are saved under that name",
+                self.action_switch_trainee,
+            )
 
     def action_focus_table(self) -> None:
         self.query_one("#scenarios", DataTable).focus()

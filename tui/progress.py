@@ -38,16 +38,22 @@ def install(app: CallsimApp) -> None:
     if app.store is None:
         return
     app.add_screen(
-        "progress", "Progress", lambda: ProgressScreen(_trainee_hint(app)), key=PROGRESS_KEY
+        "progress",
+        "Progress",
+        lambda: ProgressScreen(_trainee_hint(app), pick=app.for_mentor),
+        key=PROGRESS_KEY,
     )
 
 
 def _trainee_hint(app: CallsimApp) -> str | None:
+    """Whose progress opens: the trainee's own; a mentor's, the trainee in view."""
     from callsim.tui.review import ReviewListScreen
 
-    if app.trainee:
+    if not app.for_mentor:
         return app.trainee
-    return app.screen.trainee_in_view if isinstance(app.screen, ReviewListScreen) else None
+    if isinstance(app.screen, ReviewListScreen):
+        return app.screen.trainee_in_view or app.trainee
+    return app.trainee
 
 
 def _level_style(value: float, low: float, high: float) -> str:
@@ -142,7 +148,8 @@ def render_report(rep: Report) -> Content:
 
 
 class ProgressScreen(Screen):
-    """One trainee's progress; a mentor picks the trainee at the top."""
+    """One trainee's progress. A mentor (`pick`) picks the trainee at the top; a trainee sees
+    only their own."""
 
     DEFAULT_CSS = """
     ProgressScreen #progress-trainee { width: 40; }
@@ -151,12 +158,21 @@ class ProgressScreen(Screen):
     """
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, trainee: str | None = None) -> None:
+    def __init__(self, trainee: str | None = None, *, pick: bool = True) -> None:
         super().__init__()
         self.trainee = trainee
+        self.pick = pick
 
     def compose(self) -> ComposeResult:
         yield Header()
+        if self.pick:
+            yield self._trainee_select()
+        yield LoadingIndicator()
+        with VerticalScroll(id="progress-body"):
+            yield Static(id="progress-report")
+        yield Footer()
+
+    def _trainee_select(self) -> Select:
         try:
             trainees = self.app.store.trainees()
         except StoreError as exc:
@@ -166,16 +182,12 @@ class ProgressScreen(Screen):
             self.trainee = trainees[0]
         if self.trainee is not None and self.trainee not in trainees:
             trainees.append(self.trainee)
-        yield Select(
+        return Select(
             [(plain(t, keep_newlines=False), t) for t in trainees],
             prompt="Pick a trainee",
-            value=self.trainee if self.trainee is not None else Select.BLANK,
+            value=self.trainee if self.trainee is not None else Select.NULL,
             id="progress-trainee",
         )
-        yield LoadingIndicator()
-        with VerticalScroll(id="progress-body"):
-            yield Static(id="progress-report")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.app.settle(self)
@@ -193,6 +205,9 @@ class ProgressScreen(Screen):
             self.query_one(LoadingIndicator).display = False
             self.query_one("#progress-report", Static).update(
                 "No calls saved yet: progress shows once a trainee has taken calls."
+                if self.pick
+                else "No trainee name yet, so no calls are yours. Press Escape, then t on the "
+                "home screen to say who is training; the calls you take after that show here."
             )
             return
         self.query_one(LoadingIndicator).display = True

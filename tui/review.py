@@ -615,6 +615,7 @@ class ReviewApp(CallsimApp):
 
     TITLE = "callsim review"
     SUB_TITLE = "the mentor's review"
+    for_mentor = True
 
     def __init__(self, *, mentor: str | None = None, open_call: str | None = None, **kw: Any):
         kw.setdefault("tagger", _no_tags)  # the mentor's app takes no calls

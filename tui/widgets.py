@@ -1,4 +1,5 @@
-"""Widgets the screens share: the mood meter, the call timer, the conversation, the footer."""
+"""Widgets the screens share: the mood meter, the call timer, the conversation, the reply box,
+the footer."""
 
 from __future__ import annotations
 
@@ -7,39 +8,50 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from callsim.engine.transcript import Turn
+from callsim.sim.textsafe import terminal_safe
 from callsim.tui.text import clock_text, join, plain, styled
 
 METER_CELLS = 10
 
 
 class MoodMeter(Static):
-    """How annoyed the customer is, 0-10, against the points where they demand a manager or
-    hang up (the scenario's own thresholds; the meter only shows them)."""
+    """How frustrated the customer is, 0 (calm) to 10 (furious), coloured by the session's
+    own reading of it (`CallSession.mood_level`), with the way the latest reply moved it."""
 
-    mood: reactive[float] = reactive(0.0)
+    LEVEL_STYLES = {"calm": "$success", "upset": "$warning", "angry": "$error"}
 
-    def __init__(self, mood: float, manager_at: float, hang_up_at: float, **kw) -> None:
+    def __init__(self, mood: float, level: str, change: float = 0.0, **kw) -> None:
         super().__init__(**kw)
-        self.manager_at = manager_at
-        self.hang_up_at = hang_up_at
-        self.set_reactive(MoodMeter.mood, mood)
+        self.tooltip = (
+            "The customer's frustration: 0 calm, 10 furious. "
+            "▲ your last reply or action made it worse, ▼ it calmed them."
+        )
+        self.show(mood, level, change)
+
+    def show(self, mood: float, level: str, change: float) -> None:
+        self.mood, self.level, self.change = mood, level, change
+        for name in self.LEVEL_STYLES:
+            self.set_class(name == level, f"-{name}")
+        self.refresh()
 
     def render(self) -> Content:
         filled = round(self.mood / 10 * METER_CELLS)
+        if self.change > 0:
+            trend = styled(" ▲", "bold $error")
+        elif self.change < 0:
+            trend = styled(" ▼", "bold $success")
+        else:
+            trend = Content("  ")
         return join(
-            "Mood ",
-            styled("█" * filled, "$error" if self.mood >= self.manager_at else "$warning"),
+            "Frustration ",
+            styled("█" * filled, self.LEVEL_STYLES.get(self.level, "$warning")),
             styled("░" * (METER_CELLS - filled), "dim"),
             f" {self.mood:.1f}/10",
+            trend,
         )
-
-    def watch_mood(self, mood: float) -> None:
-        self.set_class(mood >= self.manager_at, "-angry")
-        self.set_class(mood <= self.manager_at / 2, "-calm")
 
 
 class CallTimer(Static):
@@ -92,7 +104,7 @@ class Conversation(VerticalScroll, can_focus=True):
         elif not warned:
             parts.append("no behaviour tags heard")
         if turn.mood_before is not None and turn.mood_after is not None:
-            parts.append(f"mood {turn.mood_before:.1f} → {turn.mood_after:.1f}")
+            parts.append(f"frustration {turn.mood_before:.1f} → {turn.mood_after:.1f}")
         self._add(Content("   ".join(parts)), "feedback")
         for tag in turn.tags:
             if tag in warn_tags:
@@ -106,6 +118,18 @@ class Conversation(VerticalScroll, can_focus=True):
     def _add(self, body: Content, classes: str) -> None:
         self.mount(Static(body, classes=classes))
         self.scroll_end(animate=False)
+
+
+class ReplyInput(Input):
+    """The reply box: pasted control characters (ESC, C1 controls such as CSI, bidi overrides)
+    arrive as visible placeholders, as in the notes editor.
+
+    Input paints its value as typed, so a pasted escape sequence would reach the terminal raw
+    while the trainee edits the reply (recolouring it, reordering what they see).
+    """
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(terminal_safe(text, keep_newlines=False), start, end)
 
 
 class KeysFooter(Footer):

@@ -67,7 +67,14 @@ def run(args: argparse.Namespace) -> int:
     store, trainee = opened
     from callsim.tui.app import CallsimApp  # Textual is imported only when the app opens
 
-    app = CallsimApp(scenario_dirs=dirs, trainee=trainee, store=store, scenario=loaded, mode=mode)
+    app = CallsimApp(
+        scenario_dirs=dirs,
+        trainee=trainee,
+        store=store,
+        scenario=loaded,
+        mode=mode,
+        ask_trainee=trainee is None,  # first use: the app asks, and remembers the answer
+    )
     store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
     app.run()
     return 0

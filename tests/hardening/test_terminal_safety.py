@@ -197,7 +197,7 @@ async def test_the_app_paints_no_control_characters(tmp_path, hostile):
             await pilot.press("enter")
             await look("call")
         assert "\\x1b[2J" in seen["call"]
-        await pilot.press("f10", "f10")
+        await pilot.press("f10", "enter", "f10")  # end (confirmed), wrap up
         await look("wrap-up")
         from textual.widgets import TextArea
 

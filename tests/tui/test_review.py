@@ -35,7 +35,7 @@ async def take_call(pilot) -> None:
     await pilot.press("enter", "p")
     await pilot.pause()
     await reply(pilot, "I'm so sorry it's still not working, I'm going to take ownership of this")
-    await pilot.press("f10", "f10")
+    await pilot.press("f10", "enter", "f10")  # end (confirmed), wrap up
     await pilot.pause()
     pilot.app.screen.query_one(TextArea).text = "Down since Monday"
     await pilot.press("ctrl+s")

@@ -27,7 +27,7 @@ async def to_call(pilot, mode: str = "p") -> None:
 async def to_wrap_up(pilot) -> None:
     await to_call(pilot)
     await reply(pilot, OWNERSHIP)
-    await pilot.press("f10", "f10")
+    await pilot.press("f10", "enter", "f10")  # end (confirmed), wrap up
     await pilot.pause()
     pilot.app.screen.query_one(
         TextArea

@@ -37,7 +37,7 @@ async def test_replies_notes_and_debrief_show_text_as_typed(make_app):
         await pilot.pause()
         assert f"Raise a service credit ({SHOWN})" in shown_text(screen, ".turn.-action")
 
-        await pilot.press("f10", "f10")
+        await pilot.press("f10", "enter", "f10")  # end (confirmed), wrap up
         await pilot.pause()
         app.screen.query_one(TextArea).text = f"Notes {NASTY}"
         await pilot.press("ctrl+s")
