@@ -34,16 +34,34 @@ def config_path() -> Path:
     return Path(folder) / CONFIG_FILENAME
 
 
-def clean_name(name: str) -> str:
-    """The name as stored: trimmed; refused when empty, too long or holding control characters."""
+def trainee_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a trainee's name, said for the person typing it; None if it can.
+
+    One rule for every way a name comes in (the line-mode prompt, --trainee, the environment,
+    the app): not empty, not too long, no control characters, and not a slash command: '/end'
+    typed at the name prompt is someone trying to end the call, not their name.
+    """
     name = " ".join(name.split())
     if not name:
-        raise TraineeError("a trainee name cannot be empty")
+        return "a trainee name cannot be empty"
     if len(name) > MAX_NAME:
-        raise TraineeError(f"a trainee name is at most {MAX_NAME} characters")
+        return f"a trainee name is at most {MAX_NAME} characters"
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-        raise TraineeError("a trainee name cannot hold control characters")
-    return name
+        return "a trainee name cannot hold control characters"
+    if name.startswith("/"):
+        return (
+            f"'{name.split()[0][:40]}' is a command, not a name: type your name (commands such "
+            "as /end work once the call has started)"
+        )
+    return None
+
+
+def clean_name(name: str) -> str:
+    """The name as stored: trimmed; refused (TraineeError) when `trainee_name_problem` says."""
+    problem = trainee_name_problem(name)
+    if problem is not None:
+        raise TraineeError(problem)
+    return " ".join(name.split())
 
 
 def saved_trainee() -> str | None:
