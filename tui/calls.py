@@ -81,7 +81,7 @@ class CallsScreen(Screen):
         try:
             calls = self.app.store.list_calls(trainee=self.app.trainee, limit=LIMIT)
         except StoreError as exc:  # said, not raised
-            self.notify(store_error(exc), severity="error")
+            self.notify(store_error(exc), severity="error", markup=False)
             calls = []
         for c in calls:
             self.calls[c.id] = c
@@ -153,7 +153,7 @@ def open_saved_call(app: CallsimApp, call_id: str) -> None:
         transcript = app.store.transcript(call_id)
         grade = app.store.grade(call_id)
     except StoreError as exc:
-        app.notify(store_error(exc), severity="error")
+        app.notify(store_error(exc), severity="error", markup=False)
         return
     kwargs = {"tagger": app.tagger, "clock": app.clock}
     try:
@@ -164,7 +164,8 @@ def open_saved_call(app: CallsimApp, call_id: str) -> None:
             return
         loaded = scenario_for(transcript, app.scenario_dirs)
     except ResumeError as exc:
-        app.notify(terminal_safe(str(exc), keep_newlines=False), severity="error", timeout=10)
+        message = terminal_safe(str(exc), keep_newlines=False)
+        app.notify(message, severity="error", timeout=10, markup=False)
         return
     # The debrief needs the scenario and a session to retry or rewind from; it shows the call
     # as stored, graded as it was graded.

@@ -113,6 +113,7 @@ class PreviewApp(CallsimApp):
             self.notify(
                 f"Reloaded {self.preview_path.name}: a new call" + (note if warnings else ""),
                 timeout=4,
+                markup=False,
             )
         return True
 

@@ -80,7 +80,7 @@ class ReviewListScreen(Screen):
             trainees = store.trainees()
             scenarios = sorted({c.scenario_id for c in store.list_calls()})
         except StoreError as exc:
-            self.notify(store_error(exc), severity="error")
+            self.notify(store_error(exc), severity="error", markup=False)
             trainees, scenarios = [], []
         with Horizontal(id="review-filters"):
             yield Select(
@@ -133,7 +133,7 @@ class ReviewListScreen(Screen):
                 scenario=self._filter("#filter-scenario"),
             )
         except StoreError as exc:
-            self.notify(store_error(exc), severity="error")
+            self.notify(store_error(exc), severity="error", markup=False)
             calls = []
         if status is not None:
             calls = [c for c in calls if c.reviewed == (status == "done")]
@@ -259,7 +259,7 @@ class CallReviewScreen(Screen):
             self.grade = store.grade(self.call_id)
         except StoreError as exc:  # a wrong id, say
             self.app.pop_screen()
-            self.app.notify(store_error(exc), severity="error", timeout=10)
+            self.app.notify(store_error(exc), severity="error", timeout=10, markup=False)
             return
         self.contributions = turn_contributions(self.grade)
         table = self.query_one(DataTable)
@@ -278,7 +278,7 @@ class CallReviewScreen(Screen):
             self.comments = store.comments(self.call_id)
             self.scores = self._ordered(store.dimension_scores(self.call_id))
         except StoreError as exc:
-            self.notify(store_error(exc), severity="error")
+            self.notify(store_error(exc), severity="error", markup=False)
             return
         self._fill_title()
         self._fill_turns()
@@ -440,7 +440,7 @@ class CallReviewScreen(Screen):
         try:
             self.app.store.mark_reviewed(self.call_id, reviewer=self.app.mentor, done=done)
         except StoreError as exc:
-            self.notify(store_error(exc), severity="error")
+            self.notify(store_error(exc), severity="error", markup=False)
             return
         self.notify("Review marked done." if done else "Review reopened.")
         self.refresh_review()
@@ -498,7 +498,7 @@ class CommentDialog(ModalScreen[bool]):
         try:
             self.saver(text)
         except StoreError as exc:
-            self.query_one(".dialog-error", Static).update(store_error(exc))
+            self.query_one(".dialog-error", Static).update(Content(store_error(exc)))
             return
         self.dismiss(True)
 
@@ -561,7 +561,7 @@ class OverrideDialog(ModalScreen[bool]):
         self.query_one("#override-score", Input).focus()
 
     def _error(self, message: str) -> None:
-        self.query_one(".dialog-error", Static).update(message)
+        self.query_one(".dialog-error", Static).update(Content(message))
 
     @on(Input.Submitted, "#override-score")
     def _to_reason(self) -> None:

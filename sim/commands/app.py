@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         mode=mode,
         ask_trainee=trainee is None,  # first use: the app asks, and remembers the answer
     )
-    store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
+    store.on_error = lambda message: app.notify(message, severity="error", timeout=15, markup=False)
     app.run()
     return 0
 

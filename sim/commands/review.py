@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
 
     app_store = AppStore(store)
     app = ReviewApp(store=app_store, mentor=mentor, open_call=call_id)
-    app_store.on_error = lambda message: app.notify(message, severity="error", timeout=15)
+    app_store.on_error = lambda message: app.notify(
+        message, severity="error", timeout=15, markup=False
+    )
     app.run()
     return 0
