@@ -14,9 +14,11 @@ import csv
 import html
 import io
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -49,6 +51,7 @@ class GradeView:
     """A grade as the plain-text, Markdown and HTML views show it, with mentors' overrides."""
 
     total: float | None = None
+    notes: list[str] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
@@ -60,7 +63,7 @@ def grade_view(grade: Grade | None, overrides: Iterable[DimensionScore] = ()) ->
     if grade is None:
         return None
     by_dim = {o.dimension: o for o in overrides if o.override is not None}
-    view = GradeView(total=grade.score)
+    view = GradeView(total=grade.score, notes=list(grade.warnings))
     for d in grade.dimensions:
         o = by_dim.pop(d.id, None)
         view.scores.append(
@@ -79,6 +82,8 @@ def grade_view(grade: Grade | None, overrides: Iterable[DimensionScore] = ()) ->
 
 
 def clock(seconds: float) -> str:
+    if not math.isfinite(seconds):  # a call stored before imports were checked
+        return "--:--"
     seconds = max(0, int(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
@@ -182,9 +187,9 @@ def to_markdown(
     if view is None:
         out += ["*Not graded.*", ""]
     else:
+        out += [f"**Total:** {number(view.total)}", ""]
+        out += [f"*Note: {md_escape(n)}*  " for n in view.notes] + ([""] if view.notes else [])
         out += [
-            f"**Total:** {number(view.total)}",
-            "",
             "| Dimension | Score | Mentor |",
             "|---|---|---|",
         ]
@@ -286,6 +291,7 @@ def _html_call(
         out.append("<p>Not graded.</p>")
     else:
         out.append(f"<p><strong>Total: {h(number(view.total))}</strong></p>")
+        out += [f"<p><em>Note: {h(n)}</em></p>" for n in view.notes]
         out.append("<table><tr><th>Dimension</th><th>Score</th><th>Mentor</th></tr>")
         for s in view.scores:
             mentor = "" if s.override is None else f"{number(s.override)}: {s.reason or ''}"
@@ -376,12 +382,135 @@ class ImportProblem(ValueError):
 #: Keys `callsim run --script --json` adds around a transcript; dropped on import.
 _RUN_EXTRAS = ("scenario", "problems")
 
+#: A call id that is safe as a file name and in a command line: what callsim writes (32 hex
+#: digits) and other tools' ids alike, but no '/', '.', spaces or anything a shell or a path
+#: reads; at least 8 characters, so it has a whole short id of its own.
+CALL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
+#: How many characters of a call id the lists show and commands take; an imported id must not
+#: share them with another call's (`callsim show 5c1f0e9a` must name one call).
+SHORT_ID = 8
+#: Bounds on an imported call's numbers: all finite, none beyond what a call can hold.
+MAX_NUMBER = 10**9
+MAX_SECONDS = 10**8  # over three years since the call started
+MAX_DEPTH = 16  # a callsim call nests 5 levels deep
+#: What an imported grade says when it could not be re-graded here.
+IMPORTED_GRADE = "as graded on the other machine (imported with the call; not re-graded here)"
 
-def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, Grade | None]]:
-    """Transcripts (with grades) from an exported or `run --json` file: one object or a list.
 
-    A grade must be one callsim wrote (`Grade.from_json` reads it): a file whose grade is not
-    is refused whole, like any other damage, rather than stored for the screens to trip on.
+@dataclass
+class ImportBatch:
+    """What one file holds: the calls that passed every check, and why the others did not."""
+
+    calls: list[tuple[Transcript, Grade | None]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _json_number(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return f"{value:.3g}" if isinstance(value, float) else _big(value)
+
+
+def _big(value: int) -> str:
+    digits = len(str(abs(value)))
+    return str(value) if digits <= 12 else f"a {digits}-digit number"
+
+
+def number_problems(item: Any) -> list[str]:
+    """Numbers that are not finite or beyond any call's, and nesting deeper than any call's.
+
+    Walked without recursion, so a hostile file cannot exhaust the stack; checked before the
+    models see the call, since a NaN or 10**30 that passes them breaks a screen, an export or
+    the store later (an OverflowError half-way through an import).
+    """
+    found: list[str] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(item, ())]
+    while stack and len(found) < 5:
+        value, path = stack.pop()
+        where = ".".join(str(p) for p in path) or "(top level)"
+        if len(path) > MAX_DEPTH:
+            found.append(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(value, dict):
+            stack.extend((v, (*path, k)) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, float) and not math.isfinite(value):
+            found.append(f"{where}: {_json_number(value)} is not a finite number")
+        elif isinstance(value, (int, float)) and abs(value) > MAX_NUMBER:
+            found.append(f"{where}: {_json_number(value)} is out of range")
+    return found
+
+
+def _parses(when: str) -> bool:
+    try:
+        datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def transcript_problems(t: Transcript) -> list[str]:
+    """What a valid-looking transcript holds that no call can: ids of an unsafe shape, times
+    that do not parse, numbers out of their range, turns out of order."""
+    from callsim.engine.models import IDENT_RE
+
+    out: list[str] = []
+    if not CALL_ID_RE.match(t.call_id):
+        out.append(
+            f"call_id: '{t.call_id[:80]}' is not a call id (8-64 letters, digits, '-' or '_', "
+            "starting with a letter or digit)"
+        )
+    if not IDENT_RE.match(t.scenario_id):
+        out.append(f"scenario_id: '{t.scenario_id[:80]}' is not a scenario id")
+    for key in ("started_at", "ended_at"):
+        when = getattr(t, key)
+        if when is not None and not _parses(when):
+            out.append(f"{key}: '{when[:80]}' is not a date and time (ISO 8601)")
+
+    def within(where: str, value: float | None, low: float, high: float) -> None:
+        if value is not None and not low <= value <= high:
+            out.append(f"{where}: {number(value)} is outside {low:g} to {high:g}")
+
+    within("opening_mood", t.opening_mood, 0, 10)
+    within("final_mood", t.final_mood, 0, 10)
+    within("duration_seconds", t.duration_seconds, 0, MAX_SECONDS)
+    within("target_seconds", t.target_seconds, 0, MAX_SECONDS)
+    within("hints_used", t.hints_used, 0, MAX_NUMBER)
+    for turn in t.turns:
+        at = f"turns.{turn.index}"
+        within(f"{at}.at", turn.at, 0, MAX_SECONDS)
+        within(f"{at}.mood_before", turn.mood_before, 0, 10)
+        within(f"{at}.mood_after", turn.mood_after, 0, 10)
+        within(f"{at}.score", turn.score, 0, 100)
+    if [turn.index for turn in t.turns] != list(range(len(t.turns))):
+        out.append("turns: indexes must run 0, 1, 2, ... in order")
+    return out[:10]
+
+
+def grade_problems(grade: Grade) -> list[str]:
+    """Scores outside 0-100 (the models take any finite number)."""
+    out: list[str] = []
+    for where, score in (
+        ("grade.score", grade.score),
+        *((f"grade.dimensions '{d.id[:40]}'.score", d.score) for d in grade.dimensions),
+    ):
+        if score is not None and not 0 <= score <= 100:
+            out.append(f"{where}: {number(score)} is outside 0 to 100")
+    return out
+
+
+def read_import(raw: bytes, name: str) -> ImportBatch:
+    """Every call in an exported or `run --json` file, each checked in full before any is kept.
+
+    A file that is not a callsim export at all (not JSON, another tool's JSON) raises
+    ImportProblem. Otherwise each call is checked on its own: the models (unknown keys, sizes),
+    finite numbers in range, safe ids, dates that parse, turns in order, and a grade callsim
+    wrote (`Grade.from_json`) for this call. A call failing any check is skipped with its
+    reasons and the others are kept, so one bad call never stops the rest.
     """
     from callsim.grading.grader import Grade, GradeFormatError
 
@@ -393,37 +522,79 @@ def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, Grade | None]]:
         raise ImportProblem(f"{name}: not a text file (not UTF-8)") from None
     except json.JSONDecodeError as exc:
         raise ImportProblem(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ImportProblem(f"{name}: JSON nested too deeply; not a transcript") from None
+    except ValueError:  # Python reads no integer of more than 4,300 digits
+        raise ImportProblem(f"{name}: a number too long to read; not a transcript") from None
     items = data if isinstance(data, list) else [data]
     if not items:
         raise ImportProblem(f"{name}: an empty list, no calls in it")
-    out = []
+    if not any(isinstance(i, dict) and i.get("format") == TRANSCRIPT_FORMAT for i in items):
+        where = name if len(items) == 1 else f"{name}: call 1"
+        raise ImportProblem(
+            f'{where}: not a callsim transcript (no "format": "{TRANSCRIPT_FORMAT}"); '
+            "export calls with 'callsim export ID --format json'"
+        )
+    batch = ImportBatch()
     for n, item in enumerate(items):
         where = name if len(items) == 1 else f"{name}: call {n + 1}"
-        if not isinstance(item, dict) or item.get("format") != TRANSCRIPT_FORMAT:
-            raise ImportProblem(
-                f'{where}: not a callsim transcript (no "format": "{TRANSCRIPT_FORMAT}"); '
-                "export calls with 'callsim export ID --format json'"
-            )
+        problems = _call_problems(item)
+        if problems:
+            batch.skipped.extend(f"{where}: {p}" for p in problems)
+            continue
         item = dict(item)
-        grade = item.pop("grade", None)
+        sent = item.pop("grade", None)
         for key in _RUN_EXTRAS:
             item.pop(key, None)
         try:
-            decoded = None if grade is None else Grade.from_json(grade)
-        except GradeFormatError as exc:
-            raise ImportProblem(f"{where}: {exc}") from None
-        try:
             transcript = Transcript.model_validate(item)
         except ValidationError as exc:
-            problems = [
+            shown = [
                 f"{where}: {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
                 for e in exc.errors()[:10]
             ]
-            more = exc.error_count() - len(problems)
-            raise ImportProblem(
-                "\n".join(problems) + (f"\n{where}: ... and {more} more" if more > 0 else "")
-            ) from None
-        if [t.index for t in transcript.turns] != list(range(len(transcript.turns))):
-            raise ImportProblem(f"{where}: turns: indexes must run 0, 1, 2, ... in order")
-        out.append((transcript, decoded))
-    return out
+            more = exc.error_count() - len(shown)
+            batch.skipped.extend(shown + ([f"{where}: ... and {more} more"] if more > 0 else []))
+            continue
+        problems = transcript_problems(transcript)
+        try:
+            grade = None if sent is None else Grade.from_json(sent)
+        except GradeFormatError as exc:
+            problems.append(str(exc))
+        except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+            problems.append(f"grade: cannot be read ({type(exc).__name__})")
+        else:
+            if grade is not None:
+                problems += grade_problems(grade)
+        if problems:
+            batch.skipped.extend(f"{where}: {p}" for p in problems)
+            continue
+        batch.calls.append((transcript, grade))
+    return batch
+
+
+def _call_problems(item: Any) -> list[str]:
+    if not isinstance(item, dict) or item.get("format") != TRANSCRIPT_FORMAT:
+        return [f'not a callsim transcript (no "format": "{TRANSCRIPT_FORMAT}")']
+    return number_problems(item)
+
+
+def read_calls(raw: bytes, name: str) -> list[tuple[Transcript, Grade | None]]:
+    """Every call in the file, or ImportProblem with every reason if any call is bad.
+
+    For one-file uses (tests, `grade`); `callsim import` uses `read_import` to keep the good
+    calls of a file with a bad one.
+    """
+    batch = read_import(raw, name)
+    if batch.skipped:
+        raise ImportProblem("\n".join(batch.skipped))
+    return batch.calls
+
+
+def mark_imported(grade: Grade) -> Grade:
+    """A grade sent with an imported call and not re-graded here, saying so wherever shown."""
+    from dataclasses import replace
+
+    if IMPORTED_GRADE in grade.warnings:
+        return grade
+    return replace(grade, warnings=(IMPORTED_GRADE, *grade.warnings))

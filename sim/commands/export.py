@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +28,27 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE/DIR", help="where to write (default: stdout)")
     add_db_argument(p)
     p.set_defaults(func=run)
+
+
+def file_names(call_ids: list[str], fmt: str) -> list[str]:
+    """One file name per call for a folder export: `callsim-` and the start of the call id.
+
+    A call id is data (an imported call's, or another tool's), so only letters, digits, '-'
+    and '_' are kept of it: a '/' or '..' in an id can neither stop the export nor write
+    outside the folder. Two calls whose names would clash get more of their id, then a count.
+    """
+    names: list[str] = []
+    for cid in call_ids:
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", cid)
+        name = f"callsim-{safe[:12] or 'call'}.{fmt}"
+        if name in names:
+            name = f"callsim-{safe[:40]}.{fmt}"
+        n = 2
+        while name in names:
+            name = f"callsim-{safe[:40]}-{n}.{fmt}"
+            n += 1
+        names.append(name)
+    return names
 
 
 def render(fmt: str, calls: list) -> str:
@@ -69,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.output)
     if len(calls) > 1 or out.is_dir():
-        targets = [(out / f"callsim-{c[0].call_id[:12]}.{args.format}", [c]) for c in calls]
+        names = file_names([c[0].call_id for c in calls], args.format)
+        targets = [(out / n, [c]) for n, c in zip(names, calls, strict=True)]
     else:
         targets = [(out, calls)]
     try:

@@ -2,7 +2,8 @@
 
 The transcript is the record, not a replay: its turns already carry the behaviour tags, so the
 grade comes from what was said and done then. The scenario is only read for its expectations;
-when its file has changed since the call, the grade says so.
+when its file has changed since the call, the grade says so. A transcript file is untrusted, so
+the scenario path it records is never opened (`sim.resume.match_scenario`).
 """
 
 from __future__ import annotations
@@ -26,13 +27,21 @@ def add(sub: argparse._SubParsersAction) -> None:
         help="re-grade a saved transcript and print the debrief",
         description=(
             "Grade a saved call: the JSON that 'callsim run --script FILE --json' prints, or a "
-            "bare transcript. The scenario is found from the transcript (its path, else the "
-            "bundled scenario with its id) unless --scenario names it."
+            "bare transcript. Unless --scenario names it, the scenario is the one among "
+            "--scenarios DIR and the bundled scenarios with the call's content, else its id "
+            "and version; the path a transcript records is never opened."
         ),
     )
     p.add_argument("transcript", metavar="TRANSCRIPT", help="a transcript JSON file ('-' = stdin)")
     p.add_argument("--rubric", metavar="FILE", help="grade against this rubric file")
     p.add_argument("--scenario", metavar="PATH", help="the scenario file (or bundled id)")
+    p.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="also look for the call's scenario in DIR (repeatable; the bundled ones always)",
+    )
     p.add_argument("--json", action="store_true", help="print the grade as one JSON object")
     p.set_defaults(func=run)
 
@@ -65,6 +74,7 @@ def load_transcript(source: str):
     from pydantic import ValidationError
 
     from callsim.engine.transcript import TRANSCRIPT_FORMAT, Transcript
+    from callsim.sim.export import number_problems
 
     raw = _read(source)
     if raw is None:
@@ -102,6 +112,12 @@ def load_transcript(source: str):
         )
         return None
     data = {k: v for k, v in data.items() if k not in RUN_WRAPPER_KEYS}
+    bad = number_problems(data)  # NaN, Infinity or 10**30 would break the report, not say why
+    if bad:
+        for problem in bad:
+            _say(f"{source}: error: {problem}")
+        _say(f"callsim grade: {source} is not a valid callsim transcript")
+        return None
     try:
         return Transcript.model_validate(data)
     except ValidationError as exc:
@@ -114,42 +130,46 @@ def load_transcript(source: str):
         return None
 
 
-def find_scenario(transcript, given: str | None, transcript_file: str):
-    """(loaded scenario or None, ok). Not ok means a message was printed and grading stops."""
+def find_scenario(transcript, given: str | None, dirs: list[Path] | None = None):
+    """(loaded scenario or None, exact, ok). Not ok means a message was printed; grading stops.
+
+    The transcript is untrusted: its `scenario_path` and `scenario_id` never name a file to
+    open. The scenario is the one given with --scenario, else the one among --scenarios DIR and
+    the bundled scenarios with the call's content hash, or its id and version
+    (`sim.resume.match_scenario`). A file found that way and broken is named, not echoed.
+    """
     from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.resume import ResumeError, match_scenario
     from callsim.sim.scenario_paths import resolve_scenario
 
-    path: Path | None = None
-    if given is not None:
-        path = resolve_scenario(given)
-        if path is None:
-            _say(f"callsim grade: no scenario file or bundled scenario named '{given}'")
-            return None, False
-    else:
-        recorded = transcript.scenario_path
-        if recorded:
-            candidates = [Path(recorded)]
-            if transcript_file != "-" and not Path(recorded).is_absolute():
-                candidates.append(Path(transcript_file).resolve().parent / recorded)
-            path = next((c for c in candidates if c.is_file()), None)
-        if path is None:
-            path = resolve_scenario(transcript.scenario_id)
-        if path is None:
-            return None, True
+    if given is None:
+        try:
+            match = match_scenario(transcript, dirs or ())
+        except ResumeError as exc:
+            _say(f"callsim grade: {exc} (or use --scenario to pick another)")
+            return None, False, False
+        if match is None:
+            return None, False, True
+        return match.loaded, match.exact, True
+    path = resolve_scenario(given, dirs or ())
+    if path is None:
+        _say(f"callsim grade: no scenario file or bundled scenario named '{given}'")
+        return None, False, False
     try:
         loaded = load_scenario(path)
     except ScenarioError as exc:
         for problem in exc.problems:
             _say(str(problem))
         _say(f"callsim grade: the scenario {path} has errors (use --scenario to pick another)")
-        return None, False
+        return None, False, False
     if loaded.scenario.id != transcript.scenario_id:
         _say(
             f"callsim grade: the transcript is a call of scenario '{transcript.scenario_id}', "
             f"but {path} is scenario '{loaded.scenario.id}'"
         )
-        return None, False
-    return loaded, True
+        return None, False, False
+    exact = not transcript.scenario_hash or loaded.content_hash == transcript.scenario_hash
+    return loaded, exact, True
 
 
 def run(args: argparse.Namespace) -> int:
@@ -169,16 +189,20 @@ def run(args: argparse.Namespace) -> int:
                 _say(str(problem))
             _say(f"callsim grade: the rubric {args.rubric} has errors")
             return 1
-    loaded, ok = find_scenario(transcript, args.scenario, args.transcript)
+    dirs = [Path(d) for d in args.scenarios]
+    loaded, exact, ok = find_scenario(transcript, args.scenario, dirs)
     if not ok:
         return 1
     notes: list[str] = []
     if loaded is None:
+        from callsim.sim.resume import where_looked
+
         notes.append(
-            f"scenario '{transcript.scenario_id}' not found (give it with --scenario PATH); "
-            "graded from the transcript alone"
+            f"scenario '{transcript.scenario_id}' not found among {where_looked(dirs)} (give "
+            "it with --scenario PATH, or its folder with --scenarios DIR); graded from the "
+            "transcript alone"
         )
-    elif transcript.scenario_hash and loaded.content_hash != transcript.scenario_hash:
+    elif not exact:
         notes.append(
             f"the scenario file {loaded.path} has changed since this call was taken (its "
             f"content hash differs; version {transcript.scenario_version} then, "

@@ -2,13 +2,17 @@
 
 The engine is deterministic, so replaying the stored replies and actions brings the customer
 back to the same stage, mood and facts (sim/resume.py, which the app's "Your calls" screen uses
-too); the call then goes on in line mode and is still saved turn by turn.
+too); the call then goes on in line mode and is still saved turn by turn. The scenario is
+found among the bundled scenarios and `--scenarios DIR`; a call recorded on this machine also at
+the file it was taken on, if that file is unchanged. An imported call's own data never names a
+file to open.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from callsim.sim.textsafe import terminal_safe
 
@@ -22,6 +26,13 @@ def add(sub: argparse._SubParsersAction) -> None:
         description="Replay a saved call that did not finish and carry on from its last turn.",
     )
     p.add_argument("id", metavar="ID", help="the call's id (or the start of it)")
+    p.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="also look for the call's scenario in DIR (repeatable; the bundled ones always)",
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 
@@ -43,11 +54,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         call_id = store.resolve_id(args.id)
         transcript = store.transcript(call_id)
+        recorded_here = store.summary(call_id).source == "recorded"
     except StoreError as exc:
         report(exc)
         return 1
+    dirs = [Path(d) for d in args.scenarios]
     try:
-        session = resume_session(transcript)
+        session = resume_session(transcript, extra_dirs=dirs, recorded_here=recorded_here)
     except ResumeError as exc:
         for problem in exc.problems:
             print(terminal_safe(problem, keep_newlines=False), file=sys.stderr)

@@ -68,6 +68,7 @@ def render(
         out.append("Not graded.")
         return [terminal_safe(line) for line in out]
     out.append(f"Grade: {number(view.total)}")
+    out += [f"  Note: {n}" for n in view.notes]  # e.g. as graded on the other machine
     width = max((len(s.title) for s in view.scores), default=10)
     for s in view.scores:
         line = f"  {s.title:<{width}}  {number(s.auto):>5}"

@@ -1,4 +1,5 @@
-"""Writes the small hostile scenario files in tests/hardening/hostile/ (committed).
+"""Writes the small hostile scenario files in tests/hardening/hostile/ and the hostile import
+files in tests/hardening/hostile/imports/ (committed).
 
 Run it again after changing a case: `python tests/hardening/make_hostile.py`. The large cases
 (10 MiB, 10,000 levels, very long lines) are built by the tests at run time instead.
@@ -8,8 +9,10 @@ show which placeholders).
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent / "hostile"
 
@@ -205,6 +208,98 @@ LOADABLE_FILES: dict[str, str | bytes] = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# Hostile imports: calls sent from "another machine" (hostile/imports/*.json), each file one call
+# or a list. `test_hostile_imports.py` says what `callsim import` must do with each.
+
+IMPORTS_DIR = HERE / "imports"
+
+
+def base_call(call_id: str = "base0001-hostile", **changes: Any) -> dict[str, Any]:
+    """A small valid call of the bundled broadband scenario, as `callsim export` writes it."""
+    turns = [
+        {"index": 0, "speaker": "customer", "text": "It's still down.", "at": 0.0,
+         "stage": "opening", "mood_before": 7.0, "mood_after": 7.0},
+        {"index": 1, "speaker": "trainee", "text": "I'm so sorry, that must be frustrating.",
+         "at": 6.5, "stage": "opening", "mood_before": 7.0, "mood_after": 6.5,
+         "tags": ["empathy"], "score": 42.0},
+        {"index": 2, "speaker": "customer", "text": "It is.", "at": 7.0, "stage": "opening"},
+    ]  # fmt: skip
+    call = {
+        "format": "callsim-transcript", "format_version": 1, "call_id": call_id,
+        "scenario_id": "broadband-down-repeat-caller", "scenario_version": "1.0",
+        "scenario_title": "Hostile import", "scenario_hash": "0" * 64, "scenario_path": "",
+        "trainee": "Ann", "mode": "practice", "started_at": "2026-01-05T10:00:00+00:00",
+        "ended_at": "2026-01-05T10:05:00+00:00", "duration_seconds": 300.0,
+        "target_seconds": 480, "outcome": "unresolved", "opening_mood": 7.0,
+        "final_mood": 6.5, "turns": turns,
+    }  # fmt: skip
+    call.update(changes)
+    return call
+
+
+def graded(call: dict[str, Any], **grade_changes: Any) -> dict[str, Any]:
+    """The call with the grade callsim gives it (graded without its scenario)."""
+    from callsim.engine.transcript import Transcript
+    from callsim.grading.grader import grade_transcript
+
+    grade = grade_transcript(Transcript.model_validate(call)).to_json()
+    grade.update(grade_changes)
+    return {**call, "grade": grade}
+
+
+def with_turn(call: dict[str, Any], index: int, **changes: Any) -> dict[str, Any]:
+    turns = [dict(t) for t in call["turns"]]
+    turns[index].update(changes)
+    return {**call, "turns": turns}
+
+
+INF, NAN = float("inf"), float("nan")
+
+
+def hostile_imports() -> dict[str, Any]:
+    """name -> the JSON value of the file (json.dumps writes inf/nan as Infinity/NaN)."""
+    c = base_call
+    return {
+        "scenario-path-etc-shadow": c("path0001-hostile", scenario_path="/etc/shadow"),
+        "scenario-id-a-path": c("path0002-hostile", scenario_id="/etc/shadow"),
+        "infinity-time": with_turn(c("numb0001-hostile"), 1, at=INF),
+        "nan-mood": with_turn(c("numb0002-hostile"), 1, mood_after=NAN),
+        "negative-infinity": c("numb0003-hostile", duration_seconds=-INF),
+        "huge-int": c("numb0004-hostile", target_seconds=10**30),
+        "huge-float": c("numb0005-hostile", final_mood=1e300),
+        "mood-out-of-range": c("numb0006-hostile", opening_mood=11),
+        "score-out-of-range": with_turn(c("numb0007-hostile"), 1, score=123456.0),
+        "grade-infinity": graded(c("grad0001-hostile"), score=INF),
+        "grade-huge": graded(c("grad0002-hostile"), score=10**30),
+        "grade-out-of-range": graded(c("grad0003-hostile"), score=250),
+        "call-id-slash": c("../../etc/cron.d/x"),
+        "call-id-short": c("abc"),
+        "call-id-markup": c("[/]hostile0000"),
+        "call-id-space": c("hostile 0000 0001"),
+        "date-garbage": c("date0001-hostile", started_at="yesterday afternoon"),
+        "date-ended-garbage": c("date0002-hostile", ended_at="2026-13-45T99:00:00"),
+        "mixed-good-and-bad": [
+            c("mixd0001-hostile"),
+            with_turn(c("mixd0002-hostile"), 1, at=INF),
+            c("a/b/c/d/e/f"),
+            graded(c("mixd0004-hostile")),
+        ],
+    }
+
+
+#: Files whose raw text is the point (no JSON value would write it).
+RAW_IMPORTS: dict[str, str] = {
+    "digits-5000": json.dumps(base_call("numb0008-hostile")).replace(
+        '"target_seconds": 480', '"target_seconds": ' + "9" * 5000
+    ),
+    "nesting-100000": '{"format": "callsim-transcript", "turns": '
+    + "[" * 100_000
+    + "]" * 100_000
+    + "}",
+}
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("*.yaml"):
@@ -215,6 +310,15 @@ def main() -> None:
         raw = body if isinstance(body, bytes) else body.encode("utf-8")
         (HERE / f"{name}.yaml").write_bytes(raw)
     print(f"wrote {len(list(HERE.glob('*.yaml')))} files to {HERE}")
+    IMPORTS_DIR.mkdir(exist_ok=True)
+    for old in IMPORTS_DIR.glob("*.json"):
+        old.unlink()
+    for name, value in hostile_imports().items():
+        text = json.dumps(value, indent=1)  # allow_nan: Infinity and NaN, as some tools write
+        (IMPORTS_DIR / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    for name, text in RAW_IMPORTS.items():
+        (IMPORTS_DIR / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {len(list(IMPORTS_DIR.glob('*.json')))} files to {IMPORTS_DIR}")
 
 
 if __name__ == "__main__":

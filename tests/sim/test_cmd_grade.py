@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -148,17 +147,25 @@ def test_a_missing_file(capsys, tmp_path):
 
 
 def test_a_changed_scenario_is_said_clearly(capsys, tmp_path):
-    scenario = tmp_path / "broadband.yaml"
-    shutil.copy(SCENARIO, scenario)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    scenario = folder / "broadband.yaml"
+    text = SCENARIO.read_text(encoding="utf-8")
+    scenario.write_text(
+        text.replace("id: broadband-down-repeat-caller", "id: my-broadband"), encoding="utf-8"
+    )
     data = run_json(capsys, tmp_path, scenario=scenario)
     path = tmp_path / "call.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    code, _, err = grade(capsys, path)
-    assert code == 0 and "changed" not in err
+    code, _, err = grade(capsys, path, "--scenarios", folder)
+    assert code == 0 and "changed" not in err and "not found" not in err
     scenario.write_text(scenario.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    code, out, err = grade(capsys, path)
+    code, out, err = grade(capsys, path, "--scenarios", folder)
     assert code == 0 and out.startswith("Grade:")
     assert "has changed since this call was taken" in err and "content hash differs" in err
+    # the path the transcript records is never opened: without the folder it is not found
+    code, out, err = grade(capsys, path)
+    assert code == 0 and "scenario 'my-broadband' not found among the bundled scenarios" in err
 
 
 def test_the_scenario_is_found_by_id_when_its_path_is_gone(capsys, saved, tmp_path):

@@ -52,7 +52,7 @@ def transcript():
             Turn(index=len(turns), speaker="customer", text="-ok", at=len(turns) * 5, stage="x")
         )
     return Transcript(
-        call_id="c0ffee",
+        call_id="c0ffee01",
         scenario_id="broadband-down-repeat-caller",
         scenario_version="1.0",
         scenario_title="Broadband <down>",
