@@ -15,7 +15,10 @@ from callsim.engine.models import Outcome
 TRANSCRIPT_FORMAT = "callsim-transcript"
 TRANSCRIPT_VERSION = 1
 
-Text = Annotated[str, StringConstraints(max_length=20000)]
+#: The longest text a call holds: a reply, the notes, an action's detail, a line of evidence.
+#: The session refuses longer text where it enters (sim/session.py), with a message.
+MAX_TEXT = 20_000
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 Name = Annotated[str, StringConstraints(max_length=200)]
 
 

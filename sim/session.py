@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from callsim.engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.models import Outcome
-from callsim.engine.transcript import Transcript, Turn
+from callsim.engine.transcript import MAX_TEXT, Transcript, Turn
 from callsim.sim.slash import Refused, parse, perform
 
 if TYPE_CHECKING:  # grading is imported when a call is graded, not when it starts
@@ -51,6 +51,34 @@ class Recorder(Protocol):
     def __call__(self, turn: Turn) -> None: ...
 
     def save(self, transcript: Transcript, grade: Grade | None = None) -> bool: ...
+
+
+_TOO_LONG = {
+    "reply": "The reply is {n:,} characters long; a reply can be at most {limit:,}. It was not "
+    "sent: shorten it and send it again.",
+    "notes": "The notes are {n:,} characters long; notes can be at most {limit:,}. They were not "
+    "kept: shorten them and try again.",
+    "detail": "The detail for the tool is {n:,} characters long; it can be at most {limit:,}. "
+    "The tool was not used: shorten it and try again.",
+}
+
+
+def text_problem(text: str, kind: str = "reply", limit: int = MAX_TEXT) -> str | None:
+    """Why `text` cannot enter a call (it is longer than the transcript holds), else None.
+
+    Checked where text enters, before the tagger, the engine or the store read it, so an
+    over-long paste is refused with this message instead of failing (or taking minutes) deep
+    inside. `kind` is "reply", "notes" or "detail" (an action's argument).
+    """
+    if len(text) <= limit:
+        return None
+    return _TOO_LONG[kind].format(n=len(text), limit=limit)
+
+
+def _refuse_long(text: str, kind: str, limit: int = MAX_TEXT) -> None:
+    problem = text_problem(text, kind, limit)
+    if problem is not None:
+        raise CallError(problem)
 
 
 def default_grader() -> Grader:
@@ -212,9 +240,13 @@ class CallSession:
     # -- what the trainee does ----------------------------------------------------------------
 
     def say(self, text: str) -> list[Turn]:
-        """The trainee's reply; returns it and the customer's answer as turns."""
+        """The trainee's reply; returns it and the customer's answer as turns.
+
+        A reply over `MAX_TEXT` characters is refused (CallError, nothing recorded).
+        """
         if self.ended:
             raise CallError("the call has ended")
+        _refuse_long(text, "reply")
         if isinstance(self.clock, SimulatedClock):
             self.clock.spend(text)
         customer_line = self._last_customer_line()
@@ -251,6 +283,9 @@ class CallSession:
 
     def act(self, name: str, arg: str | None = None) -> Turn:
         """Use one of the scenario's tools."""
+        if arg is not None:  # recorded as "LABEL (ARG)"
+            action = self.scenario.actions.get(name)
+            _refuse_long(arg, "detail", MAX_TEXT - len(action.label if action else name) - 3)
         use: ActionUse = self.engine.action(self.call, name, arg)
         text = use.label + (f" ({arg})" if arg else "")
         return self._record(
@@ -289,7 +324,8 @@ class CallSession:
             self.engine.release(self.call)
 
     def write_notes(self, notes: str) -> None:
-        """The wrap-up notes, written after the call."""
+        """The wrap-up notes, written after the call (over `MAX_TEXT`: CallError, not kept)."""
+        _refuse_long(notes, "notes")
         self.wrap_up = notes
 
     def finish(self, notes: str | None = None, grader: Grader | None = None) -> Grade:
@@ -377,7 +413,11 @@ def play_script(
             except CallError as exc:
                 problems.append(f"line {number}: {exc}")
             continue
-        result = perform(session, cmd)  # what a command shows has no reader in a script
+        try:
+            result = perform(session, cmd)  # what a command shows has no reader in a script
+        except CallError as exc:  # /notes longer than a call holds
+            problems.append(f"line {number}: {exc}")
+            continue
         if isinstance(result, Refused):
             problems.append(f"line {number}: {result.message}")
     if not session.ended:

@@ -363,7 +363,8 @@ class CallScreen(Screen):
     def _say(self, text: str) -> None:
         try:
             turns = self.session.say(text)
-        except CallError as exc:
+        except CallError as exc:  # e.g. too long: the reply goes back in the box to shorten
+            self.query_one("#reply", Input).value = text
             self.notify(str(exc), severity="error", markup=False)
             return
         self._show_new(turns)

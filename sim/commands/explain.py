@@ -62,5 +62,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.reply.strip():
         print("callsim explain: the reply is empty", file=sys.stderr)
         return EXIT_USAGE
+    from callsim.engine.transcript import MAX_TEXT
+
+    for name, value in (("the reply", args.reply), ("--customer", args.customer or "")):
+        if len(value) > MAX_TEXT:
+            print(
+                f"callsim explain: {name} is {len(value):,} characters long; the limit is "
+                f"{MAX_TEXT:,} (as in a call)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     sys.stdout.write(render(args.reply, args.customer))
     return EXIT_OK

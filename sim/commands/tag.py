@@ -2,7 +2,8 @@
 
 Each input line is `{"text": ..., "customer": ...}` (customer optional, other fields ignored);
 each output line is `{"tags": [...], "evidence": {...}}` in the same order, carrying any `id`.
-A bad line gets `{"error": ...}` and the run goes on, so one typo cannot sink a batch.
+A bad line gets `{"error": ...}` and the run goes on, so one typo cannot sink a batch; a text
+longer than a call holds (`MAX_TEXT`, 20,000 characters) is such a line, refused before tagging.
 """
 
 from __future__ import annotations
@@ -65,11 +66,25 @@ def tag_line(line: str) -> dict[str, Any]:
         out["error"] = f'"text" must be a string, got {type(text).__name__}'
     elif customer is not None and not isinstance(customer, str):
         out["error"] = f'"customer" must be a string, got {type(customer).__name__}'
+    elif too_long := _too_long(text, customer):
+        out["error"] = too_long
     else:
         result = tag_reply(text, customer)
         out["tags"] = list(result.tags)
         out["evidence"] = result.evidence
     return out
+
+
+def _too_long(text: str, customer: str | None) -> str | None:
+    from callsim.engine.transcript import MAX_TEXT
+
+    for name, value in (("text", text), ("customer", customer or "")):
+        if len(value) > MAX_TEXT:
+            return (
+                f'"{name}" is {len(value):,} characters long; the limit is {MAX_TEXT:,} '
+                "(as in a call): not tagged"
+            )
+    return None
 
 
 def tag_stream(lines: Iterable[str | UnicodeDecodeError], out: IO[str]) -> None:
