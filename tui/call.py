@@ -98,12 +98,13 @@ class ConfirmEnd(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Label(
+            yield Static(
                 join(
                     styled("End the call now?", "bold"),
                     "\nThe customer is still on the line. A call you end before it reaches "
                     "an ending is recorded as unresolved.",
-                )
+                ),
+                id="confirm-text",
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("End call (y)", id="end", variant="error")
@@ -135,7 +136,8 @@ class ActionList(VerticalScroll):
         focused = self.screen.focused
         at = buttons.index(focused) if focused in buttons else (-1 if step > 0 else len(buttons))
         target = buttons[max(0, min(len(buttons) - 1, at + step))]
-        target.focus()
+        # at once, not after a refresh: an Enter typed straight after must reach this tool
+        self.screen.set_focus(target)
         target.scroll_visible(animate=False)
 
 

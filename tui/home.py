@@ -239,4 +239,5 @@ class HomeScreen(Screen):
             )
 
     def action_focus_table(self) -> None:
-        self.query_one("#scenarios", DataTable).focus()
+        # at once, not after a refresh: an Enter typed straight after must open the scenario
+        self.set_focus(self.query_one("#scenarios", DataTable))

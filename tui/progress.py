@@ -176,7 +176,7 @@ class ProgressScreen(Screen):
         try:
             trainees = self.app.store.trainees()
         except StoreError as exc:
-            self.notify(store_error(exc), severity="error", markup=False)
+            self.notify(store_error(exc), severity="error")
             trainees = []
         if self.trainee is None and trainees:
             self.trainee = trainees[0]
@@ -186,6 +186,7 @@ class ProgressScreen(Screen):
             [(plain(t, keep_newlines=False), t) for t in trainees],
             prompt="Pick a trainee",
             value=self.trainee if self.trainee is not None else Select.NULL,
+            allow_blank=self.trainee is None,  # once someone is shown, the list is trainees only
             id="progress-trainee",
         )
 

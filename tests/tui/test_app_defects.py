@@ -52,6 +52,14 @@ async def to_debrief(pilot, *replies: str):
     return pilot.app.screen
 
 
+def type_ahead(pilot, *keys: tuple[str, str | None]) -> None:
+    """Keys that arrive in one read, as a fast typist's do (pilot.press waits between keys)."""
+    for key, char in keys:
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)
+
+
 async def open_progress(pilot):
     await pilot.press("p")
     await pilot.pause()
@@ -198,6 +206,16 @@ async def test_5_arrow_keys_move_through_the_tools(make_app):
         assert used() == ["outage_check", "line_test"]
 
 
+async def test_5_an_enter_typed_straight_after_an_arrow_uses_the_tool_it_moved_to(make_app):
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await to_call(pilot)
+        await pilot.press("f3", "down")
+        await pilot.pause()
+        type_ahead(pilot, ("up", None), ("enter", "\r"))
+        await pilot.pause()
+        assert [t.action for t in screen.session.turns if t.speaker == "action"] == ["line_test"]
+
+
 async def test_5_running_the_same_tool_again_does_not_calm_the_customer(make_app):
     async with make_app().run_test(size=(80, 24)) as pilot:
         screen = await to_call(pilot)
@@ -315,6 +333,14 @@ async def test_10_home_search_down_then_enter_opens_the_scenario(make_app):
         assert screen_name(pilot) == "BriefingScreen"
 
 
+async def test_10_down_and_enter_typed_together_open_the_scenario(make_app):
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "b", "r", "o", "a", "d")
+        type_ahead(pilot, ("down", None), ("enter", "\r"))
+        await pilot.pause()
+        assert screen_name(pilot) == "BriefingScreen"
+
+
 # -- 11. F10 asks first ----------------------------------------------------------------------------
 
 
@@ -324,7 +350,7 @@ async def test_11_f10_asks_before_ending_the_call(make_app):
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ModalScreen) and not screen.session.ended
-        assert "End the call now?" in shown_text(pilot.app.screen, "Label")
+        assert "End the call now?" in shown_text(pilot.app.screen, "#confirm-text")
         await pilot.press("escape")
         assert pilot.app.screen is screen and not screen.session.ended
         await pilot.press("f10", "n")

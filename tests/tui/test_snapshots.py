@@ -84,3 +84,19 @@ def test_debrief(snap_compare, make_app):
         await pilot.pause()
 
     assert snap_compare(app_for_snapshots(make_app), run_before=run_before)
+
+
+def test_end_call_confirmation(snap_compare, make_app):
+    async def run_before(pilot) -> None:
+        await to_call(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+
+    assert snap_compare(app_for_snapshots(make_app), run_before=run_before)
+
+
+def test_who_is_training(snap_compare, make_app, tmp_path):
+    from callsim.sim.store import Store
+
+    app = make_app(store=Store(tmp_path / "calls.db"), ask_trainee=True)
+    assert snap_compare(app, press=["slash", "e", "n", "d", "enter"], terminal_size=(80, 24))
