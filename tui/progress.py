@@ -176,7 +176,7 @@ class ProgressScreen(Screen):
         try:
             trainees = self.app.store.trainees()
         except StoreError as exc:
-            self.notify(store_error(exc), severity="error")
+            self.notify(store_error(exc), severity="error", markup=False)
             trainees = []
         if self.trainee is None and trainees:
             self.trainee = trainees[0]
