@@ -1,11 +1,14 @@
-"""docs/scenarios.md lists every bundled scenario as it is (title, category, difficulty)."""
+"""The docs' lists of bundled things match the bundle: docs/scenarios.md's scenarios (title,
+category, difficulty) and docs/scenario-format.md's shared intents (description, examples)."""
 
+import re
 from pathlib import Path
 
-from callsim.engine.loader import load_scenario
+from callsim.engine.loader import BUNDLED_SCENARIOS, load_intent_library, load_scenario
 from callsim.sim.scenario_paths import bundled_scenarios
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
+FORMAT_DOC = DOC.with_name("scenario-format.md")
 
 
 def test_the_library_page_lists_every_bundled_scenario_as_it_is():
@@ -25,3 +28,22 @@ def test_the_library_page_lists_every_bundled_scenario_as_it_is():
             s.difficulty,
             s.escalation.policy,
         )
+
+
+def test_the_shared_intents_table_shows_every_shared_intent_as_it_is():
+    text = FORMAT_DOC.read_text(encoding="utf-8")
+    section = re.search(r"^## Shared intents\n(.*?)(?=^## )", text, re.S | re.M)
+    assert section, "docs/scenario-format.md has no '## Shared intents' section"
+    rows = {}
+    for line in section.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    shared = load_intent_library(BUNDLED_SCENARIOS / "intents" / "common.yaml")
+    assert set(rows) == set(shared)
+    for name, intent in shared.items():
+        _, description, examples = rows[name]
+        assert description == intent.description
+        shown = re.findall(r'"([^"]+)"', examples)
+        assert 2 <= len(shown) <= 3, name
+        assert set(shown) <= set(intent.examples), name
