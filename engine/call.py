@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from transitions import Machine, MachineError
 
-from callsim.engine.language import defers, normalise, question_part, sentences
+from callsim.engine.language import clauses, defers, normalise, question_part, sentences
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.matching import DEFAULT_FLOOR, IntentMatcher, Match, StageMatcher
 from callsim.engine.models import (
@@ -146,6 +146,8 @@ NEAR_MISS_WITHIN = 8.0
 #: A handover taken on the matcher's confidence alone needs this much of it (see
 #: `Match.calibrated`); chosen on the dev phrasings.
 HANDOVER_CONFIDENCE = 0.9
+#: Questions for facts the customer answers in one reply, at most.
+MAX_FACTS_ANSWERED = 3
 #: What the customer says to a near miss, in turn.
 CLARIFY_LINES = (
     "Sorry, what do you mean?",
@@ -277,6 +279,7 @@ class ScenarioEngine:
             ((fid, fact.asked_by, ()) for fid, fact in sc.facts.items()),
             negation=False,
             reader=reader,
+            calibrated=False,
         )
 
     def warm(self) -> None:
@@ -368,27 +371,29 @@ class ScenarioEngine:
         # A clarifying question may uncover a hidden fact, at any stage. Only the reply's
         # questions can ask: a statement that plays a fact back is listening, not asking.
         asked = question_part(text)
-        fact_match = self._fact_matcher.match(asked) if sc.facts and asked else Match(None, 0.0)
-        fact_asked = fact_match.intent
+        facts = self._facts_asked(asked) if sc.facts and asked else []
+        fact_asked = facts[0] if facts else None
         checked_back = (
-            fact_asked is not None
+            len(facts) == 1
             and fact_asked in call.revealed
             and plays_back(asked, sc.facts[fact_asked].keywords)
         )
         if checked_back:  # "So it's been down since Monday?" checks, it does not ask again
+            facts = []
             fact_asked = None
             lines.append(CHECKED_BACK_LINE)
-        if fact_asked is not None:
-            if fact_asked in call.told:  # only what she said herself, in this call
-                self._mood(call, changes, f"asked again:{fact_asked}", ASKED_AGAIN_MOOD)
-                lines.append("I've already told you that.")
+        for fid in facts:  # each question the reply asks gets its answer, in order
+            if fid in call.told:  # only what she said herself, in this call
+                self._mood(call, changes, f"asked again:{fid}", ASKED_AGAIN_MOOD)
+                if "I've already told you that." not in lines:
+                    lines.append("I've already told you that.")
             else:
-                if fact_asked not in call.revealed:
-                    call.revealed.append(fact_asked)
-                    revealed.append(fact_asked)
-                    self._mood(call, changes, f"fact:{fact_asked}", FACT_REVEALED_MOOD)
-                call.told.append(fact_asked)
-                lines.append(sc.facts[fact_asked].says)
+                if fid not in call.revealed:
+                    call.revealed.append(fid)
+                    revealed.append(fid)
+                    self._mood(call, changes, f"fact:{fid}", FACT_REVEALED_MOOD)
+                call.told.append(fid)
+                lines.append(sc.facts[fid].says)
 
         match = self._understood(stage_before, text)
         entry = self._responses[stage_before].get(match.intent) if match.intent else None
@@ -460,6 +465,23 @@ class ScenarioEngine:
             manager_demanded=demanded,
             outcome=call.outcome,
         )
+
+    def _facts_asked(self, asked: str) -> list[str]:
+        """The facts the reply's questions ask for, in order: "what have you tried, and how is
+        it affecting you?" asks two, and the customer answers both (at most three)."""
+        whole = self._fact_matcher.match(asked).intent
+        parts = clauses(asked)
+        found: list[str] = []
+        if len(parts) > 1:
+            for part in parts:
+                fid = self._fact_matcher.match(part).intent
+                if fid is not None and fid not in found:
+                    found.append(fid)
+        if len(found) >= 2:
+            return found[:MAX_FACTS_ANSWERED]
+        if whole is not None:
+            return [whole]
+        return found[:1]
 
     def _understood(self, stage: str, text: str) -> Match:
         """What the reply means at this stage, taking the furthest step it earns.

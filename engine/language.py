@@ -124,7 +124,8 @@ def clauses(text: str) -> list[str]:
 #: A sentence that asks even without a question mark ("what make is the laptop").
 _ASKING_START = re.compile(
     r"^(?:(?:and|so|but|just|okay|ok|right|sorry|also|then)\b[\s,]*)*"
-    r"(?:what|when|where|which|who|whose|why|how|is|are|was|were|do|does|did|has|have|had"
+    r"(?:what|when|where|which|who|whose|why|how|whats|whens|wheres|whos|whys|hows"
+    r"|is|are|was|were|do|does|did|has|have|had"
     r"|can|could|would|will|shall|should|may|any|tell me|talk me through|walk me through)\b",
     re.IGNORECASE,
 )

@@ -155,12 +155,15 @@ class IntentMatcher:
         margin: float = DEFAULT_MARGIN,
         negation: bool = True,
         reader: Reader | None = None,
+        calibrated: bool = True,
     ):
         """`intents`: (name, examples, not-examples) triples.
 
         `negation=False` ignores negation, for questions: "Haven't you restarted it?" asks the
-        same as "Have you restarted it?".
+        same as "Have you restarted it?". `calibrated=False` takes no best intent on
+        `confidence` alone (it was fitted on replies to stages, not on questions for facts).
         """
+        self.calibrated = calibrated
         self.floor = floor
         self.margin = margin
         self.negation = negation
@@ -324,7 +327,7 @@ class IntentMatcher:
             intent = meant[0][1]
             ex = best[intent][1].example
             return replace(found, intent=intent, score=max(self.floor, best[intent][0]), example=ex)
-        if self._meaning is not None and confidence >= ACCEPT_CONFIDENCE:
+        if self.calibrated and self._meaning is not None and confidence >= ACCEPT_CONFIDENCE:
             return replace(found, calibrated=True)
         return replace(found, intent=None, candidate=name)
 

@@ -114,3 +114,30 @@ def test_a_handover_promised_for_later_is_not_a_handover():
     assert not call.escalated and step.stage_after == "checking"
     now = e.reply(call, "I'll put you through to my supervisor")
     assert now.intent == "escalate" and call.escalated
+
+
+def test_two_questions_in_one_reply_get_two_answers():
+    e = engine("broadband-down-repeat-caller")
+    call = e.new_call()
+    step = e.reply(call, "what have you tried already and how is it affecting you")
+    says = e.scenario.facts
+    assert says["tried_restart"].says in step.customer_lines
+    assert says["works_from_home"].says in step.customer_lines
+    assert {"tried_restart", "works_from_home"} <= set(step.revealed)
+
+
+def test_a_question_typed_without_apostrophe_or_mark_is_still_a_question():
+    e = engine("broadband-down-repeat-caller")
+    call = e.new_call()
+    step = e.reply(call, "whats the router doing, any lights on it")
+    assert step.fact_asked == "router_lights"
+    assert e.scenario.facts["router_lights"].says in step.customer_lines
+
+
+def test_a_question_about_something_else_is_not_answered_with_a_fact_she_gave():
+    e = engine("broadband-down-repeat-caller")
+    call = e.new_call()
+    e.reply(call, "When did it first go off?")
+    step = e.reply(call, "Is it your mobile or the broadband that's the problem?")
+    assert step.fact_asked is None  # not "I've already told you that" about Monday
+    assert "I've already told you that." not in step.customer_lines
