@@ -125,6 +125,7 @@ async def test_2_first_use_asks_who_is_training_refuses_commands_and_remembers(
 async def test_2_the_trainee_can_be_switched_from_the_home_screen(make_app, tmp_path, config):
     app = make_app(store=AppStore(Store(tmp_path / "calls.db")), trainee="kim")
     async with app.run_test(size=(80, 24)) as pilot:
+        assert "Switch trainee" in [title for title, _, _ in app.screen.palette_commands()]
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, ModalScreen)
