@@ -44,7 +44,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("follow_up", ("follow", "document", "notes", "wrap")),
 )
 
-RECENT = 10  # calls that count for "weakest now"
+RECENT = 10  # calls that count for "weakest now", and each side of a long trend
 
 
 def group_of(dimension: str, title: str | None = None) -> str | None:
@@ -88,16 +88,44 @@ def relevance(scenario: Scenario, group: str | None) -> int:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """A trend in two numbers: the mean of the earliest calls against the mean of the latest.
+
+    From 2 * RECENT calls on, the first RECENT against the last RECENT; with fewer, the first
+    half against the second (an odd count leaves the middle call out); one call has no trend
+    (`window` 0, `earlier` and `later` both its value).
+    """
+
+    earlier: float
+    later: float
+    window: int  # calls on each side
+    calls: int  # calls it was worked out over
+
+    @property
+    def change(self) -> float | None:
+        return self.later - self.earlier if self.window else None
+
+
+def compare(values: Sequence[float]) -> Comparison | None:
+    """The earliest of `values` (oldest first) against the latest; None when there are none."""
+    if not values:
+        return None
+    window = RECENT if len(values) >= 2 * RECENT else len(values) // 2
+    if window == 0:
+        return Comparison(values[0], values[0], 0, 1)
+    return Comparison(mean(values[:window]), mean(values[-window:]), window, len(values))
+
+
+@dataclass(frozen=True)
 class Trend:
     dimension: str
     title: str
     scores: list[float]  # oldest first, one per graded call
     recent: float  # mean of the last RECENT scores
-    first: float  # mean of the first RECENT scores
 
     @property
-    def change(self) -> float:
-        return self.recent - self.first
+    def comparison(self) -> Comparison | None:
+        return compare(self.scores)
 
 
 @dataclass(frozen=True)
@@ -120,6 +148,10 @@ class Report:
     fcr: list[float] = field(default_factory=list)  # per bucket, 0-100
     handling: list[float] = field(default_factory=list)  # per bucket, seconds
     satisfaction: list[float] = field(default_factory=list)  # per bucket, 1-5
+    # the same indicators' trends, call by call (see Comparison)
+    fcr_trend: Comparison | None = None
+    handling_trend: Comparison | None = None
+    satisfaction_trend: Comparison | None = None
     weakest: list[Trend] = field(default_factory=list)
     plan: list[Step] = field(default_factory=list)
 
@@ -150,9 +182,7 @@ def report(
         for dim, score in p.dimensions.items():
             by_dim.setdefault(dim, []).append(score)
     for dim, scores in sorted(by_dim.items()):
-        out.trends.append(
-            Trend(dim, titles.get(dim, dim), scores, mean(scores[-RECENT:]), mean(scores[:RECENT]))
-        )
+        out.trends.append(Trend(dim, titles.get(dim, dim), scores, mean(scores[-RECENT:])))
     ended = [p for p in points if p.outcome is not None]
     chunk = max(1, -(-len(ended) // width))  # calls per bucket
     groups = [ended[i : i + chunk] for i in range(0, len(ended), chunk)]
@@ -161,6 +191,9 @@ def report(
     out.satisfaction = [
         mean(s) for g in groups if (s := [p.satisfaction for p in g if p.satisfaction is not None])
     ]
+    out.fcr_trend = compare([100.0 * p.first_contact for p in ended])
+    out.handling_trend = compare([p.duration_seconds for p in ended])
+    out.satisfaction_trend = compare([p.satisfaction for p in ended if p.satisfaction is not None])
     out.weakest = sorted(out.trends, key=lambda t: (t.recent, t.dimension))[:weakest]
     taken: dict[str, int] = {}
     for p in points:

@@ -20,7 +20,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Select, Static
 
-from callsim.sim.commands.progress import arrow, clock, sparkline
+from callsim.sim.commands.progress import (
+    basis,
+    basis_note,
+    clock,
+    graded_calls,
+    recent_basis,
+    sparkline,
+    trend_text,
+)
 from callsim.sim.store import StoreError
 from callsim.tui.calls import store_error
 from callsim.tui.text import join, plain, styled
@@ -83,7 +91,7 @@ def _row(name: str, line: Content, width: int, change: str) -> list[Content | st
 
 def render_report(rep: Report) -> Content:
     """The report from sim.store_progress.report as styled, inert Content."""
-    from callsim.sim.store_progress import RECENT, buckets
+    from callsim.sim.store_progress import buckets
 
     calls = f"{rep.calls} call{'s' if rep.calls != 1 else ''}"
     parts: list[Content | str] = [
@@ -91,40 +99,46 @@ def render_report(rep: Report) -> Content:
         styled(rep.trainee, "bold", keep_newlines=False),
         f": {calls}\n\n",
     ]
+    graded = graded_calls(rep)
     if rep.trends:
+        if note := basis_note(graded):
+            parts += [note, "\n"]
         head = f"{'Dimension':<{NAME_WIDTH}} {'scores, oldest → newest':<{CHART_WIDTH}}  "
-        parts += [styled(head + f"first {RECENT} → last {RECENT}", "dim"), "\n"]
+        parts += [styled(head + basis(graded, "→"), "dim"), "\n"]
         for t in rep.trends:
             line = chart(buckets(t.scores, CHART_WIDTH))
-            change = f"{t.first:5.1f} → {t.recent:5.1f} {arrow(t.change)}"
+            change = trend_text(
+                t.comparison, lambda v: f"{v:5.1f}", shared=graded, to="→", direction=True
+            )
             parts += _row(t.title, line, CHART_WIDTH, change)
     else:
         parts.append("No graded calls yet: scores appear once calls are graded.\n")
-    if rep.fcr:
+    if rep.fcr and rep.fcr_trend is not None:
         width = len(rep.fcr)
-        parts += ["\n", styled("Over time", "bold"), "\n"]
+        ended = rep.fcr_trend.calls
+        parts += ["\n", styled("Over time", "bold"), "  ", styled(basis(ended, "→"), "dim"), "\n"]
         parts += _row(
             "First-contact resolution",
             chart(rep.fcr),
             width,
-            f"{rep.fcr[0]:.0f}% → {rep.fcr[-1]:.0f}%",
+            trend_text(rep.fcr_trend, lambda v: f"{v:.0f}%", shared=ended, to="→"),
         )
         high = max(rep.handling) or 1
         parts += _row(
             "Average handling time",
             chart(rep.handling, 0, high, good_high=False),
             width,
-            f"{clock(rep.handling[0])} → {clock(rep.handling[-1])}",
+            trend_text(rep.handling_trend, clock, shared=ended, to="→"),
         )
         if rep.satisfaction:
             parts += _row(
                 "Satisfaction estimate",
                 chart(rep.satisfaction, 1, 5),
                 width,
-                f"{rep.satisfaction[0]:.1f}/5 → {rep.satisfaction[-1]:.1f}/5",
+                trend_text(rep.satisfaction_trend, lambda v: f"{v:.1f}/5", shared=ended, to="→"),
             )
     if rep.weakest:
-        parts += ["\n", styled(f"Weakest now (mean of the last {RECENT} calls)", "bold"), "\n"]
+        parts += ["\n", styled(f"Weakest now ({recent_basis(graded)})", "bold"), "\n"]
         for t in rep.weakest:
             parts += ["  ", plain(t.title, keep_newlines=False), f": {t.recent:.1f}\n"]
         parts += ["\n", styled("Development plan", "bold"), " (scenarios that train them, "]

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from callsim.sim.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from callsim.sim.store_progress import Comparison, Report
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -55,37 +59,99 @@ def clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def render(rep, width: int) -> list[str]:
-    from callsim.sim.store_progress import RECENT, buckets
+def basis(calls: int, to: str = "->") -> str:
+    """The heading over a trend's two figures, for `calls` calls (rule: store_progress.compare)."""
+    from callsim.sim.store_progress import RECENT
+
+    if calls < 2:
+        return "1 call: no trend yet"
+    window = RECENT if calls >= 2 * RECENT else calls // 2
+    return f"first {window} {to} last {window}"
+
+
+def basis_note(calls: int) -> str | None:
+    """The sentence that says what a short history's trends compare; None from 20 calls on (and
+    for one call, whose heading says it all)."""
+    from callsim.sim.store_progress import RECENT
+
+    if calls >= 2 * RECENT or calls < 2:
+        return None
+    odd = " (middle call left out)" if calls % 2 else ""
+    return f"Trends over {calls} calls: first half against second half{odd}."
+
+
+def trend_text(
+    c: Comparison | None,
+    fmt: Callable[[float], str],
+    *,
+    shared: int,
+    to: str = "->",
+    direction: bool = False,
+) -> str:
+    """A trend's two figures (one with a single call), naming its own basis when it is not the
+    heading's: `shared` is the number of calls the heading's basis speaks of."""
+    from callsim.sim.store_progress import RECENT
+
+    if c is None:
+        return ""
+    if c.change is None:
+        text = fmt(c.later)
+    else:
+        text = f"{fmt(c.earlier)} {to} {fmt(c.later)}"
+        if direction:
+            text += f" {arrow(c.change)}"
+    if c.calls != shared and min(c.calls, shared) < 2 * RECENT:
+        own = f"over {c.calls} calls" if 2 <= c.calls < 2 * RECENT else basis(c.calls, to)
+        text += f" ({own})"
+    return text
+
+
+def recent_basis(calls: int) -> str:
+    """Which calls "weakest now" is worked out from."""
+    from callsim.sim.store_progress import RECENT
+
+    if calls > RECENT:
+        return f"mean of the last {RECENT} calls"
+    return f"mean of all {calls} calls" if calls > 1 else "from the one graded call"
+
+
+def graded_calls(rep: Report) -> int:
+    """The calls the dimension trends are worked out over (a dimension may skip some)."""
+    return max((len(t.scores) for t in rep.trends), default=0)
+
+
+def render(rep: Report, width: int) -> list[str]:
+    from callsim.sim.store_progress import buckets
 
     out = [f"Progress of {rep.trainee}: {rep.calls} call{'s' if rep.calls != 1 else ''}", ""]
+    graded = graded_calls(rep)
     if rep.trends:
         name_w = min(28, max(len(t.title) for t in rep.trends))
+        if note := basis_note(graded):
+            out.append(note)
         out.append(
-            f"{'Dimension':<{name_w}}  {'scores over time (0-100)':<{width}}  "
-            f"first {RECENT} -> last {RECENT}"
+            f"{'Dimension':<{name_w}}  {'scores over time (0-100)':<{width}}  {basis(graded)}"
         )
         for t in rep.trends:
             chart = sparkline(buckets(t.scores, width))
-            out.append(
-                f"{t.title[:name_w]:<{name_w}}  {chart:<{width}}  "
-                f"{t.first:5.1f} -> {t.recent:5.1f} {arrow(t.change)}"
-            )
+            change = trend_text(t.comparison, lambda v: f"{v:5.1f}", shared=graded, direction=True)
+            out.append(f"{t.title[:name_w]:<{name_w}}  {chart:<{width}}  {change}")
     else:
         out.append("No graded calls yet: scores appear once calls are graded.")
     out.append("")
-    if rep.fcr:
+    if rep.fcr and rep.fcr_trend is not None and rep.handling_trend is not None:
+        ended = rep.fcr_trend.calls
         high = max(rep.handling) or 1
         rows = [
             (
                 "First-contact resolution",
                 sparkline(rep.fcr),
-                f"{rep.fcr[0]:.0f}% -> {rep.fcr[-1]:.0f}%",
+                trend_text(rep.fcr_trend, lambda v: f"{v:.0f}%", shared=ended),
             ),
             (
                 "Average handling time",
                 sparkline(rep.handling, 0, high),
-                f"{clock(rep.handling[0])} -> {clock(rep.handling[-1])}",
+                trend_text(rep.handling_trend, clock, shared=ended),
             ),
         ]
         if rep.satisfaction:
@@ -93,14 +159,15 @@ def render(rep, width: int) -> list[str]:
                 (
                     "Satisfaction estimate",
                     sparkline(rep.satisfaction, 1, 5),
-                    f"{rep.satisfaction[0]:.1f}/5 -> {rep.satisfaction[-1]:.1f}/5",
+                    trend_text(rep.satisfaction_trend, lambda v: f"{v:.1f}/5", shared=ended),
                 )
             )
+        out.append(f"{'Indicator':<25} {'over time':<{len(rep.fcr)}}  {basis(ended)}")
         for name, chart, change in rows:
             out.append(f"{name:<25} {chart:<{len(rep.fcr)}}  {change}")
         out.append("")
     if rep.weakest:
-        out.append(f"Weakest now (mean of the last {RECENT} calls):")
+        out.append(f"Weakest now ({recent_basis(graded)}):")
         for t in rep.weakest:
             out.append(f"  {t.title}: {t.recent:.1f}")
         out.append("")

@@ -40,6 +40,8 @@ async def test_progress_shows_every_dimension_indicators_and_plan(make_app, tmp_
         for indicator in ("First-contact resolution", "Average handling time", "Satisfaction"):
             assert indicator in text
         assert "0% → 100%" in text  # poor calls first, good ones last
+        assert "Trends over 6 calls: first half against second half." in text
+        assert "first 3 → last 3" in text and "first 10" not in text
         assert "Weakest now" in text and "Development plan" in text
         weakest = text.split("Weakest now")[1].splitlines()[1]
         assert "Calm and professional tone" in weakest  # lowest recent scores in the seed
@@ -59,6 +61,18 @@ async def test_mentor_picks_whose_progress(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Progress of kim: 2 calls" in shown_text(screen, "#progress-report")
+
+
+async def test_progress_after_one_call_says_there_is_no_trend_yet(make_app, tmp_path):
+    store = Store(tmp_path / "calls.db")
+    seed(store, "kim", 1)
+    async with make_app(store=store, trainee="kim").run_test(size=(80, 24)) as pilot:
+        screen = await open_progress(pilot)
+        text = shown_text(screen, "#progress-report")
+        assert "Progress of kim: 1 call" in text
+        assert text.count("1 call: no trend yet") == 2  # the scores and the indicators
+        assert "→" not in text.split("Weakest now")[0].replace("oldest → newest", "")
+        assert "Weakest now (from the one graded call)" in text
 
 
 async def test_progress_with_no_calls_says_so(make_app, tmp_path):
