@@ -1,21 +1,20 @@
 """A good trainee in their own words: how often does the call reach its good ending?
 
-For each bundled scenario, seeded simulated calls: at every stage the trainee does what the
-stage needs (the tools its response requires, the questions for facts it requires) and says the
-step that leads towards the scenario's good ending (the stage its good-advisor test case ends
-at) once, in a natural phrasing picked at random from tests/phrasings/ (replies written without
-sight of the example phrasings). When the customer asks what they mean, they say it once more
-in other words, as a person would. Prints the share of calls that reach the good ending, per
-scenario, and a SUMMARY line.
+For each bundled scenario, the good-advisor test case is played once to learn its steps: the
+tools it uses, the questions it asks and, at each stage, the reply that moved the call on (the
+intent it matched). Then seeded simulated calls take the same steps, but each reply that moved
+the call is said in a natural phrasing of the same intent, picked at random from
+tests/phrasings/ (replies written without sight of the example phrasings); tools and questions
+stay as the case has them. When the customer asks what they mean, the trainee says it once
+more in other words, as a person would. Prints the share of calls that reach the case's ending,
+per scenario, and a SUMMARY line.
 
     python bench/good_trainee.py [--calls N] [--seed S] [--set heldout|dev|all] [--wording]
         [--why N]
 
 `--why N` lists, per scenario, the N commonest places a call went astray (study them on the
-dev set only).
-
-Questions for required facts use the scenario's own `asked_by` wording: this measures how the
-customer understands the steps, not the questions.
+dev set only). A step with no natural phrasing of its intent is said in the case's own words
+and counted in the figures printed beside each scenario.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from callsim.engine.call import CLARIFY_LINES, ScenarioEngine, distances_to
+from callsim.engine.call import CLARIFY_LINES, ScenarioEngine
 from callsim.engine.loader import load_scenario
 from callsim.engine.validation import validated
 from callsim.engine.yamlsafe import load, read_text
@@ -37,22 +36,35 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.85
 
 
-def good_endings(path: Path, loaded) -> list[str]:
-    """The stage the good-advisor test case ends at, or the endings with its outcome."""
+def good_case(path: Path):
+    """The good-advisor test case beside a scenario file, or None."""
     tests = path.with_name(path.stem + ".tests.yaml")
     if not tests.exists():
-        return []
+        return None
     data, source = load(read_text(tests), str(tests))
-    case = validated(TestFile, data, source).cases.get("good-advisor")
-    if case is None:
-        return []
-    if case.expect.stage:
-        return [case.expect.stage]
-    return [
-        sid
-        for sid, st in loaded.scenario.stages.items()
-        if st.ending is not None and case.expect.outcome and st.ending.value == case.expect.outcome
-    ]
+    return validated(TestFile, data, source).cases.get("good-advisor")
+
+
+def steps_of(engine: ScenarioEngine, script: str) -> tuple[list[tuple], str]:
+    """The case's steps: ("action", name, arg) and ("say", text, stage, intent, moved, stage
+    after), and the stage it ends at."""
+    call = engine.new_call()
+    steps: list[tuple] = []
+    for line in script.splitlines():
+        if call.ended or not line.strip():
+            continue
+        if line.startswith("/action"):
+            parts = line.split(maxsplit=2)
+            engine.action(call, parts[1], parts[2] if len(parts) > 2 else None)
+            steps.append(("action", parts[1], parts[2] if len(parts) > 2 else None))
+        elif line.startswith("/"):
+            continue
+        else:
+            before = call.state
+            step = engine.reply(call, line)
+            moved = step.stage_after != before
+            steps.append(("say", line, before, step.intent, moved, step.stage_after))
+    return steps, call.state
 
 
 def phrasings(scenario_id: str, sets: list[str]) -> dict[tuple[str, str], list[str]]:
@@ -72,40 +84,23 @@ def phrasings(scenario_id: str, sets: list[str]) -> dict[tuple[str, str], list[s
 
 
 def one_call(
-    engine: ScenarioEngine, goals: list[str], said: dict, rng: random.Random
+    engine: ScenarioEngine, steps: list[tuple], goal: str, said: dict, rng: random.Random
 ) -> tuple[bool, str]:
-    """Whether the call reached a good ending, and where it went astray if not."""
-    sc = engine.scenario
-    distance = distances_to(sc, goals)
+    """Whether the call reached the case's ending, and where it went astray if not."""
     call = engine.new_call()
-    for _ in range(40):
+    for item in steps:
         if call.ended:
             break
-        stage = call.state
-        table = engine._responses[stage]
-        steps = [
-            (distance.get(r.to), name)
-            for name, (_t, r) in table.items()
-            if r.to and r.to in distance and r.to != stage
-        ]
-        if not steps:
-            return False, f"{stage}: no step leads to the good ending"
-        # the nearest step someone wrote natural phrasings for
-        steps.sort()
-        intent = next(
-            (i for _d, i in steps if said.get((stage, i)) or said.get(("*", i))), steps[0][1]
-        )
-        response = table[intent][1]
-        if response.requires is not None:
-            for action in response.requires.actions:
-                if action not in {a.name for a in call.actions}:
-                    engine.action(call, action)
-            for fact in response.requires.facts:
-                if fact not in call.revealed:
-                    engine.reply(call, sc.facts[fact].asked_by[0])
-        options = said.get((stage, intent)) or said.get(("*", intent))
-        if not options:
-            return False, f"{stage}: no natural phrasing of {intent}"
+        if item[0] == "action":
+            engine.action(call, item[1], item[2])
+            continue
+        _kind, line, stage, intent, moved, after = item
+        if not moved or intent is None:
+            engine.reply(call, line)  # a question, or a reply that keeps the stage: as written
+            continue
+        if call.state != stage:
+            return False, f"{stage}: the call was at {call.state} instead"
+        options = said.get((stage, intent)) or said.get(("*", intent)) or [line]
         picks = rng.sample(options, min(2, len(options)))
         text = picks[0]
         step = engine.reply(call, text)
@@ -114,12 +109,10 @@ def one_call(
         ):
             text = picks[1]
             step = engine.reply(call, text)  # asked what they meant: says it again
-        if call.ended or step.stage_after == stage:
-            if call.state in goals:
-                break
+        if step.intent != intent and call.state != after:
             heard = step.intent or "nothing"
             return False, f"{stage}: said {intent}, understood {heard}: {text[:70]!r}"
-    return call.state in goals, f"ended at {call.state}"
+    return call.state == goal, f"ended at {call.state}"
 
 
 def main() -> None:
@@ -135,17 +128,23 @@ def main() -> None:
     results = []
     for path in bundled_scenarios():
         loaded = load_scenario(path)
-        goal = good_endings(path, loaded)
-        if not goal:
-            print(f"{loaded.scenario.id:<32}    -   (no good-advisor case to say where it ends)")
+        case = good_case(path)
+        if case is None:
+            print(f"{loaded.scenario.id:<32}    -   (no good-advisor case)")
             continue
         engine = ScenarioEngine(loaded, meaning=not args.wording)
+        steps, goal = steps_of(engine, case.script)
         said = phrasings(loaded.scenario.id, sets)
-        outcomes = [one_call(engine, goal, said, rng) for _ in range(args.calls)]
+        moving = [s for s in steps if s[0] == "say" and s[4] and s[3]]
+        missing = sum(1 for s in moving if not (said.get((s[2], s[3])) or said.get(("*", s[3]))))
+        if moving and missing == len(moving):
+            print(f"{loaded.scenario.id:<32}    -   (no natural phrasing of any of its steps)")
+            continue
+        outcomes = [one_call(engine, steps, goal, said, rng) for _ in range(args.calls)]
         good = sum(ok for ok, _why in outcomes)
         results.append((loaded.scenario.id, good / args.calls))
-        ends = ", ".join(goal)
-        print(f"{loaded.scenario.id:<32} {good / args.calls:6.2f}   (good ending: {ends})")
+        note = f"{len(moving)} steps" + (f", {missing} in the case's own words" if missing else "")
+        print(f"{loaded.scenario.id:<32} {good / args.calls:6.2f}   (ends at {goal}; {note})")
         if args.why:
             for why, n in Counter(w for ok, w in outcomes if not ok).most_common(args.why):
                 print(f"    {n:3d} x {why}")

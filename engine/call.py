@@ -280,6 +280,7 @@ class ScenarioEngine:
             negation=False,
             reader=reader,
             calibrated=False,
+            points=False,
         )
 
     def warm(self) -> None:

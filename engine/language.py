@@ -147,7 +147,8 @@ def question_part(text: str) -> str:
 #: Marks of an action put off until something else is done, or offered on a condition:
 #: "..., but let me take your details first", "once I've checked", "if you still want one".
 _DEFERRED = re.compile(
-    r"\b(?:but first|first (?:let|can|could|i need|we need)|(?:let me|can i|could i|may i)"
+    r"\b(?:but first|first (?:let|can|could|i need|we need)"
+    r"|(?:let me|can i|could i|may i|can you|could you|can u|could u)"
     r"\b[^.?!]*\bfirst|before (?:i|we) (?:do|put|pass|transfer|get|bring|hand)|once (?:i|we)"
     r"|after (?:i|we)|when (?:i|we)(?:'ve| have)|in a (?:moment|minute|bit|sec)|later on"
     r"|if (?:you|that|it)|should you|would you like)\b",

@@ -346,6 +346,20 @@ class MeaningIndex:
             return False
         return against > sum(self.weight(t) for t in reply_bag & ex)
 
+    def misses_point(self, reply_bag: frozenset[str], key: int) -> bool:
+        """Whether the example names concepts and the reply names others instead: none of the
+        example's, in either polarity, nor any of their families ("direct debit" says what
+        "payment" says)."""
+        example = {_base(t) for t in self._bags[key][1]}
+        points = {t for t in example if t.startswith("#")}
+        if not points:
+            return False
+        said = {_base(t) for t in reply_bag}
+        if not any(t.startswith("#") for t in said):
+            return False  # "yes, both": says no point at all, so it misses none
+        families = {t for t in example if t.startswith("@")}
+        return points.isdisjoint(said) and families.isdisjoint(said)
+
     def intent_scores(self, reply_bag: frozenset[str]) -> dict[str, tuple[float, int, float]]:
         """intent -> (0-100, key of its closest example, share of the reply its examples
         explain 0-1) for intents sharing a meaning."""
