@@ -15,7 +15,14 @@ from dataclasses import dataclass, field, replace
 
 from transitions import Machine, MachineError
 
-from callsim.engine.language import clauses, defers, normalise, question_part, sentences
+from callsim.engine.language import (
+    clauses,
+    defers,
+    describes_asking,
+    normalise,
+    question_part,
+    sentences,
+)
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.matching import DEFAULT_FLOOR, IntentMatcher, Match, StageMatcher
 from callsim.engine.models import (
@@ -269,6 +276,7 @@ class ScenarioEngine:
                 return IntentMatcher(
                     ((n, loaded.intent(n).examples, loaded.intent(n).not_) for n in names),
                     reader=reader,
+                    asking=[n for n in names if describes_asking(loaded.intent(n).description)],
                 )
 
             self._matchers[sid] = StageMatcher(matcher(own), matcher(rest) if rest else None)

@@ -172,6 +172,18 @@ _FINDING_OUT = re.compile(
 )
 
 
+#: An intent described as asking ("Asks why they want to leave", "Finds out where the move
+#: is"): a question may match it even when its examples are statements.
+_DESCRIBES_ASKING = re.compile(
+    r"\b(?:asks?|asking|questions?|finds? out|enquires?|inquires?)\b", re.IGNORECASE
+)
+
+
+def describes_asking(description: str | None) -> bool:
+    """Whether an intent's description says the reply asks the customer something."""
+    return bool(description) and bool(_DESCRIBES_ASKING.search(description or ""))
+
+
 def finds_out(text: str) -> bool:
     """Whether every sentence of a reply asks the customer for information: a fact question,
     which an intent written as statements must not take for one of its own."""

@@ -159,6 +159,7 @@ class IntentMatcher:
         reader: Reader | None = None,
         calibrated: bool = True,
         points: bool = True,
+        asking: Iterable[str] = (),
     ):
         """`intents`: (name, examples, not-examples) triples.
 
@@ -167,7 +168,10 @@ class IntentMatcher:
         `confidence` alone (it was fitted on replies to stages, not on questions for facts);
         `points=False` does not charge an example whose concepts the reply does not name
         (questions for facts are short, and "your direct debit" asks what "the payment" asks).
+        `asking`: intents whose description says they ask, so a question may match any of their
+        examples.
         """
+        asking = frozenset(asking)
         self.calibrated = calibrated
         self.points = points
         self.floor = floor
@@ -179,7 +183,8 @@ class IntentMatcher:
                 text, neg, clauses = _example(ex)
                 if reader is not None:  # compared in the same words as replies are
                     text = default_process(" ".join(reader.words(ex)))
-                entries.append((text, _Choice(name, ex, negative, neg, clauses, asks(ex))))
+                asked = name in asking or asks(ex)
+                entries.append((text, _Choice(name, ex, negative, neg, clauses, asked)))
         self.intent_names = tuple(dict.fromkeys(c.intent for _, c in entries))
         entries.sort(key=lambda e: len(e[0]))
         self._texts = [t for t, _ in entries]

@@ -141,3 +141,10 @@ def test_a_question_about_something_else_is_not_answered_with_a_fact_she_gave():
     step = e.reply(call, "Is it your mobile or the broadband that's the problem?")
     assert step.fact_asked is None  # not "I've already told you that" about Monday
     assert "I've already told you that." not in step.customer_lines
+
+
+def test_a_question_matches_an_intent_described_as_asking():
+    # ask_about_move: "Takes the move seriously and asks about it", all its examples statements
+    e = engine("moving-home-exit-fee")
+    step = e.reply(e.new_call(), "Where are you moving to?")
+    assert step.intent == "ask_about_move"
