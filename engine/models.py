@@ -84,6 +84,30 @@ class Outcome(str, Enum):
     unresolved = "unresolved"
 
 
+#: How each ending is said to people: (in a sentence, in a table cell). The one wording the
+#: app, line mode, debriefs and exports share; ids stay in JSON, scenario files and tests.
+OUTCOME_WORDS: dict[Outcome, tuple[str, str]] = {
+    Outcome.resolved: ("resolved", "resolved"),
+    Outcome.escalated: ("escalated to a manager or another team", "escalated"),
+    Outcome.hung_up: ("the customer hung up", "hung up"),
+    Outcome.unresolved: ("unresolved", "unresolved"),
+}
+
+
+def outcome_words(outcome: Outcome | str | None, *, short: bool = False, none: str = "open") -> str:
+    """How a call ended, in words (`short` for a table cell); `none` for a call still open.
+
+    Takes the stored id too ("hung_up"); an id this version does not know is shown readably.
+    """
+    if outcome is None:
+        return none
+    try:
+        sentence, cell = OUTCOME_WORDS[Outcome(outcome)]
+    except ValueError:
+        return str(outcome).replace("_", " ")
+    return cell if short else sentence
+
+
 class MoodLine(Model):
     """A customer line used when the mood is within [min_mood, max_mood]."""
 

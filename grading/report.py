@@ -6,6 +6,7 @@ own words, so they may hold anything). Every line that gives or takes points nam
 
 from __future__ import annotations
 
+from callsim.engine.models import outcome_words
 from callsim.engine.transcript import Transcript
 from callsim.grading.grader import Citation, Grade, KPIs
 
@@ -47,9 +48,8 @@ def _kpi_lines(k: KPIs) -> list[str]:
         )
     else:
         lines.append(f"  {'Handling time':<{_WIDTH}}{_duration(k.handling_seconds)} (no target)")
-    outcome = (k.outcome or "open").replace("_", " ")
     fcr = "yes" if k.first_contact_resolution else "no"
-    why = f"call ended {outcome}"
+    why = f"call ended: {outcome_words(k.outcome)}" if k.outcome else "call not ended"
     if k.escalation_required:
         why += "; escalation was required"
     lines.append(f"  {'First-contact resolution':<{_WIDTH}}{fcr} ({why})")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from callsim.engine.models import outcome_words
 from callsim.engine.transcript import TRANSCRIPT_FORMAT, Transcript, Turn
 from callsim.sim.textsafe import json_text, terminal_safe
 
@@ -128,7 +129,7 @@ def header_facts(t: Transcript) -> list[tuple[str, str]]:
         ),
         ("Started", t.started_at),
         ("Mode", t.mode),
-        ("Outcome", t.outcome.value.replace("_", " ") if t.outcome else "open (not finished)"),
+        ("Outcome", outcome_words(t.outcome, none="open (not finished)")),
         ("Handling time", f"{clock(t.duration_seconds)} (target {clock(t.target_seconds)})"),
         ("Customer mood", f"{t.opening_mood:.1f} -> {t.final_mood:.1f} /10"),
         ("Hints used", str(t.hints_used)),

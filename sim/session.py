@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from callsim.engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.models import Outcome
+from callsim.engine.models import outcome_words as outcome_words  # the app's wording too
 from callsim.engine.transcript import MAX_TEXT, Transcript, Turn
 from callsim.sim.slash import Refused, parse, perform
 

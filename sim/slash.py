@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callsim.engine.call import CallError
-from callsim.engine.models import Outcome
+from callsim.engine.models import Outcome, outcome_words
 from callsim.engine.transcript import Turn
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def describe(result: Result) -> str:
         case NotesKept():
             return "  Notes kept; you can change them at wrap-up."
         case CallEnded(outcome):
-            return f"-- call ended: {outcome.value if outcome else 'open'}"
+            return f"-- call ended: {outcome_words(outcome)}"
         case Refused(message):
             return f"  {message}"
     raise AssertionError(f"unhandled result {result!r}")  # pragma: no cover

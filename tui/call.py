@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from callsim.engine.call import CallError
 from callsim.engine.transcript import Turn
-from callsim.sim.session import CallSession
+from callsim.sim.session import CallSession, outcome_words
 from callsim.sim.slash import (
     HINTS_OFF,
     Action,
@@ -333,7 +333,7 @@ class CallScreen(Screen):
 
     def _call_over(self) -> None:
         outcome = self.session.outcome
-        said = outcome.value.replace("_", " ") if outcome else "ended"
+        said = outcome_words(outcome, none="ended")
         self.query_one(Conversation).add_notice(
             join("The call has ended: ", styled(said, "bold"), ". Write your wrap-up notes.")
         )

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, StoreError
 from callsim.sim.textsafe import terminal_safe
 from callsim.tui.mentor import comment_line, mentor_notes, number, review_section
@@ -85,7 +86,7 @@ class CallsScreen(Screen):
             calls = []
         for c in calls:
             self.calls[c.id] = c
-            status = (c.outcome or "ended").replace("_", " ") if c.ended else "cut off"
+            status = outcome_words(c.outcome, short=True, none="ended") if c.ended else "cut off"
             table.add_row(
                 cell(when(c.started_at)),
                 cell(c.scenario_id),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from callsim.engine.transcript import Transcript
 from callsim.grading.grader import Citation, Grade, KPIs
+from callsim.sim.session import outcome_words
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _clock(seconds: float) -> str:
 
 
 def call_summary(transcript: Transcript) -> list[tuple[str, str]]:
-    outcome = transcript.outcome.value.replace("_", " ") if transcript.outcome else "open"
+    outcome = outcome_words(transcript.outcome)
     return [
         ("Outcome", outcome),
         (
@@ -80,9 +81,9 @@ def _kpis(k: KPIs) -> list[tuple[str, str]]:
     else:
         out.append(("Handling time", handling))
     fcr = "yes" if k.first_contact_resolution else "no"
-    outcome = (k.outcome or "open").replace("_", " ")
+    why = f"call ended: {outcome_words(k.outcome)}" if k.outcome else "call not ended"
     extra = "; escalation was required" if k.escalation_required else ""
-    out.append(("First-contact resolution", f"{fcr} (call ended {outcome}{extra})"))
+    out.append(("First-contact resolution", f"{fcr} ({why}{extra})"))
     out.append(
         (
             "Satisfaction estimate",

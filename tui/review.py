@@ -35,6 +35,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from callsim.grading.grader import Grade
+from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, Comment, DimensionScore, StoreError
 from callsim.tui.app import CallsimApp, _no_tags
 from callsim.tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
@@ -299,7 +300,7 @@ class CallReviewScreen(Screen):
             join(
                 plain(t.trainee or "no trainee", keep_newlines=False),
                 f" · {when(s.started_at)} · {self.call_id[:8]} · grade {number(s.total_score)}",
-                f" · {(s.outcome or 'open').replace('_', ' ')} · ",
+                f" · {outcome_words(s.outcome, short=True)} · ",
                 styled(status, "bold $success" if s.reviewed else "bold $warning"),
             )
         )

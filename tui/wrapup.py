@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Static, TextArea
 
-from callsim.sim.session import CallSession
+from callsim.sim.session import CallSession, outcome_words
 from callsim.sim.textsafe import terminal_safe
 from callsim.tui.text import clock_text, join, styled
 from callsim.tui.widgets import KeysFooter
@@ -37,13 +37,13 @@ class WrapUpScreen(Screen):
 
     def compose(self) -> ComposeResult:
         session = self.session
-        outcome = session.outcome.value.replace("_", " ") if session.outcome else "open"
+        outcome = outcome_words(session.outcome, none="call still open")
         elapsed = session.transcript().duration_seconds
         with Vertical(id="wrap-up"):
             yield Static(
                 join(
                     styled("Wrap-up notes", "bold"),
-                    f"  ·  call {outcome}  ·  {clock_text(elapsed)}",
+                    f"  ·  {outcome}  ·  {clock_text(elapsed)}",
                 ),
                 id="wrap-title",
             )

@@ -65,13 +65,17 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(terminal_safe(problem, keep_newlines=False), file=sys.stderr)
         return err(str(exc))
-    print(f"Resuming call {call_id[:8]} ({terminal_safe(transcript.scenario_id)}):")
+    from callsim.sim.linewrap import printer
+
+    write = printer()
+    write(f"Resuming call {call_id[:8]} ({terminal_safe(transcript.scenario_id)}):")
     for turn in session.turns:
-        print(format_turn(turn))
+        write(format_turn(turn))
     return interactive(
         session.loaded,
         trainee=transcript.trainee,
         mode=transcript.mode,
+        write=write,
         store=store,
         session=session,
     )

@@ -127,15 +127,17 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, st
     problems = play_script(session, lines)
     session.finish()  # graded, and saved with the recorder when there is a store
     saved = recorder is None or session.saved
-    if as_json:
+    if as_json:  # ids, for programs: "hung_up", not words
         print(json_text(result_json(session, problems)))
     else:
+        from callsim.engine.models import outcome_words
+        from callsim.sim.linewrap import printer
+
+        write = printer()
         for turn in session.turns:
-            print(format_turn(turn))
-        print(
-            f"-- call ended: {session.outcome.value if session.outcome else 'open'}; "
-            f"customer mood {session.mood:.1f}/10"
-        )
+            write(format_turn(turn))
+        ended = outcome_words(session.outcome)
+        write(f"-- call ended: {ended}; customer mood {session.mood:.1f}/10")
     for p in problems:
         print(f"callsim: script {p}", file=sys.stderr)
     return 1 if problems or not saved else 0
@@ -158,21 +160,25 @@ def interactive(
     trainee: str | None,
     mode: str,
     read: Callable[[str], str] = input,
-    write: Callable[[str], None] = print,
+    write: Callable[[str], None] | None = None,
     store=None,
     session=None,
 ) -> int:
     """The plain-terminal call: the customer speaks, the trainee types.
 
     With `store`, the call is saved turn by turn; with `session`, a call already under way
-    (resumed) carries on from its last turn.
+    (resumed) carries on from its last turn. By default lines are printed wrapped to the
+    terminal (sim/linewrap.py).
     """
     from callsim.engine.call import CallError
+    from callsim.engine.models import outcome_words
+    from callsim.sim.linewrap import printer
     from callsim.sim.session import CallSession
     from callsim.sim.slash import ActionTaken, CallEnded, describe, mood_meter, parse, perform
     from callsim.sim.store import StoreError
     from callsim.sim.store_cli import report, start_saving
 
+    write = write or printer()
     sc = loaded.scenario
     write(terminal_safe(f"{sc.title}  ({sc.category.value}, difficulty {sc.difficulty}/5)"))
     write(terminal_safe(f"Briefing: {sc.briefing}"))
@@ -223,7 +229,7 @@ def interactive(
             write(terminal_safe(f"  {exc}"))
         show_new()
     show_new()
-    write(f"\n-- call ended: {session.outcome.value if session.outcome else 'open'}")
+    write(f"\n-- call ended: {outcome_words(session.outcome)}")
     write(
         "Wrap-up notes: what the issue was, what you did, what happens next."
         " End with an empty line."

@@ -70,9 +70,11 @@ def run(args: argparse.Namespace) -> int:
     if not calls:
         print(f"No saved calls match (store: {terminal_safe(str(store.path))}).")
         return 0
+    from callsim.engine.models import outcome_words
+
     rows = [("ID", "WHEN", "TRAINEE", "SCENARIO", "MODE", "OUTCOME", "SCORE", "REVIEWED")]
     for c in calls:
-        outcome = (c.outcome or "").replace("_", " ") if c.ended else "open"
+        outcome = outcome_words(c.outcome, short=True, none="") if c.ended else "open"
         rows.append(
             (
                 c.id[:ID_PREFIX_SHOWN],
