@@ -9,13 +9,19 @@ docs/scenario-format.md ("Warnings"); they are tuned to stay quiet on the bundle
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
+from math import comb
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
+from rapidfuzz.utils import default_process
 
 from callsim.engine.language import comparable, question_part
-from callsim.engine.matching import IntentMatcher
+from callsim.engine.matching import DEFAULT_MARGIN, IntentMatcher
 from callsim.engine.models import CustomerLines, Intent, Response, Scenario
 from callsim.engine.yamlsafe import DataPath, Problem, SourceMap
 
@@ -126,26 +132,33 @@ class _Linter:
 
     def ambiguous_intents(self) -> Iterator[Problem]:
         reported: set[frozenset[str]] = set()
-        matchers: dict[tuple[str, ...], IntentMatcher] = {}
+        stages: dict[tuple[str, ...], NearRivals] = {}
         for sid, stage in self.sc.stages.items():
             if stage.ending is not None:
                 continue
             table = self._table(sid)
             names = tuple(n for n, _ in table)
-            matcher = matchers.get(names)
-            if matcher is None:
+            near = stages.get(names)
+            if near is None:
                 # An example scores 100 against itself, so only rivals within the margin of
                 # 100 matter: a floor of 100 lets rapidfuzz skip everything else early.
-                matcher = IntentMatcher(
-                    ((n, self.intents[n].examples, self.intents[n].not_) for n in names),
-                    floor=100.0,
+                near = stages[names] = _near_rivals(
+                    tuple(
+                        (n, tuple(self.intents[n].examples), tuple(self.intents[n].not_))
+                        for n in names
+                    )
                 )
-                matchers[names] = matcher
             for name, listed_at in table:
                 for j, example in enumerate(self.intents[name].examples):
-                    if not matcher.may_confuse(example, name):
+                    rivals = near.rivals(example, name)
+                    if not rivals:  # nothing but its own intent's examples comes near it
                         continue
-                    m = matcher.match(example)
+                    if all(
+                        not negative and frozenset((name, other)) in reported
+                        for other, negative in rivals
+                    ):
+                        continue  # the match could only name a pair already reported
+                    m = near.matcher(example).match(example)  # = matcher.match(example)
                     if m.intent == name:
                         continue
                     other = m.intent if m.intent is not None else _rival(m, name, table, self)
@@ -309,6 +322,215 @@ class _Linter:
             yield from check(fact.says, ("facts", fid, "says"))
         yield from check(sc.customer.demand_line, ("customer", "demand_line"))
         yield from check(sc.customer.hang_up_line, ("customer", "hang_up_line"))
+
+
+class NearRivals:
+    """What the matcher can weigh against each example a stage listens for, found for all of
+    the stage's examples at once.
+
+    `IntentMatcher.match` considers only the choices (examples and not-examples) whose token
+    set ratio with the reply reaches its cutoff (`floor - margin - 1`; its token sort ratio,
+    used for much longer choices, is never higher). So an example whose nearby choices are all
+    its own intent's examples is matched to its own intent, and a matcher built from the nearby
+    choices alone matches it exactly as the whole stage's does. Comparing every example with
+    every other to find them (what `may_confuse` did, one example at a time) costs the square
+    of the stage's examples; here only the pairs that can reach the cutoff are scored.
+
+    Two texts reach a token set ratio of `cutoff` only if (1) the words of one are all, or all
+    but a light few, among the other's (at 95, about a tenth of a text's length may be words
+    the other lacks), or (2) their letters differ in few places. For (1) each text is filed
+    under the sets of its rarest words of which the other text must hold at least one (three
+    words where the text is long enough, else two or one); for (2) the counts of each text's
+    rarer letters are compared, with rapidfuzz's Indel distance on its sorted letters, against
+    texts of nearly the same length only. Every pair found is then scored with the token set
+    ratio itself. tests/engine/test_lint_large.py checks the warnings against comparing every
+    example with the whole stage.
+    """
+
+    def __init__(
+        self,
+        intents: Sequence[tuple[str, Sequence[str], Sequence[str]]],
+        *,
+        floor: float,
+        margin: float,
+    ):
+        self.floor, self.margin = floor, margin
+        self.cutoff = floor - margin - 1  # IntentMatcher.match's
+        #: processed text -> (position in the stage's order, intent, example as written, is a
+        #: not-example), for every choice with that text
+        self._entries: dict[str, list[tuple[int, str, str, bool]]] = {}
+        self._processed: dict[str, str] = {}
+        position = 0
+        for name, examples, negatives in intents:
+            for raw, negative in [(e, False) for e in examples] + [(e, True) for e in negatives]:
+                text = self._process(raw)
+                self._entries.setdefault(text, []).append((position, name, raw, negative))
+                position += 1
+        texts = list(self._entries)
+        if 0 < self.cutoff <= 100:
+            self._near = _near_texts(texts, self.cutoff)
+        else:  # no shortcut holds: compare every pair, as may_confuse does
+            self._near = {
+                t: {
+                    texts[i]
+                    for _, _, i in process.extract(
+                        t,
+                        texts,
+                        scorer=fuzz.token_set_ratio,
+                        processor=None,
+                        limit=None,
+                        score_cutoff=self.cutoff,
+                    )
+                }
+                for t in texts
+            }
+
+    def _process(self, raw: str) -> str:
+        text = self._processed.get(raw)
+        if text is None:
+            text = self._processed[raw] = default_process(raw)
+        return text
+
+    def rivals(self, example: str, intent: str) -> set[tuple[str, bool]]:
+        """(intent, is a not-example) of every choice near `example` but `intent`'s own
+        examples: when there is none, `example` is matched to `intent`."""
+        out: set[tuple[str, bool]] = set()
+        for text in self._near.get(self._process(example), ()):
+            out.update((n, neg) for _, n, _, neg in self._entries[text] if n != intent or neg)
+        return out
+
+    def matcher(self, example: str) -> IntentMatcher:
+        """A matcher over the choices near `example` only, in the stage's order.
+
+        Its `match(example)` is the whole stage's: the choices that reach the matcher's cutoff
+        are all here, in the same order (so ties fall the same way).
+        """
+        near = sorted(
+            entry
+            for text in self._near.get(self._process(example), ())
+            for entry in self._entries[text]
+        )
+        triples: list[tuple[str, list[str], list[str]]] = []
+        for _, name, raw, negative in near:
+            if not triples or triples[-1][0] != name:
+                triples.append((name, [], []))
+            triples[-1][2 if negative else 1].append(raw)
+        return IntentMatcher(triples, floor=self.floor, margin=self.margin)
+
+
+@lru_cache(maxsize=256)
+def _near_rivals(intents: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> NearRivals:
+    """One stage's NearRivals, kept: a library's scenarios list the same shared intents (and
+    often the same intents) stage after stage."""
+    return NearRivals(intents, floor=100.0, margin=DEFAULT_MARGIN)
+
+
+#: Subsets of a text's words are looked up directly while there are at most this many.
+_SUBSETS = 2000
+#: The most frequent letters (and the space) left out when texts are compared by letters.
+_COMMON_LETTERS = 8
+
+
+def _near_texts(texts: list[str], cutoff: float) -> dict[str, set[str]]:
+    """For each text, the texts (itself included) whose token set ratio with it is >= cutoff."""
+    f = 1 - cutoff / 100  # the share of the compared length that may differ
+    tokens = [frozenset(t.split()) for t in texts]
+    near = {t: ({t} if words else set()) for t, words in zip(texts, tokens, strict=True)}
+
+    def keep(i: int, others: Iterable[int]) -> None:
+        """Score `others` against text i (rapidfuzz's loop) and keep those that reach it."""
+        choices = [texts[j] for j in others]
+        for other, _, _ in process.extract(
+            texts[i],
+            choices,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            limit=None,
+            score_cutoff=cutoff,
+        ):
+            near[texts[i]].add(other)
+            near[other].add(texts[i])
+
+    # (1) the words of one nearly all among the other's: filed under sets of rarest words
+    postings: dict[str, list[int]] = {}
+    for i, words in enumerate(tokens):
+        for w in words:
+            postings.setdefault(w, []).append(i)
+    # words always found together ("set top box") say no more together than one of them alone
+    kinds: dict[tuple[int, ...], int] = {}
+    alike = {w: kinds.setdefault(tuple(ids), len(kinds)) for w, ids in postings.items()}
+    filed: dict[tuple[str, ...], list[int]] = {}
+    sizes: set[int] = set()
+    for i, words in enumerate(tokens):
+        if not words:
+            continue
+        weight = sum(len(w) + 1 for w in words)
+        # words of this total weight (length + 1 each) may be missing from the other text
+        allowance = 2 * f * (weight - 1) / (1 + f) + 0.5
+        rarest: list[str] = []
+        seen: set[int] = set()
+        for w in sorted(words, key=lambda w: (len(postings[w]), w)):
+            if alike[w] not in seen:
+                seen.add(alike[w])
+                rarest.append(w)
+        k = need = 0
+        while k < len(rarest) and need < 3:
+            k += 1
+            missing = total = 0
+            for w in sorted(len(w) + 1 for w in rarest[:k]):
+                if total + w > allowance:
+                    break
+                total, missing = total + w, missing + 1
+            need = k - missing  # the other text holds at least this many of these k words
+        size = min(need, 3)
+        sizes.add(size)
+        for key in combinations(sorted(rarest[:k]), size):
+            filed.setdefault(key, []).append(i)
+    keyed = {w for key in filed for w in key}
+    for j, words in enumerate(tokens):
+        ordered = sorted(words & keyed)  # a key holds only words some key holds
+        found: set[int] = set()
+        for size in sizes:
+            if comb(len(ordered), size) <= _SUBSETS:
+                keys: Iterable[tuple[str, ...]] = combinations(ordered, size)
+            else:  # a very long text: look through the keys instead
+                keys = [key for key in filed if len(key) == size and words.issuperset(key)]
+            for key in keys:
+                filed_here = filed.get(key)
+                if filed_here:
+                    found.update(filed_here)
+        found.discard(j)
+        keep(j, found)
+
+    # (2) letters nearly the same. The token set ratio compares strings of the texts' words
+    # (sorted); two of them that differ in d places hold letter counts that differ by at most
+    # d in all, the more so counting only the rarer letters. So each text's rarer letters,
+    # sorted, are compared with rapidfuzz's Indel distance (cheap: short strings) against texts
+    # of nearly the same length, and only those within d are scored.
+    joined = [" ".join(sorted(words)) for words in tokens]
+    counts: dict[str, int] = {}
+    for text in joined:
+        for c in text:
+            counts[c] = counts.get(c, 0) + 1
+    common = set(sorted(counts, key=counts.__getitem__, reverse=True)[:_COMMON_LETTERS])
+    order = sorted(range(len(texts)), key=lambda i: len(joined[i]))
+    lengths = [len(joined[i]) for i in order]
+    rarer = ["".join(sorted(c for c in joined[i] if c not in common)) for i in order]
+    for at, i in enumerate(order):
+        if not tokens[i]:
+            continue
+        top = lengths[at] * (1 + f) / (1 - f)  # |a - b| <= f * (a + b)
+        end = bisect_right(lengths, top + 1)
+        alike = process.extract(
+            rarer[at],
+            rarer[at + 1 : end],
+            scorer=Indel.distance,
+            processor=None,
+            limit=None,
+            score_cutoff=int(f * (lengths[at] + top)) + 1,
+        )
+        keep(i, (order[at + 1 + k] for _, _, k in alike))
+    return near
 
 
 def _rival(m, name: str, table: list[tuple[str, DataPath]], linter: _Linter) -> str | None:
