@@ -25,45 +25,17 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from callsim.engine.language import IDIOMS, clauses, fold, is_negation
+from callsim.engine.language import (  # noqa: F401 (TEXT_SPEAK, raw_words: re-exported)
+    IDIOMS,
+    TEXT_SPEAK,
+    clauses,
+    fold,
+    is_negation,
+    raw_words,
+)
 
 # ----------------------------------------------------------------------------------------------
 # Words as people type them
-
-#: Text-speak and common run-together forms, to the words they stand for.
-TEXT_SPEAK: Mapping[str, str] = {
-    "u": "you", "ur": "your", "ure": "you are", "r": "are", "ya": "you", "yr": "your",
-    "pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks", "ty": "thank you",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to", "lemme": "let me",
-    "gimme": "give me", "dunno": "do not know", "cuz": "because", "cos": "because",
-    "coz": "because", "bc": "because", "tho": "though", "k": "okay", "ok": "okay",
-    "okey": "okay", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow",
-    "tmrw": "tomorrow", "tmr": "tomorrow", "b4": "before", "msg": "message", "acc": "account",
-    "acct": "account", "a/c": "account", "info": "information", "asap": "as soon as possible",
-    "im": "i am", "ive": "i have", "youre": "you are", "youve": "you have", "youll": "you will",
-    "theyre": "they are", "weve": "we have", "thats": "that is",
-    "whats": "what is", "theres": "there is", "lets": "let us", "dont": "do not",
-    "cant": "can not", "wont": "will not", "didnt": "did not", "isnt": "is not",
-    "doesnt": "does not", "havent": "have not", "hasnt": "has not", "wasnt": "was not",
-    "arent": "are not", "couldnt": "could not", "wouldnt": "would not",
-    "shouldnt": "should not", "ppl": "people", "n": "and", "w/": "with", "rn": "right now",
-    "atm": "at the moment", "sec": "second", "secs": "seconds", "min": "minute",
-    "mins": "minutes", "hr": "hour", "hrs": "hours", "appt": "appointment", "mgr": "manager",
-    "wat": "what", "wot": "what", "wud": "would", "cud": "could", "shud": "should",
-    "abt": "about", "bout": "about", "hv": "have", "yep": "yes", "yup": "yes", "yeah": "yes",
-    "yeh": "yes", "ya'll": "you all", "nope": "no", "nah": "no", "thru": "through",
-    "tho'": "though", "pw": "password", "dob": "date of birth", "approx": "approximately",
-    "mo": "month", "mth": "month", "wk": "week", "wks": "weeks", "esp": "especially",
-    "plus": "and", "&": "and", "+": "and",
-}
-
-#: Contractions, longest first ("won't" before "n't").
-_CONTRACTIONS = (
-    ("won't", "will not"), ("can't", "can not"), ("cannot", "can not"), ("shan't", "shall not"),
-    ("ain't", "is not"), ("let's", "let us"), ("n't", " not"), ("'ll", " will"),
-    ("'ve", " have"), ("'re", " are"), ("'m", " am"), ("'d", " would"),
-)
-_IS_AFTER = frozenset("it that there what here who he she where how everything nothing".split())
 
 #: US spellings (as simplemma lemmatises them) to the British ones scenarios mostly use.
 _SPELLING = {
@@ -83,38 +55,6 @@ STOPWORDS: frozenset[str] = frozenset(
     should can could may might must ok okay well right yes oh um uh erm hmm sure please
     let which who whom whose""".split()
 )
-
-#: "ill" typed for "I'll": at the start of a clause or after a filler ("ok ill check"), before
-#: another word; "he's been ill" keeps its meaning.
-_ILL = re.compile(
-    r"(^\s*|[.,;:!?-]\s*|\b(?:so|and|then|ok|okay|yes|yeah|yep|right|now|but|sure|fine|problem"
-    r"|prob|probs|worries|course|thanks|cheers|hi|hello|sorry|oh|ah|um|er|well)\s+)ill\b(?=\s+[a-z])"
-)
-
-_TOKEN = re.compile(r"[a-z0-9£$€]+(?:['./-][a-z0-9]+)*")
-
-
-def _expand(text: str) -> str:
-    low = fold(text).lower()
-    for short, long in _CONTRACTIONS:
-        if short in low:
-            low = low.replace(short, long)
-
-    def is_or_drop(m: re.Match[str]) -> str:
-        word = m.group(1)
-        return f"{word} is" if word in _IS_AFTER else word
-
-    low = re.sub(r"\b(\w+)'s\b", is_or_drop, low)
-    return _ILL.sub(r"\1i will", low) if "ill" in low else low
-
-
-def raw_words(text: str) -> list[str]:
-    """Words with contractions and text-speak expanded, lowercase, punctuation gone."""
-    out: list[str] = []
-    for word in _TOKEN.findall(_expand(text)):
-        out.extend(TEXT_SPEAK.get(word, word).split())
-    return out
-
 
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
