@@ -10,6 +10,8 @@ dozen precompiled regular expressions and set operations per reply, no model.
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -81,7 +83,7 @@ _EMPATHY = [
     re.compile(
         r"\b(?:i|we) (?:can |do |completely |totally |really |truly |fully |definitely |"
         r"absolutely |only |just )*(?:hear|see|imagine|understand|appreciate|know|tell|get|"
-        r"recogni[sz]e|sense)\b(?: [^.?!;]*?)?\b" + _FEEL + r"\b" + _FEEL_NOT_AFTER
+        r"recogni[sz]e|sense)\b(?: [^.?!;\n]*?)?\b" + _FEEL + r"\b" + _FEEL_NOT_AFTER
     ),
     # "That sounds really stressful", "that must be so frustrating", "That's a real worry"
     re.compile(
@@ -148,7 +150,7 @@ _EMPTY_UNDERSTAND = re.compile(
 _SARCASM = re.compile(
     r"\bwhat a (?:tragedy|disaster|shame)\b|\bpoor (?:you|thing)\b|\bboo hoo\b|"
     r"\bmy heart bleeds\b|\bhow (?:ever|on earth) did you (?:cope|survive|manage)\b|"
-    r"\bthe horror\b|\bfirst world problem|\bcry me a river\b|\bwhat a shame\b(?=[^.?!]*\?)"
+    r"\bthe horror\b|\bfirst world problem|\bcry me a river\b|\bwhat a shame\b(?=[^.?!\n]*\?)"
 )
 
 _BLAME = [
@@ -244,7 +246,7 @@ _BLAME = [
     )
 ]
 _BLAME_SARCASM = _SARCASM
-_GO_AHEAD = re.compile(r"(?:^|[.?!] )go ahead\b[^.?!]*\b(?:up to you|your (?:choice|call))")
+_GO_AHEAD = re.compile(r"(?:^|[.?!] )go ahead\b[^.?!\n]*\b(?:up to you|your (?:choice|call))")
 _BLAME_ALL = (*_BLAME, _SARCASM, _GO_AHEAD)
 
 _PROMISE = re.compile(
@@ -272,14 +274,14 @@ _CERTAIN = re.compile(
     r"|\b" + _CERTAIN_ADV + r" (?:it|he|she|they|you|that)(?:'ll| will)\b"
     r"|\b(?:yes|yeah|yep)(?: [,—] | )(?:definitely|100%|absolutely|certainly)(?: [,—] | )"
     r"(?:it|he|she|they|you|that)(?:'ll| will)\b"
-    r"|\b(?:fixed|sorted|resolved|refunded|back|there|done|working|approved|accepted)\b[^.?!]{0,25}"
+    r"|\b(?:fixed|sorted|resolved|refunded|back|there|done|working|approved|accepted)\b[^.?!\n]{0,25}"
     r"\b(?:for sure|for certain|no question|no doubt|100%|without fail)\b"
     r"|\b(?:i'm|i am) (?:100% |absolutely |completely )?(?:sure|certain|positive) (?:that )?"
     r"(?:it|this|they|he|she|you|the \w+)(?:'ll| will)\b"
     r"|\b100%(?! (?:of|refund|sure i|cotton)\b)"
 )
 _NEVER_AGAIN = re.compile(
-    r"\b(?:won't|will not|will never|'ll never|never|wouldn't|shall not)\b[^.?!,;]{0,30}"
+    r"\b(?:won't|will not|will never|'ll never|never|wouldn't|shall not)\b[^.?!,;\n]{0,30}"
     r"\b(?:again|anymore|any more)\b"
     r"|\b(?:ever again|never again)\b"
     r"|\b(?:never|won't|will not) (?:\w+ ){0,3}(?:another|any more|a single)\b"
@@ -291,7 +293,7 @@ _NEVER_AGAIN = re.compile(
     r"|\b(?:right|fine|correct|perfect|okay|sorted) (?:from now on|forever|for ever)\b"
     r"|\b(?:will|it'll|'ll|they'll|he'll|she'll) never (?:\w+ )?(?:happen|drop|fail|break|go|"
     r"charge|be|get|have|see)\b"
-    r"|\b(?:make sure|ensure) (?:this|that|it|nobody|no one|you)[^.?!]{0,40}\b(?:never|again|"
+    r"|\b(?:make sure|ensure) (?:this|that|it|nobody|no one|you)[^.?!\n]{0,40}\b(?:never|again|"
     r"ever|last)\b"
     r"|\b(?:won't|will not) (?:find|get) (?:a )?(?:better|cheaper)\b"
     r"|\b(?:sort|fix|solve|resolve) (?:everything|all of it|it all)\b(?= (?:out )?(?:on|today|"
@@ -367,14 +369,17 @@ _OPTIONS = [
     re.compile(p)
     for p in (
         r"\b(?:i|we|you)(?: \w+)? (?:can|could|may|might|'d be happy to|'re welcome to)\b"
-        r"(?: \w+){0,2} either\b[^.?!]*\bor\b",
-        r"\beither\b[^.?!]*\bor\b[^.?!]*(?:\?|\bprefer|\bsuit|\brather|\bwhich|\bwhatever|"
-        r"\bup to you|\bchoice)",
-        r"\b(?:i|we|you) (?:can|could|may|might)\b(?! not\b)[^.?!]{3,}?(?: ,)? \bor\b "
+        r"(?: \w+){0,2} either\b[^.?!\n]*\bor\b",
+        # "(?=(?P<g>...))(?P=g)" takes the first "or" for good (an atomic group, which Python
+        # 3.10 lacks): a cue after any "or" is a cue after the first, so the match is the
+        # same, but a sentence of many "either ... or" with no cue fails in one pass per start
+        r"\beither\b(?=(?P<either_or>[^.?!\n]*?\bor\b))(?P=either_or)[^.?!\n]*(?:\?|\bprefer|"
+        r"\bsuit|\brather|\bwhich|\bwhatever|\bup to you|\bchoice)",
+        r"\b(?:i|we|you) (?:can|could|may|might)\b(?! not\b)[^.?!\n]{3,}?(?: ,)? \bor\b "
         r"(?!so\b|not\b|"
         r"anything\b|something\b|whatever\b|\d|more\b|less\b|two\b|three\b|orange\b|red\b|"
         r"green\b|amber\b|other\b|else\b)",
-        r"\bwould you (?:like|prefer|rather)\b[^.?!]*\bor\b (?!not\b|anything\b|something\b|"
+        r"\bwould you (?:like|prefer|rather)\b[^.?!\n]*\bor\b (?!not\b|anything\b|something\b|"
         r"else\b)",
         r"\b(?:there are|there's|we have|i have|you have|i've got|we've got|i can offer you|"
         r"i can give you) (?:a few|a couple of|couple of|two|three|several|some|a number of|"
@@ -382,15 +387,15 @@ _OPTIONS = [
         r"routes|possibilities|alternatives|ways round|approaches)\b",
         r"\byour options are\b|\bthe options are\b|\byou can choose\b|\bit's your choice\b"
         r"|\b(?:choose|pick) between\b",
-        r"\bor (?:i|we) can\b[^.?!]*\b(?:which|prefer|rather|whichever|up to you)\b",
-        r"\b(?:can|could|would) you\b[^.?!]{3,}? (?:, )?or (?:\w+ )?(?:you )?(?:\w+ )?[^.?!]*"
-        r"[.?!]? ?(?:which|whichever|whatever)\b",
+        r"\bor (?:i|we) can\b[^.?!\n]*\b(?:which|prefer|rather|whichever|up to you)\b",
+        r"\b(?:can|could|would) you\b(?=(?P<ask_or>[^.?!\n]{3,}? (?:, )?or ))(?P=ask_or)"
+        r"(?:\w+ )?(?:you )?(?:\w+ )?[^.?!\n]*[.?!]? ?(?:which|whichever|whatever)\b",
     )
 ]
 _CHOICE_Q = re.compile(
     r"\bwhich (?:one |option |of (?:these|those|them) |would |do |sounds |suits |appeals |works |"
     r"is |you'd )|\bwhich(?: \w+)? (?:would|do|sounds|suits|appeals|works|is) (?:you|better|"
-    r"best|easier|more)|\bwhich\b[^.?!]*\b(?:prefer|rather|like|suit|want|best)\b|"
+    r"best|easier|more)|\bwhich\b[^.?!\n]*\b(?:prefer|rather|like|suit|want|best)\b|"
     r"\bwhichever (?:you|suits|works|is|would|sounds)|"
     r"\bwhatever (?:you|suits) (?:prefer|want|like|rather)|"
     r"\bor both\b|\bup to you\b|\byour choice\b|\bwhat would (?:you prefer|help (?:most|more)|"
@@ -409,7 +414,7 @@ _SINGLE_PROPOSAL = re.compile(
 _STEP_MARKER = re.compile(
     r"(?:^|[.?!;:,—] |\band |\bbut |\bthen |\bso )(?:first(?:ly)?|first of all|to start(?: with)?|"
     r"step 1)\b(?! (?:time|thing|slot|available|class|one|of the|and foremost))"
-    r"|\b(?:i'll|i will|we'll|we will|let me|you'll need to|you need to)\b[^.?!;]*?\bfirst\b"
+    r"|\b(?:i'll|i will|we'll|we will|let me|you'll need to|you need to)\b[^.?!;\n]*?\bfirst\b"
     r"(?= *[,.;—]| then| and)"
     r"|\b(?:and )?then\b(?! (?:again|there|that|on|you're|it's)\b)(?= \w)(?<!\bby then)"
     r"(?<!\buntil then)(?<!\bsince then)(?<!\bback then)(?<!\bjust then)"
@@ -481,7 +486,7 @@ _ESCALATION = [
         r"(?:\w+ ){0,3}(?:on the (?:line|phone)|to (?:call|ring|phone|look|contact|review|"
         r"check|come|speak))|arrange for (?:a|my|our|the|someone)|have (?:a|my|our|the|someone) "
         r"(?:\w+ ){0,3}(?:call|ring|phone|contact)|ask(?:ing)? (?:my|our|a|the|them) (?:\w+ ){0,3}"
-        r"to (?:call|ring|look|review|take|contact|decide|check))\b[^.?!;]*?\b" + _TARGET + r"\b",
+        r"to (?:call|ring|look|review|take|contact|decide|check))\b[^.?!;\n]*?\b" + _TARGET + r"\b",
         r"\b(?:our|the|a|my|your) (?:\w+ ){0,3}(?:team|department|specialists?|manager|"
         r"supervisor|handler|colleague|experts?|desk|unit|officer|team leader|doctor|gp|"
         r"pharmacist|nurse|consultant|underwriters?)(?: (?:who|,|—|then))?(?: \w+)? "
@@ -612,7 +617,7 @@ _TAG_Q = re.compile(
 )
 _RHETORICAL = re.compile(
     r"^(?:isn't|aren't|wasn't|don't|doesn't|wouldn't) (?:that|it|this|they|you think)\b"
-    r"[^?]*\b(?:great|good|amazing|brilliant|lovely|easy|nice|fantastic|simple|wonderful|"
+    r"[^?\n]*\b(?:great|good|amazing|brilliant|lovely|easy|nice|fantastic|simple|wonderful|"
     r"better|best|cool|obvious|clear)\b|^(?:seriously|really|honestly|come on|oh please|"
     r"surely not|what)\s*\?|^how (?:ever|on earth|the hell) did you|^(?:maybe|perhaps) "
     r"(?!you\b|we\b|i\b|it\b|there\b|the\b)|^who (?:cares|knows)\b|^why would (?:i|we) "
@@ -633,7 +638,7 @@ _RESOLVED = re.compile(
 )
 _WORKING_NOW = re.compile(
     r"\b(?:work\w*|connect\w*|running|coming through|back (?:on|up|to normal)|ok|okay|alright|"
-    r"fine|better|loading|showing|going through|stable|behaving|right)\b[^.?!]*\b(?:now|again)\b"
+    r"fine|better|loading|showing|going through|stable|behaving|right)\b[^.?!\n]*\b(?:now|again)\b"
 )
 _ANYTHING_ELSE = re.compile(
     r"\b(?:anything|something|anythin) (?:else|more)\b|\bany (?:other|more|further) "
@@ -644,7 +649,7 @@ _ANYTHING_ELSE = re.compile(
     r"\b(?= *\?| *$)"
 )
 _LET_ME_KNOW_ELSE = re.compile(
-    r"\b(?:let me know|just ask|give us a (?:call|shout)|do get in touch)\b[^.?!]*\b(?:anything "
+    r"\b(?:let me know|just ask|give us a (?:call|shout)|do get in touch)\b[^.?!\n]*\b(?:anything "
     r"else|any other|any more|any further|if (?:it|that|this|the problem|the issue)"
     r"(?: \w+)? (?:doesn't|hasn't|isn't|happens again|comes back))\b"
 )
@@ -735,6 +740,15 @@ def _normaliser() -> Normaliser:
 # ----------------------------------------------------------------------------------------------
 # Sentences, clauses and questions
 
+#: A run of more words than this without a full stop, question mark, exclamation mark or
+#: semicolon is read as several sentences of this many words (tokens, punctuation included).
+#: Spoken sentences stay well under it (the longest in the labelled sets has 40); bounding it
+#: bounds how far any rule reads from where it starts, so a pasted wall of text costs time in
+#: proportion to its length, not to its square or cube.
+SENTENCE_WORDS = 60
+_MARK_BETWEEN = re.compile(r"(?= [.?!;] )")
+_END_BETWEEN = re.compile(r"(?= [.?!] )")
+
 
 @dataclass
 class _Sentence:
@@ -757,15 +771,22 @@ class _Reply:
 
     def __init__(self, text: str, customer: str | None, history: Sequence[str]) -> None:
         self.n: Normalised = _normaliser().normalise(text)
-        self.text = self.n.text
         words = [t.text for t in self.n.tokens]
         self.words = words
         self.wordset = frozenset(words)
         self.sentences = self._split(words)
+        self.text = self._with_breaks(self.n.text)
+        self._starts: list[int] | None = None
+        self._ends: list[int] | None = None
         self.customer_text = _canonical(customer) if customer else ""
-        said = [customer or "", *history]
-        self.customer_lemmas = _said_lemmas(tuple(s for s in said if s))
-        self.customer_literal = _said_literal(tuple(s for s in said if s))
+        lines = tuple(history)  # the same object when it is a tuple already
+        if "" in lines:
+            lines = tuple(s for s in lines if s)
+        lemmas, literal = _said(lines)
+        if customer:
+            lemmas, literal = lemmas | _line_lemmas(customer), literal | _line_literal(customer)
+        self.customer_lemmas = lemmas
+        self.customer_literal = literal
         self.customer_negated = any(is_negation(w) for w in self.customer_text.split())
         self._questions: list[_Question] | None = None
 
@@ -773,11 +794,52 @@ class _Reply:
         out: list[_Sentence] = []
         start = 0
         for i, w in enumerate(words):
-            if w in SENTENCE_MARKS or i == len(words) - 1:
+            if w in SENTENCE_MARKS or i == len(words) - 1 or i - start + 1 >= SENTENCE_WORDS:
                 if i >= start:
                     out.append(self._sentence(start, i, words))
                 start = i + 1
         return out
+
+    def _with_breaks(self, text: str) -> str:
+        """`text` with a newline for the space where a run-on was cut into sentences.
+
+        Every rule's gap stops at a newline as at a full stop, so no cue spans the cut and no
+        rule reads further than one sentence from where it starts: that keeps the tagger's
+        time linear in the length of the reply. Offsets do not move (one space, one newline).
+        """
+        cuts = [
+            self.n.offsets[s.first] - 1
+            for s in self.sentences[1:]
+            if self.words[s.first - 1] not in SENTENCE_MARKS
+        ]
+        if not cuts:
+            return text
+        chars = list(text)
+        for cut in cuts:
+            chars[cut] = "\n"
+        return "".join(chars)
+
+    def sentence_start(self, pos: int) -> int:
+        """Where the sentence holding canonical offset `pos` starts: just after the last
+        " . ", " ? ", " ! " or " ; " (or cut) that ends before `pos`, else 0."""
+        if self._starts is None:
+            self._starts = sorted(
+                [m.start() + 3 for m in _MARK_BETWEEN.finditer(self.text)]
+                + [m.start() + 1 for m in re.finditer("\n", self.text)]
+            )
+        at = bisect_right(self._starts, pos) - 1
+        return self._starts[at] if at >= 0 else 0
+
+    def sentence_end(self, pos: int) -> int:
+        """The first " . ", " ? " or " ! " (or cut) at or after `pos`, else the end of the
+        text."""
+        if self._ends is None:
+            self._ends = sorted(
+                [m.start() for m in _END_BETWEEN.finditer(self.text)]
+                + [m.start() for m in re.finditer("\n", self.text)]
+            )
+        at = bisect_left(self._ends, pos)
+        return self._ends[at] if at < len(self._ends) else len(self.text)
 
     def _sentence(self, first: int, last: int, words: list[str]) -> _Sentence:
         text = " ".join(words[first : last + 1])
@@ -805,20 +867,50 @@ def _canonical(line: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _said_lemmas(lines: tuple[str, ...]) -> frozenset[str]:
-    out: set[str] = set()
-    for line in lines:
-        out.update(content_lemmas(_canonical(line).split()))
-    return frozenset(out)
+def _line_lemmas(line: str) -> frozenset[str]:
+    return frozenset(content_lemmas(_canonical(line).split()))
 
 
 @lru_cache(maxsize=4096)
-def _said_literal(lines: tuple[str, ...]) -> frozenset[str]:
-    out: set[str] = set()
-    for line in lines:
-        words = _canonical(line).split()
-        out.update(_stem_only(w) for w in words if w not in STOPWORDS and w[:1].isalnum())
-    return frozenset(out)
+def _line_literal(line: str) -> frozenset[str]:
+    words = _canonical(line).split()
+    return frozenset(_stem_only(w) for w in words if w not in STOPWORDS and w[:1].isalnum())
+
+
+_Said = tuple[frozenset[str], frozenset[str]]
+_SAID: dict[tuple[str, ...], _Said] = {}
+_SAID_KEPT = 64
+_SAID_LOCK = threading.Lock()
+
+
+def _said(lines: tuple[str, ...]) -> _Said:
+    """Lemmas and literal stems of every line in `lines` (the customer's earlier lines).
+
+    A call's history grows by a line or two each reply, so the sets for the history the
+    previous reply saw are kept and only the new lines are read: a reply's cost stays flat
+    however long the call is (a cache keyed on whole histories read every line every reply).
+    """
+    with _SAID_LOCK:
+        hit = _SAID.get(lines)
+        if hit is not None:
+            return hit
+        start = 0
+        lemmas: frozenset[str] = frozenset()
+        literal: frozenset[str] = frozenset()
+        for back in range(1, min(4, len(lines)) + 1):
+            known = _SAID.get(lines[:-back])
+            if known is not None:
+                start, (lemmas, literal) = len(lines) - back, known
+                break
+        new = lines[start:]
+        hit = (
+            lemmas.union(*(_line_lemmas(line) for line in new)),
+            literal.union(*(_line_literal(line) for line in new)),
+        )
+        _SAID[lines] = hit
+        if len(_SAID) > _SAID_KEPT:  # the oldest first: a call's newest history is the latest
+            del _SAID[next(iter(_SAID))]
+        return hit
 
 
 def _strip_lead(words: list[str]) -> int:
@@ -844,7 +936,7 @@ def _classify(
     if _RHETORICAL.search(text) or _SARCASM.search(text):
         return "rhetorical"
     if qmark and _TAG_Q.search(text + " ?" if not text.endswith("?") else text):
-        head = re.sub(r"(?:, )?[^,]*\?$", "", text)
+        head = re.sub(r"(?:, )?[^,\n]*\?$", "", text)
         if head and _EVALUATIVE.search(head) and not re.search(r"\b(?:so|you)\b", head[:20]):
             return "rhetorical"
     if _REQUEST_CLOSED.search(text) and not (
@@ -957,7 +1049,7 @@ def _find_questions(r: _Reply) -> list[_Question]:
         if found and found[0] == "open" and re.search(r"\b(?:on a scale|out of 10)\b", s.text):
             found = ("closed", found[1], found[2])  # a scaling question asks for one number
         if found and found[0] == "open" and re.search(
-            r"\bor (?!so\b|not\b|anything\b|something\b|whatever\b)\w+[^.,;—]*\?$", found[1]
+            r"\bor (?!so\b|not\b|anything\b|something\b|whatever\b)\w+[^.,;—\n]*\?$", found[1]
         ) and not re.search(r"\bwhy\b", found[1]):
             found = ("closed", found[1], found[2])
         if found and found[0] in {"open", "closed"}:
@@ -974,16 +1066,35 @@ def _negated(text: str, pos: int, window: int = 3) -> bool:
 
     "no" as an interjection ("oh no, I'm so sorry") negates nothing.
     """
-    before = text[:pos].split()
+    before, first = _words_before(text, pos, window + 1)
     for k in range(len(before) - 1, max(-1, len(before) - 1 - window), -1):
         w = before[k]
         if w in CLAUSE_MARKS or w == "but":
             return False
-        if w == "no" and (k == 0 or before[k - 1] in {"oh", "ah", "oh ,"}):
+        if w == "no" and ((k == 0 and first) or (k > 0 and before[k - 1] in {"oh", "ah", "oh ,"})):
             continue
         if is_negation(w):
             return True
     return False
+
+
+def _words_before(text: str, pos: int, count: int) -> tuple[list[str], bool]:
+    """The last `count` words of `text[:pos]` (split at spaces and cuts), and whether they
+    are all of them: read backwards, so the cost does not grow with `pos`."""
+    words: list[str] = []
+    end = pos
+    while len(words) < count:
+        while end > 0 and text[end - 1] in " \n":
+            end -= 1
+        if end == 0:
+            return words[::-1], True
+        space = text.rfind(" ", 0, end)
+        start = max(space, text.rfind("\n", max(space, 0), end)) + 1
+        words.append(text[start:end])
+        end = start
+    while end > 0 and text[end - 1] in " \n":
+        end -= 1
+    return words[::-1], end == 0
 
 
 def _empathy(r: _Reply) -> str | None:
@@ -1071,7 +1182,7 @@ def _reflection(r: _Reply) -> str | None:
             if _overlap_count(body, said) >= 2:
                 return r.quote(s.offset, 0, len(text))
         # "sorry you got charged for something that never arrived": an apology that replays
-        m = re.search(r"\bsorry (?:that )?(?:you|your)\b[^.?!,;—]*", text)
+        m = re.search(r"\bsorry (?:that )?(?:you|your)\b[^.?!,;—\n]*", text)
         if said and m and _overlap_count(m.group().split()[1:], said) >= 2:
             return r.quote(s.offset, m.start(), m.end())
         # echo fragments: "Five departments —", "A £35 charge you don't recognise, okay."
@@ -1133,7 +1244,7 @@ def _lemma_in(x: str, said: frozenset[str]) -> bool:
 
 _INFO_QUESTION = re.compile(
     r"(?:^|[.!?] )(?:what|how|why|when|where|who|which|is|are|do|does|did|can|could|will|would|"
-    r"have|has|was|were|should|shall)\b[^.!?]*\?"
+    r"have|has|was|were|should|shall)\b[^.!?\n]*\?"
 )
 _SO_START = re.compile(
     r"^(?:(?:okay|ok|right|alright|yes|yeah|and|oh|i see|got it|mm|hmm) (?:[,—] )?)*so (?:[,—] )?"
@@ -1162,16 +1273,10 @@ def _questions(kind: str) -> Callable[[_Reply], str | None]:
     return detect
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    """Offset where the sentence holding `pos` starts."""
-    cut = max(text.rfind(f" {p} ", 0, pos) for p in SENTENCE_MARKS)
-    return 0 if cut < 0 else cut + 3
-
-
 def _escalation(r: _Reply) -> str | None:
     for pattern in _ESCALATION:
         for m in pattern.finditer(r.text):
-            before = r.text[_sentence_start(r.text, m.start()) : m.end()]
+            before = r.text[r.sentence_start(m.start()) : m.end()]
             if _NEGATED_HANDOVER.search(before):
                 continue
             if re.search(r"\b(?:aren't any|isn't anyone|no one|nobody) ", before):
@@ -1265,10 +1370,7 @@ def _options(r: _Reply) -> str | None:
         for m in pattern.finditer(r.text):
             if re.search(r"\b(?:can't|cannot|couldn't)\b", m.group()):
                 continue
-            start = _sentence_start(r.text, m.start())
-            end = min((i for i in (r.text.find(p, m.start()) for p in (" . ", " ? ", " ! "))
-                       if i >= 0), default=len(r.text))
-            sentence = r.text[start:end]
+            sentence = r.text[r.sentence_start(m.start()) : r.sentence_end(m.start())]
             if re.search(r"\b(?:i'll|we'll|i will|we will) either\b", sentence) and not re.search(
                 r"\b(?:can|could)\b", m.group()
             ):
@@ -1319,7 +1421,7 @@ def _explain_steps(r: _Reply) -> str | None:
 _NOT_A_STEP = re.compile(
     r"(?:okay|right|of course|no problem|here's what happens(?: next)?|here's how it works|"
     r"here's what i'll do|what i'll do is|let's try a couple of things|"
-    r"(?:i'm|i am) (?:really |so )?sorry|that (?:must|sounds)[^.]*)\s*[.!?]?"
+    r"(?:i'm|i am) (?:really |so )?sorry|that (?:must|sounds)[^.\n]*)\s*[.!?]?"
 )
 
 
@@ -1436,13 +1538,13 @@ def explain_reply(text: str, customer: str | None = None) -> list[NearMiss]:
             "mentioning a team or manager is not escalation: nothing is handed over to them")
     if "blame" not in tags:
         add("blame", re.compile(r"\b(?:i'm not able to|i can't|we can't|i'm unable to|"
-                                r"i'm afraid)\b(?=[^.?!]*\bbut\b)"),
+                                r"i'm afraid)\b(?=[^.?!\n]*\bbut\b)"),
             "an honest statement of what cannot be done, without blame, is not blame")
     qs = [q for q in _find_questions(r)]
     if not qs and "?" in r.text:
-        add("closed_question", re.compile(r"[^.?!]*\?"),
+        add("closed_question", re.compile(r"[^.?!\n]*\?"),
             "a rhetorical question asks nothing, so it gets no question tag")
     if "check_resolution" not in tags and "closed_question" in tags:
-        add("check_resolution", re.compile(r"\b(?:is|are|does|do|has|have)\b[^.?!]*\?"),
+        add("check_resolution", re.compile(r"\b(?:is|are|does|do|has|have)\b[^.?!\n]*\?"),
             "a question about the fault itself does not check that the problem is solved")
     return out
