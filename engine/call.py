@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from transitions import Machine, MachineError
 
+from callsim.engine.inputs import InputRefused, result_text
+from callsim.engine.inputs import accept as accept_input
 from callsim.engine.language import (
     clauses,
     defers,
@@ -584,13 +586,21 @@ class ScenarioEngine:
             self.release(call)
 
     def action(self, call: Call, name: str, arg: str | None = None) -> ActionUse:
-        """Use one of the scenario's tools; its result may reveal facts and move the mood."""
+        """Use one of the scenario's tools; its result may reveal facts and move the mood.
+
+        `arg` is checked against the tool's choices or range (CallError saying what it takes);
+        the use records the value as accepted and the result quoting it.
+        """
         if call.ended:
             raise CallError("the call has ended")
         action: Action | None = self.scenario.actions.get(name)
         if action is None:
             known = ", ".join(self.scenario.actions) or "none"
             raise CallError(f"no action '{name}' in this scenario (available: {known})")
+        try:  # before anything moves: a refused value leaves the call as it was
+            value = accept_input(action, arg)
+        except InputRefused as exc:
+            raise CallError(str(exc)) from None
         before = call.mood
         changes: list[MoodChange] = []
         delta = action.mood
@@ -602,8 +612,8 @@ class ScenarioEngine:
         use = ActionUse(
             name=name,
             label=action.label,
-            arg=arg,
-            result=action.result,
+            arg=value,
+            result=result_text(action, value),
             revealed=new,
             stage=call.state,
             mood_before=before,

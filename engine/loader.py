@@ -21,7 +21,15 @@ from rapidfuzz import utils as fuzz_utils
 
 from callsim.engine.lint import lint
 from callsim.engine.meaning import Concepts, Reader
-from callsim.engine.models import ConceptLibrary, Intent, IntentLibrary, Scenario
+from callsim.engine.models import (
+    INPUT_PLACEHOLDER,
+    PLACEHOLDER_RE,
+    Action,
+    ConceptLibrary,
+    Intent,
+    IntentLibrary,
+    Scenario,
+)
 from callsim.engine.validation import CLOSE, SIMILAR, shown, validated
 from callsim.engine.yamlsafe import (
     MAX_BYTES,
@@ -318,6 +326,25 @@ def _edges(scenario: Scenario) -> Iterator[tuple[str, str | None, DataPath]]:
                 yield sid, r.otherwise.to, ("anywhere", i, "otherwise", "to")
 
 
+def _placeholder_problems(aid: str, action: Action) -> Iterator[tuple[DataPath, str, str]]:
+    """(path, severity, message) for a result's placeholders: `{input}` quotes what was
+    entered, so it needs a tool that takes something; other braces stay as written, which is
+    worth a warning on a tool that takes something (`{amount}` was likely meant as `{input}`).
+    """
+    path: DataPath = ("actions", aid, "result")
+    for found in dict.fromkeys(m.group(0) for m in PLACEHOLDER_RE.finditer(action.result)):
+        if found == INPUT_PLACEHOLDER and action.takes is None:
+            yield path, "error", (
+                f"the result of action '{aid}' quotes '{INPUT_PLACEHOLDER}' but the action "
+                "takes nothing; add 'takes:' to say what the trainee enters"
+            )
+        elif found != INPUT_PLACEHOLDER and action.takes is not None:
+            yield path, "warning", (
+                f"'{found}' in the result of action '{aid}' is shown as written; the value "
+                f"entered is quoted only as '{INPUT_PLACEHOLDER}'"
+            )
+
+
 def check_graph(
     scenario: Scenario, source: SourceMap, intents: Mapping[str, Intent]
 ) -> Iterator[Problem]:
@@ -372,6 +399,9 @@ def check_graph(
     for aid, action in scenario.actions.items():
         for j, f in enumerate(action.reveals):
             yield from ref("fact", f, scenario.facts, ("actions", aid, "reveals", j))
+        for path, severity, message in _placeholder_problems(aid, action):
+            line, col = source.locate(path)
+            yield Problem(name, line, col, severity, message)
     ex = scenario.expectations
     for j, f in enumerate(ex.key_facts):
         yield from ref("fact", f, scenario.facts, ("expectations", "key_facts", j))

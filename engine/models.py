@@ -11,7 +11,14 @@ import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 FORMAT_VERSION = 1
 
@@ -181,17 +188,128 @@ class Fact(Model):
     )
 
 
+#: Where an action's result quotes what the trainee entered. Filled in with str.replace, never
+#: str.format: a result is a trainer's text and may hold any other braces.
+INPUT_PLACEHOLDER = "{input}"
+#: What looks like a placeholder in a result: `{input}` is the only one there is.
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+Limit = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+def choice_key(text: str) -> str:
+    """A choice as compared: case, spacing and the kind of dash do not matter."""
+    return " ".join(re.sub(r"[\u2010-\u2015\u2212]", "-", text).casefold().split())
+
+
+def plain_number(value: float) -> str:
+    """A number as a person writes it: '30', '2.5' (no '30.0', no exponent below 1e15)."""
+    if abs(value) >= 1e15:
+        return f"{value:g}"
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+class ActionInput(Model):
+    """What a tool asks for, and which values it takes: a pick list or a range of numbers.
+
+    `takes: TEXT` is the short form: free text, optional, nothing checked.
+    """
+
+    what: ShortText = Field(description="What to enter, e.g. 'date and slot'.")
+    choices: Annotated[list[ShortText], Field(min_length=1, max_length=50)] | None = Field(
+        default=None, description="The values allowed, offered as a pick list."
+    )
+    min: Limit | None = Field(default=None, description="The smallest number allowed.")
+    max: Limit | None = Field(default=None, description="The largest number allowed.")
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = Field(
+        default=None,
+        description="How the number is counted: a symbol goes before it ('£'), a word after "
+        "('months').",
+    )
+    hint: Line | None = Field(
+        default=None, description="One line of guidance shown with the input (a rate, a rule)."
+    )
+
+    @field_validator("choices", "min", "max", "unit", "hint", mode="before")
+    @classmethod
+    def _not_blank(cls, value: object) -> object:
+        if value is None:  # `max:` with nothing after it would silently mean "no limit"
+            raise ValueError("is empty: give a value or leave the key out")
+        return value
+
+    @model_validator(mode="after")
+    def _shape(self) -> ActionInput:
+        ranged = self.min is not None or self.max is not None
+        if self.choices is not None and ranged:
+            raise ValueError("give either 'choices' or a range ('min'/'max'), not both")
+        if self.unit is not None and not ranged:
+            raise ValueError("'unit' only applies to a number with 'min' or 'max'")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(
+                f"'min' ({self.number(self.min)}) is above 'max' ({self.number(self.max)})"
+            )
+        seen: dict[str, str] = {}
+        for choice in self.choices or ():
+            key = choice_key(choice)
+            if not key:
+                raise ValueError("a choice must not be blank")
+            if key in seen:
+                raise ValueError(f"'{choice}' is listed twice in 'choices'")
+            seen[key] = choice
+        return self
+
+    @property
+    def checked(self) -> bool:
+        """Whether a value is needed and checked (choices or a range), not free text."""
+        return self.choices is not None or self.min is not None or self.max is not None
+
+    def number(self, value: float | str) -> str:
+        """A number as shown with its unit: '£30', '3 months', '2.5' (text is kept as written,
+        so '12.50' stays '£12.50')."""
+        text = value if isinstance(value, str) else plain_number(value)
+        if self.unit is None:
+            return text
+        if len(self.unit) == 1 and not self.unit.isalnum():
+            return self.unit + text
+        return f"{text} {self.unit}"
+
+    @property
+    def guide(self) -> str:
+        """What may be entered, in words: the same wording for line mode, the app and errors."""
+        if self.choices is not None:
+            return "one of: " + "; ".join(self.choices)
+        if self.min is not None and self.max is not None:
+            return f"a number from {self.number(self.min)} to {self.number(self.max)}"
+        if self.min is not None:
+            return f"a number of at least {self.number(self.min)}"
+        if self.max is not None:
+            return f"a number up to {self.number(self.max)}"
+        return "free text"
+
+
 class Action(Model):
     """A tool the trainee can use (`/action NAME`), with the result the scenario defines."""
 
     label: ShortText
     description: Line | None = None
-    result: Line
-    takes: ShortText | None = Field(
-        default=None, description="What the optional argument is, e.g. 'amount in pounds'."
+    result: Line = Field(
+        description="What the tool shows. '{input}' quotes the value entered (see 'takes')."
+    )
+    takes: ShortText | ActionInput | None = Field(
+        default=None,
+        description="What the tool asks for: text (e.g. 'amount in pounds', optional, any "
+        "value) or a mapping with 'what' and 'choices' or 'min'/'max' (a value is needed).",
     )
     reveals: list[Ident] = Field(default=[], description="Facts this action brings to light.")
     mood: MoodChange = 0
+
+    @property
+    def input(self) -> ActionInput | None:
+        """What the tool asks for, however it was written (`takes: TEXT` is free text)."""
+        if self.takes is None or isinstance(self.takes, ActionInput):
+            return self.takes
+        return ActionInput(what=self.takes)
 
 
 class Article(Model):

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callsim.engine.call import Call, ScenarioEngine, distances_to
+from callsim.engine.inputs import example_value
 from callsim.engine.loader import LoadedScenario
-from callsim.engine.models import Fallback, Response
+from callsim.engine.models import Action, Fallback, Response
 
 #: Replies that no stage should expect: they exercise fallbacks.
 NONSENSE = (
@@ -32,6 +33,12 @@ NONSENSE = (
     "Seventeen kilometres of spaghetti.",
 )
 DEFAULT_STEPS = 60
+
+
+def _use(name: str, action: Action) -> str:
+    """A typed use of the tool, with a value it accepts when it takes one."""
+    value = example_value(action)
+    return f"/action {name}" + (f" {value}" if value else "")
 
 
 @dataclass
@@ -158,8 +165,7 @@ class Explorer:
 
             def act() -> str:
                 name = self.rng.choice(needed or list(self.sc.actions))
-                arg = " 1" if self.sc.actions[name].takes else ""
-                return f"/action {name}{arg}"
+                return _use(name, self.sc.actions[name])
 
             options.append((1.0 if needed else 0.1, act))
         fb = self.sc.stages[sid].fallback or Fallback()
@@ -200,7 +206,7 @@ class Explorer:
         if req is not None:
             for a in req.actions:
                 if a not in done:
-                    return f"/action {a}" + (" 1" if self.sc.actions[a].takes else "")
+                    return _use(a, self.sc.actions[a])
             for f in req.facts:
                 if f not in call.revealed:
                     return self.rng.choice(self.sc.facts[f].asked_by)

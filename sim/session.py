@@ -283,12 +283,13 @@ class CallSession:
         return out
 
     def act(self, name: str, arg: str | None = None) -> Turn:
-        """Use one of the scenario's tools."""
+        """Use one of the scenario's tools. The engine checks `arg` against the tool's choices
+        or range (CallError saying what it takes) and records it as accepted."""
         if arg is not None:  # recorded as "LABEL (ARG)"
             action = self.scenario.actions.get(name)
             _refuse_long(arg, "detail", MAX_TEXT - len(action.label if action else name) - 3)
         use: ActionUse = self.engine.action(self.call, name, arg)
-        text = use.label + (f" ({arg})" if arg else "")
+        text = use.label + (f" ({use.arg})" if use.arg else "")
         return self._record(
             speaker="action",
             text=text,
@@ -296,7 +297,7 @@ class CallSession:
             mood_before=use.mood_before,
             mood_after=use.mood_after,
             action=name,
-            arg=arg,
+            arg=use.arg,
             result=use.result,
             revealed=list(use.revealed),
         )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callsim.engine.call import CallError
+from callsim.engine.inputs import needs_value
+from callsim.engine.models import Action as ScenarioAction
 from callsim.engine.models import Outcome, outcome_words
 from callsim.engine.transcript import Turn
 
@@ -155,7 +157,8 @@ class HelpShown:
 
 @dataclass(frozen=True)
 class ActionsShown:
-    actions: tuple[tuple[str, str], ...]  #: (name, label), in the scenario's order
+    #: (name, label, what it takes and which values, or None), in the scenario's order
+    actions: tuple[tuple[str, str, str | None], ...]
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,16 @@ Result = (
     | CallEnded | Refused
 )
 
+
+def _takes(action: ScenarioAction) -> str | None:
+    """What a tool asks for, with the values it takes and the scenario's hint, in one line."""
+    inp = action.input
+    if inp is None:
+        return None
+    text = f"takes {inp.what}" + (f": {inp.guide}" if inp.checked else "")
+    return text + (f". {inp.hint}" if inp.hint else "")
+
+
 HINTS_OFF = "Hints are off in assessment mode."
 NO_HINT = "No hint for this part of the call."
 
@@ -214,7 +227,9 @@ def perform(session: CallSession, command: SlashCommand | UsageError) -> Result:
         case Help():
             return HelpShown()
         case Actions():
-            return ActionsShown(tuple((name, a.label) for name, a in sc.actions.items()))
+            return ActionsShown(
+                tuple((name, a.label, _takes(a)) for name, a in sc.actions.items())
+            )
         case Facts():
             return FactsShown(tuple(sc.facts[f].summary for f in session.revealed))
         case Mood():
@@ -228,6 +243,9 @@ def perform(session: CallSession, command: SlashCommand | UsageError) -> Result:
             try:
                 return ActionTaken(session.act(name, arg))
             except CallError as exc:
+                tool = sc.actions.get(name)
+                if arg is None and tool is not None and needs_value(tool):
+                    return Refused(f"{exc}\n  Type it after the name: /action {name} VALUE")
                 return Refused(str(exc))
         case Notes(text):
             session.write_notes(text)
@@ -245,9 +263,10 @@ def describe(result: Result) -> str:
         case HelpShown():
             return help_text()
         case ActionsShown(actions):
-            return "\n".join(f"  {name:<16} {label}" for name, label in actions) or (
-                "  (this call offers no tools)"
-            )
+            return "\n".join(
+                f"  {name:<16} {label}" + (f"\n  {'':<16}   {takes}" if takes else "")
+                for name, label, takes in actions
+            ) or ("  (this call offers no tools)")
         case FactsShown(facts):
             return "\n".join(f"  - {f}" for f in facts) or "  (nothing yet: ask questions)"
         case MoodShown(mood):

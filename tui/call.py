@@ -373,13 +373,14 @@ class CallScreen(Screen):
 
     def use_action(self, name: str, arg: str | None = None) -> None:
         action = self.session.scenario.actions.get(name)
-        if action is not None and action.takes and arg is None:
+        asks = action.input if action is not None else None
+        if asks is not None and arg is None:
 
             def chosen(value: str | None) -> None:
                 if value is not None:
                     self.use_action(name, value)
 
-            self.app.push_screen(ArgumentPrompt(action.label, action.takes), chosen)
+            self.app.push_screen(ArgumentPrompt(action.label, asks.what), chosen)
             return
         try:
             turn = self.session.act(name, arg or None)

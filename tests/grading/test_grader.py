@@ -37,7 +37,7 @@ GOOD = [
     "/action line_test",
     "The test shows a fault outside your property, so I'm booking an engineer for Thursday "
     "between 8 and 1.",
-    "/action book_engineer Thursday 8-1",
+    "/action book_engineer Thursday 8am-1pm",
     "I'll call you on Thursday afternoon to check it's working, and you'll get a text the "
     "evening before.",
     "Is there anything else I can help with today?",

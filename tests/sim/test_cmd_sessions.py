@@ -26,7 +26,7 @@ GOOD_CALL = [
     "So it's been down since Monday morning and you work from home?",
     "/action line_test",
     "I can book an engineer on Thursday between 8am and 1pm",
-    "/action book_engineer",
+    "/action book_engineer Thursday 8am-1pm",
     "/notes down since monday, router lights red, tried restart",
     "/end",
 ]
