@@ -5,7 +5,7 @@ shows the session's turns, and in practice mode the tags each reply earned."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +25,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from callsim.engine.call import CallError
+from callsim.engine.models import ActionInput
 from callsim.engine.transcript import Turn
 from callsim.sim.session import CallSession, outcome_words
 from callsim.sim.slash import (
@@ -49,35 +50,76 @@ def _warning_tags() -> frozenset[str]:
     return NEGATIVE_TAGS
 
 
-class ArgumentPrompt(ModalScreen[str | None]):
-    """Asks for an action's argument (e.g. a date and slot); Escape cancels."""
+class ArgumentPrompt(ModalScreen[Turn | None]):
+    """Asks for what a tool takes: its choices as a pick list, or a box for a number or text,
+    with the scenario's hint. `use` carries the tool out; its refusal (the engine's message:
+    not offered, out of range) shows here and the prompt stays open. Escape cancels.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, label: str, takes: str) -> None:
+    def __init__(self, label: str, asks: ActionInput, use: Callable[[str], Turn]) -> None:
         super().__init__()
         self.label = label
-        self.takes = takes
+        self.asks = asks
+        self.use = use
 
     def on_mount(self) -> None:
         self.app.settle(self)
 
     def compose(self) -> ComposeResult:
+        asks = self.asks
+        if asks.choices:
+            what = f"{asks.what}: pick one"
+        else:
+            what = asks.what + (f": {asks.guide}" if asks.checked else "")
         with Vertical(id="argument-dialog"):
-            yield Label(join(styled(self.label, "bold"), "\n", plain(self.takes)))
-            yield Input(id="argument", placeholder=self.takes)
+            yield Label(join(styled(self.label, "bold"), "\n", plain(what)))
+            if asks.hint:
+                yield Static(plain(asks.hint), id="argument-hint")
+            if asks.choices:
+                yield OptionList(
+                    *(Option(plain(c, keep_newlines=False)) for c in asks.choices),
+                    id="argument-choices",
+                )
+            else:
+                yield Input(id="argument", placeholder=asks.guide if asks.checked else asks.what)
+            yield Static(id="argument-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Use", id="use", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    @on(Input.Submitted)
+    def _submit(self, value: str) -> None:
+        try:
+            turn = self.use(value.strip())
+        except CallError as exc:  # shown as the engine says it, and the trainee tries again
+            self.query_one("#argument-error", Static).update(plain(str(exc)))
+            self.query_one("#argument-error").display = True
+            return
+        self.dismiss(turn)
+
+    def _chosen(self) -> str | None:
+        """The highlighted choice, or what is typed in the box."""
+        if self.asks.choices:
+            at = self.query_one("#argument-choices", OptionList).highlighted
+            return None if at is None else self.asks.choices[at]
+        return self.query_one("#argument", Input).value
+
+    @on(OptionList.OptionSelected, "#argument-choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        assert self.asks.choices is not None
+        self._submit(self.asks.choices[event.option_index])
+
+    @on(Input.Submitted, "#argument")
     def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+        self._submit(event.value)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "use":
-            self.dismiss(self.query_one("#argument", Input).value.strip())
+            value = self._chosen()
+            if value is not None:
+                self._submit(value)
         else:
             self.dismiss(None)
 
@@ -372,15 +414,20 @@ class CallScreen(Screen):
         self._show_new(turns)
 
     def use_action(self, name: str, arg: str | None = None) -> None:
+        """Use a tool; one that takes something asks for it first (its choices, its range)."""
         action = self.session.scenario.actions.get(name)
         asks = action.input if action is not None else None
-        if asks is not None and arg is None:
+        if action is not None and asks is not None and arg is None:
 
-            def chosen(value: str | None) -> None:
-                if value is not None:
-                    self.use_action(name, value)
+            def used(turn: Turn | None) -> None:
+                if turn is not None:
+                    self._show_new([turn])
+                    self.action_to_reply()
 
-            self.app.push_screen(ArgumentPrompt(action.label, asks.what), chosen)
+            def use(value: str) -> Turn:
+                return self.session.act(name, value or None)
+
+            self.app.push_screen(ArgumentPrompt(action.label, asks, use), used)
             return
         try:
             turn = self.session.act(name, arg or None)

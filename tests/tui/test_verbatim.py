@@ -35,7 +35,11 @@ async def test_replies_notes_and_debrief_show_text_as_typed(make_app):
         app.screen.query_one("#argument").value = NASTY
         await pilot.press("enter")
         await pilot.pause()
-        assert f"Raise a service credit ({SHOWN})" in shown_text(screen, ".turn.-action")
+        # not an amount: the refusal quotes what was typed (its first 39 characters) as typed
+        refusal = str(app.screen.query_one("#argument-error").render())
+        assert f"Raise a service credit: '{terminal_safe(NASTY[:39])}…' is not a number" in refusal
+        await pilot.press("escape")
+        await pilot.pause()
 
         await pilot.press("f10", "enter", "f10")  # end (confirmed), wrap up
         await pilot.pause()
