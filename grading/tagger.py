@@ -22,6 +22,7 @@ from rapidfuzz.utils import default_process
 from callsim.engine.language import CLAUSE_MARKS, SENTENCE_MARKS, is_negation
 from callsim.engine.models import TAG_NAMES
 from callsim.grading.language import STOPWORDS, Normalised, Normaliser, _stem, content_lemmas
+from callsim.grading.learned import shipped_model
 
 _stem_only = _stem
 
@@ -1460,12 +1461,40 @@ _DETECTORS: dict[str, Callable[[_Reply], str | None]] = {
 assert tuple(_DETECTORS) == TAG_NAMES
 
 
-def tag_reply(text: str, customer: str | None = None, history: Sequence[str] = ()) -> TagResult:
+def tag_reply(
+    text: str,
+    customer: str | None = None,
+    history: Sequence[str] = (),
+    *,
+    learned: bool = False,
+) -> TagResult:
     """The TAGS.md behaviours `text` shows, given the customer's line before it.
 
     `history` holds the customer's earlier lines in the call, so a reflection of something said
     several turns ago still counts. Evidence for each tag is a substring of `text`.
+
+    `learned=True` adds the learned model's reading (grading/learned.py, trained on replies
+    from ten industries), which keeps, drops or adds the rules' tags; a tag only it found
+    quotes the whole reply. It is not yet the default: docs/rubric.md says what it still gets
+    wrong that the rules get right.
     """
+    rules = tag_by_rules(text, customer, history)
+    model = shipped_model() if learned else None
+    if model is None or not text.strip():
+        return rules
+    def by_rules(part: str) -> tuple[str, ...]:
+        return rules.tags if part == text else tag_by_rules(part, customer, history).tags
+
+    found = model.read(text, customer, by_rules, tuple(history))
+    evidence = {t: rules.evidence.get(t) or _fallback_evidence(text, None) for t in found}
+    return TagResult(tuple(t for t in TAG_NAMES if t in found), evidence)
+
+
+def tag_by_rules(
+    text: str, customer: str | None = None, history: Sequence[str] = ()
+) -> TagResult:
+    """The rules' reading alone: what the learned model is trained over, and what `callsim
+    explain` shows the words of."""
     if not text or not text.strip():
         return TagResult((), {})
     r = _Reply(text, customer, tuple(history))

@@ -86,6 +86,8 @@ def test_the_wheel_holds_one_package_and_all_its_data(wheel):
         "engine/concepts.yaml",
         "docs/scenario.schema.json",
         "grading/rubrics/default.yaml",
+        "grading/data/tagger_model.json",
+        "grading/data/corpus/energy.jsonl",
         "tui/callsim.tcss",
         "py.typed",
         "__main__.py",

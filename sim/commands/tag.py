@@ -30,6 +30,11 @@ def add(sub: argparse._SubParsersAction) -> None:
             '"id". A bad line gets {"error": ...} and the run continues. Blank lines are skipped.'
         ),
     )
+    p.add_argument(
+        "--learned",
+        action="store_true",
+        help="add the learned model's reading to the rules' (docs/rubric.md: not yet the default)",
+    )
     p.set_defaults(func=run)
 
 
@@ -46,7 +51,7 @@ def _lines(stream: IO[Any]) -> Iterator[str | UnicodeDecodeError]:
             yield exc
 
 
-def tag_line(line: str) -> dict[str, Any]:
+def tag_line(line: str, *, learned: bool = False) -> dict[str, Any]:
     """The output object for one input line (an error object if the line is unusable)."""
     from callsim.grading.tagger import tag_reply
 
@@ -69,7 +74,7 @@ def tag_line(line: str) -> dict[str, Any]:
     elif too_long := _too_long(text, customer):
         out["error"] = too_long
     else:
-        result = tag_reply(text, customer)
+        result = tag_reply(text, customer, learned=learned)
         out["tags"] = list(result.tags)
         out["evidence"] = result.evidence
     return out
@@ -87,21 +92,33 @@ def _too_long(text: str, customer: str | None) -> str | None:
     return None
 
 
-def tag_stream(lines: Iterable[str | UnicodeDecodeError], out: IO[str]) -> None:
+def tag_stream(
+    lines: Iterable[str | UnicodeDecodeError], out: IO[str], *, learned: bool = False
+) -> None:
     for line in lines:
         if isinstance(line, UnicodeDecodeError):
             result: dict[str, Any] = {"error": f"not UTF-8: {line.reason}"}
         elif not line.strip():
             continue
         else:
-            result = tag_line(line)
+            result = tag_line(line, learned=learned)
         out.write(json_text(result, indent=None) + "\n")
         out.flush()
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        tag_stream(_lines(sys.stdin), sys.stdout)
+        if args.learned:
+            from callsim.grading.learned import shipped_model
+
+            if shipped_model() is None:
+                print(
+                    "callsim tag: the learned model shipped with callsim is missing or damaged "
+                    "(grading/data/tagger_model.json); reinstall callsim",
+                    file=sys.stderr,
+                )
+                return EXIT_INPUT
+        tag_stream(_lines(sys.stdin), sys.stdout, learned=args.learned)
     except OSError as exc:
         print(f"callsim tag: cannot read input: {exc}", file=sys.stderr)
         return EXIT_INPUT
