@@ -1,7 +1,7 @@
 """A learned second opinion on the tagger's rules, trained on a labelled corpus of replies.
 
 The rules (grading/tagger.py) fit the sentences they were written from: measured on replies
-from industries the rules never saw, blame was found one time in five. A logistic regression
+from industries the rules never saw, blame scored an F1 of 0.26. A logistic regression
 per tag, over the reply's words and word pairs and triples (typed words read as meant: "u" is
 "you", "cant" is "can not"), how much of the customer's line the reply plays back, and the
 rules' own tags, learns from `grading/data/corpus/` (3,000 replies in ten industries, a third
