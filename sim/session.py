@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -46,7 +47,9 @@ class Recorder(Protocol):
     """Where a call is saved: each turn as it is said, then the finished call with its grade.
 
     The store's `CallRecorder` is one. `save` says whether the record was written (a failure
-    is the recorder's to report: the call itself never stops for it).
+    is the recorder's to report: the call itself never stops for it). A recorder may also offer
+    `batch()`, a context manager: the turns of one reply (the trainee's and the customer's
+    answer) are recorded inside it, to be saved together.
     """
 
     def __call__(self, turn: Turn) -> None: ...
@@ -257,6 +260,16 @@ class CallSession:
         stage = self.engine.stage(self.call)
         handover = bool(stage and stage.handover)
         step: StepResult = self.engine.reply(self.call, text, frozenset(tags))
+        batch = getattr(self.recorder, "batch", None)
+        with batch() if batch is not None else nullcontext():  # one reply: saved as one
+            out = self._record_step(step, text, tags, tagged, handover)
+        if self.ended:
+            self._finish()
+        return out
+
+    def _record_step(
+        self, step: StepResult, text: str, tags: tuple[str, ...], tagged: TagsLike, handover: bool
+    ) -> list[Turn]:
         out = [
             self._record(
                 speaker="trainee",
@@ -278,8 +291,6 @@ class CallSession:
         self._hint_pending = False
         for line in step.customer_lines:
             out.append(self._say_customer(line, step.mood_after))
-        if self.ended:
-            self._finish()
         return out
 
     def act(self, name: str, arg: str | None = None) -> Turn:

@@ -19,8 +19,18 @@ Why SQLite and how it is used
   version n to n+1. A file from a newer callsim is refused, never downgraded.
 
 Every failure the user can meet (not a database, a newer schema, a read-only location, a full
-disk) is raised as `StoreError` with a message fit to print; a failed write is rolled back and
-leaves what was already stored as it was.
+disk, a damaged file) is raised as `StoreError` with a message fit to print; a failed write is
+rolled back and leaves what was already stored as it was.
+
+- A store is checked with SQLite's `quick_check` before anything is written to it: at open when
+  the file is small (`CHECK_AT_OPEN_BYTES`; about 40 ms), else before the first write of the
+  process (about 0.2 s a 10,000 calls). A damaged store is kept to read only: every write is
+  refused with what the check found (`Store.damage`), and nothing is written to it.
+- Reading is lenient row by row: text that is not UTF-8, or a value of the wrong type in one
+  row, is shown with replacement characters rather than stopping the list of calls, and a call
+  whose stored record cannot be read is a message naming it, never a traceback.
+- Each reply is one transaction: the session records a trainee's reply and the customer's answer
+  inside `CallRecorder.batch()`, and they are committed together (whole or not at all).
 
 What the mentor's screens use (all plain methods, no UI):
 - `list_calls(trainee=, scenario=, since=)` -> `CallSummary` rows, newest first.
@@ -44,6 +54,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -65,6 +76,11 @@ DB_ENV = "CALLSIM_DB"
 DB_FILENAME = "callsim.db"
 BUSY_TIMEOUT_MS = 10_000
 ID_PREFIX_SHOWN = 8
+#: A store up to this size is checked (SQLite's quick_check) as it is opened; a larger one
+#: before its first write (the check reads the whole file: about 1 GB a second when cached).
+CHECK_AT_OPEN_BYTES = 32 * 2**20
+#: With less free space than this, SQLite's "disk I/O error" means the disk is full.
+NEARLY_FULL_BYTES = 8 * 2**20
 
 
 class StoreError(Exception):
@@ -280,20 +296,34 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _nearly_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def _explain(exc: sqlite3.Error, path: Path, doing: str) -> StoreError:
     text = str(exc).lower()
     where = str(path)
-    if "disk is full" in text or "database or disk is full" in text:
+    # A full disk is SQLITE_FULL when a page cannot be added, but "disk I/O error" when the
+    # WAL or its index cannot grow (opening the store, say): tell them apart by the free space.
+    if "disk is full" in text or ("disk i/o error" in text and _nearly_full(path)):
         return StoreError(
             f"the disk holding the store {where} is full: could not {doing}. "
             "Nothing already saved was lost; free some space and try again."
+        )
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(
+            f"the store {where} is damaged (SQLite: {exc}): could not {doing}. "
+            "Nothing was written to it. " + _KEEP_A_COPY
         )
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StoreError(
             f"cannot write the store {where} (a read-only location?): could not {doing}. "
             f"Choose another file with --db PATH or {DB_ENV}."
         )
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+    if "not a database" in text or "file is encrypted" in text:
         return StoreError(f"{where} is not a callsim store (not an SQLite database, or damaged)")
     if "locked" in text or "busy" in text:
         return StoreError(
@@ -301,6 +331,68 @@ def _explain(exc: sqlite3.Error, path: Path, doing: str) -> StoreError:
             "try again."
         )
     return StoreError(f"store {where}: could not {doing}: {exc}")
+
+
+_KEEP_A_COPY = (
+    "Keep a copy of the file, and choose another store with --db PATH or "
+    f"{DB_ENV} ('sqlite3 FILE .recover' can rescue what a damaged one still holds)."
+)
+
+
+def _lenient_text(raw: bytes) -> str:
+    """Stored text as str; bytes that are not UTF-8 (a damaged or hand-edited row) are shown
+    as replacement characters instead of failing the whole read."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _text(value: Any) -> str | None:
+    """A column that should hold text, whatever one damaged row holds instead."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _summary(r: Sequence[Any]) -> CallSummary:
+    """A `calls` row (id, started_at, trainee, scenario_id, mode, outcome, total_score,
+    reviewed, ended, turn_count, source) as a CallSummary, read leniently."""
+    count = r[9] if isinstance(r[9], int) and not isinstance(r[9], bool) else 0
+    return CallSummary(
+        _text(r[0]) or "",
+        _text(r[1]) or "",
+        _text(r[2]),
+        _text(r[3]) or "",
+        _text(r[4]) or "",
+        _text(r[5]),
+        _number(r[6]),
+        bool(r[7]),
+        bool(r[8]),
+        count,
+        _text(r[10]) or "",
+    )
+
+
+_SUMMARY_COLUMNS = (
+    "id, started_at, trainee, scenario_id, mode, outcome, total_score, "
+    "reviewed_at IS NOT NULL, ended_at IS NOT NULL, turn_count, source"
+)
+
+
+def _after(prefix: str) -> str | None:
+    """The least text above every text starting with `prefix` (the top of an indexed range),
+    or None when there is none (a prefix of nothing but U+10FFFF)."""
+    while prefix:
+        last = ord(prefix[-1]) + 1
+        if 0xD800 <= last <= 0xDFFF:  # surrogates cannot be stored: skip past them
+            last = 0xE000
+        if last <= 0x10FFFF:
+            return prefix[:-1] + chr(last)
+        prefix = prefix[:-1]
+    return None
 
 
 def _turn_json(turn: Turn) -> str:
@@ -321,6 +413,10 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
         self.path = Path(path)
         self._lock = threading.RLock()
+        #: What SQLite's quick_check found wrong with the file (then nothing is written to it),
+        #: None when it found nothing or has not run yet (`check`).
+        self.damage: str | None = None
+        self._checked = False
         if not create and not self.path.exists():
             raise StoreError(f"no store at {self.path}")
         try:
@@ -339,10 +435,13 @@ class Store:
             )
         except sqlite3.Error as exc:
             raise _explain(exc, self.path, "open it") from None
+        self._conn.text_factory = _lenient_text
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
                 self._setup()
+                if self.path.stat().st_size <= CHECK_AT_OPEN_BYTES:
+                    self.check()
                 break
             except sqlite3.OperationalError as exc:
                 # Switching a new file to WAL, or opening one while another process recovers
@@ -400,6 +499,28 @@ class Store:
                 MIGRATIONS[step](conn)
             conn.execute(f"PRAGMA user_version = {schema_version()}")
 
+    def check(self) -> str | None:
+        """SQLite's quick_check of the whole file, run once per open store: what it found wrong
+        (then the store is kept to read only), or None."""
+        with self._lock:
+            if not self._checked:
+                try:
+                    rows = self._conn.execute("PRAGMA quick_check(20)").fetchall()
+                    found = [
+                        line.strip()
+                        for r in rows
+                        if r[0] != "ok"
+                        for line in str(r[0]).splitlines()
+                        if line.strip() and not line.startswith("***")  # "*** in database"
+                    ]
+                except sqlite3.DatabaseError as exc:
+                    if not any(w in str(exc).lower() for w in ("malformed", "corrupt")):
+                        raise  # busy, say: not a finding about the file
+                    found = [str(exc)]  # so damaged the check cannot run
+                self.damage = "; ".join(found)[:500] or None
+                self._checked = True
+            return self.damage
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -420,6 +541,16 @@ class Store:
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One short write transaction; any SQLite failure rolls back and becomes a StoreError."""
         with self._lock:
+            try:
+                damaged = self.check() is not None
+            except sqlite3.Error as exc:
+                raise _explain(exc, self.path, doing) from None
+            if damaged:
+                raise StoreError(
+                    f"the store {self.path} is damaged (SQLite's check found: {self.damage}), "
+                    f"so it is open to read only: could not {doing}. Nothing was written to it. "
+                    + _KEEP_A_COPY
+                )
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -620,27 +751,36 @@ class Store:
 
     def record_turn(self, call_id: str, turn: Turn) -> None:
         """Commit one turn (and the call's running mood and time) in its own transaction."""
-        with self._write(f"save turn {turn.index}") as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO turns (call_id, idx, speaker, data) VALUES (?, ?, ?, ?)",
-                (call_id, turn.index, turn.speaker, _turn_json(turn)),
-            )
-            self._touch(conn, call_id, turn)
+        self.record_turns(call_id, [turn])
 
-    def _touch(self, conn: sqlite3.Connection, call_id: str, turn: Turn | None = None) -> None:
+    def record_turns(self, call_id: str, turns: Sequence[Turn]) -> None:
+        """Commit turns said together (a reply and the customer's answer) in one transaction:
+        all of them are stored, or none."""
+        if not turns:
+            return
+        what = f"turn {turns[0].index}" + (f"-{turns[-1].index}" if len(turns) > 1 else "")
+        with self._write(f"save {what}") as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO turns (call_id, idx, speaker, data) VALUES (?, ?, ?, ?)",
+                [(call_id, t.index, t.speaker, _turn_json(t)) for t in turns],
+            )
+            self._touch(conn, call_id, turns)
+
+    def _touch(self, conn: sqlite3.Connection, call_id: str, turns: Sequence[Turn] = ()) -> None:
+        moods = [t.mood_after for t in turns if t.mood_after is not None]
         conn.execute(
             "UPDATE calls SET turn_count = (SELECT count(*) FROM turns WHERE call_id = :id)"
             + (
                 ", final_mood = coalesce(:mood, final_mood), "
                 "duration_seconds = max(duration_seconds, :at)"
-                if turn
+                if turns
                 else ""
             )
             + " WHERE id = :id",
             {
                 "id": call_id,
-                "mood": turn.mood_after if turn else None,
-                "at": turn.at if turn else 0,
+                "mood": moods[-1] if moods else None,
+                "at": max((t.at for t in turns), default=0),
             },
         )
 
@@ -651,10 +791,16 @@ class Store:
         prefix = prefix.strip()
         if not prefix:
             raise StoreError("give a call id (or the start of one); 'callsim sessions' lists them")
+        # a range on the primary key (an index), not substr(): a look-up, not a scan of every
+        # call; "+started_at" keeps the planner off the started_at index for the ordering
+        top = _after(prefix)
         rows = self._read(
-            "SELECT id FROM calls WHERE substr(id, 1, ?) = ? ORDER BY started_at LIMIT 6",
-            (len(prefix), prefix),
+            "SELECT id FROM calls WHERE id >= ? AND "
+            + ("id < ?" if top is not None else "substr(id, 1, ?) = ?")
+            + " ORDER BY +started_at LIMIT 6",
+            (prefix, top) if top is not None else (prefix, len(prefix), prefix),
         )
+        rows = [(_text(r[0]) or "",) for r in rows]
         if not rows:
             raise StoreError(f"no saved call has an id starting '{prefix}' in {self.path}")
         if len(rows) > 1:
@@ -672,8 +818,37 @@ class Store:
         scenario: str | None = None,
         since: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[CallSummary]:
-        """Calls newest first; `since` is an ISO date or time (UTC unless it says otherwise)."""
+        """Calls newest first; `since` is an ISO date or time (UTC unless it says otherwise).
+
+        `limit` and `offset` page through them (`count_calls` says how many there are). A row
+        holding damaged text is listed with replacement characters, never hides the others.
+        """
+        where, params = self._filters(trainee, scenario, since)
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM calls{where}"
+            " ORDER BY started_at DESC, rowid DESC" + (" LIMIT ? OFFSET ?" if limit else "")
+        )
+        if limit:
+            params += [limit, max(0, offset)]
+        return [_summary(r) for r in self._read(sql, params)]
+
+    def count_calls(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | None = None,
+    ) -> int:
+        """How many calls `list_calls` with the same filters would list without a limit."""
+        where, params = self._filters(trainee, scenario, since)
+        return int(self._read(f"SELECT count(*) FROM calls{where}", params)[0][0])
+
+    @staticmethod
+    def _filters(
+        trainee: str | None, scenario: str | None, since: str | None
+    ) -> tuple[str, list[Any]]:
         where, params = [], []
         if trainee is not None:
             where.append("trainee = ?")
@@ -684,47 +859,35 @@ class Store:
         if since is not None:
             where.append("started_at >= ?")
             params.append(utc_iso(since))
-        sql = (
-            "SELECT id, started_at, trainee, scenario_id, mode, outcome, total_score, "
-            "reviewed_at IS NOT NULL, ended_at IS NOT NULL, turn_count, source FROM calls"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY started_at DESC, rowid DESC"
-            + (" LIMIT ?" if limit else "")
-        )
-        if limit:
-            params.append(limit)
-        return [
-            CallSummary(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9], r[10]
-            )
-            for r in self._read(sql, params)
-        ]
+        return (" WHERE " + " AND ".join(where) if where else ""), params
 
     def summary(self, call_id: str) -> CallSummary:
         return self._summary(self.resolve_id(call_id))
 
     def _summary(self, call_id: str) -> CallSummary:
-        r = self._read(
-            "SELECT id, started_at, trainee, scenario_id, mode, outcome, total_score, "
-            "reviewed_at IS NOT NULL, ended_at IS NOT NULL, turn_count, source FROM calls "
-            "WHERE id = ?",
-            (call_id,),
-        )[0]
-        return CallSummary(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9], r[10]
-        )
+        r = self._read(f"SELECT {_SUMMARY_COLUMNS} FROM calls WHERE id = ?", (call_id,))[0]
+        return _summary(r)
 
     def transcript(self, call_id: str) -> Transcript:
         """The stored call as a Transcript. For an interrupted call, mood and time so far."""
         full = self.resolve_id(call_id)
         rows = self._read("SELECT header, ended_at FROM calls WHERE id = ?", (full,))
         header, ended_at = rows[0]
-        data = json.loads(header)
-        data["turns"] = [
-            json.loads(r[0])
-            for r in self._read("SELECT data FROM turns WHERE call_id = ? ORDER BY idx", (full,))
-        ]
-        transcript = Transcript.model_validate(data)
+        turns = self._read("SELECT idx, data FROM turns WHERE call_id = ? ORDER BY idx", (full,))
+        try:
+            data = json.loads(header)
+            data["turns"] = []
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise self._unreadable(full, "its record", exc) from None
+        for idx, raw in turns:
+            try:
+                data["turns"].append(json.loads(raw))
+            except (ValueError, TypeError, RecursionError) as exc:
+                raise self._unreadable(full, f"turn {idx}", exc) from None
+        try:
+            transcript = Transcript.model_validate(data)
+        except (ValueError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
+            raise self._unreadable(full, "its record", exc) from None
         if ended_at is None and transcript.turns:
             last = transcript.turns[-1]
             moods = [t.mood_after for t in transcript.turns if t.mood_after is not None]
@@ -736,6 +899,13 @@ class Store:
             )
         return transcript
 
+    def _unreadable(self, call_id: str, part: str, exc: Exception) -> StoreError:
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        return StoreError(
+            f"call {call_id[:ID_PREFIX_SHOWN]} cannot be read from {self.path}: {part} is "
+            f"damaged ({detail}); the other calls are not affected"
+        )
+
     def grade(self, call_id: str) -> Grade | None:
         """The call's grade, decoded once here (`Grade.from_json`); None if it is ungraded."""
         full = self.resolve_id(call_id)
@@ -746,7 +916,7 @@ class Store:
 
         try:
             return Grade.from_json(raw)
-        except GradeFormatError as exc:
+        except (GradeFormatError, ValueError, TypeError) as exc:
             raise StoreError(
                 f"the grade stored with call {full[:ID_PREFIX_SHOWN]} in {self.path} is not "
                 f"one callsim can read ({exc}); re-grade the call with 'callsim grade'"
@@ -947,6 +1117,9 @@ class CallRecorder:
     A failed write (a full disk, say) never stops the call: the trainee keeps talking, the
     failure goes to `on_error` (once per problem), and `failed` says the saved record is
     incomplete until a later `save` of the whole call succeeds.
+
+    The session records a reply and the customer's answer inside `batch()`: one transaction
+    (one fsync) a reply instead of one a turn, and a reply is stored whole or not at all.
     """
 
     def __init__(
@@ -960,6 +1133,7 @@ class CallRecorder:
         self.call_id = call_id
         self.on_error = on_error
         self.failed: StoreError | None = None
+        self._pending: list[Turn] | None = None  # turns held for the open batch
 
     def _failed(self, exc: StoreError) -> None:
         if self.on_error is not None and (self.failed is None or str(self.failed) != str(exc)):
@@ -967,10 +1141,29 @@ class CallRecorder:
         self.failed = exc
 
     def __call__(self, turn: Turn) -> None:
+        if self._pending is not None:
+            self._pending.append(turn)
+            return
         try:
             self.store.record_turn(self.call_id, turn)
         except StoreError as exc:
             self._failed(exc)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Turns recorded inside the block are committed together when it ends."""
+        if self._pending is not None:  # already inside one: it commits them
+            yield
+            return
+        self._pending = []
+        try:
+            yield
+        finally:
+            turns, self._pending = self._pending, None
+            try:
+                self.store.record_turns(self.call_id, turns)
+            except StoreError as exc:
+                self._failed(exc)
 
     def save(self, transcript: Transcript, grade: Grade | None = None) -> bool:
         """The whole call (end time, notes, outcome, every turn; the grade if given) at once."""

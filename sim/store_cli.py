@@ -31,14 +31,23 @@ def report(exc: StoreError, err: TextIO | None = None) -> None:
 
 
 def open_or_report(args: argparse.Namespace, *, create: bool = True) -> Store | None:
-    """The store chosen by --db/CALLSIM_DB/the default, or None after printing why not."""
+    """The store chosen by --db/CALLSIM_DB/the default, or None after printing why not (a
+    damaged store opens to read only, with a warning)."""
     from callsim.sim.store import StoreError, open_store
 
     try:
-        return open_store(getattr(args, "db", None), create=create)
+        store = open_store(getattr(args, "db", None), create=create)
     except StoreError as exc:
         report(exc)
         return None
+    if store.damage is not None:  # checked as it opened: reading goes on, writing will not
+        print(
+            f"callsim: warning: the store {terminal_safe(str(store.path))} is damaged (SQLite's "
+            f"check found: {terminal_safe(store.damage, keep_newlines=False)}); it is open to "
+            "read only and nothing will be written to it",
+            file=sys.stderr,
+        )
+    return store
 
 
 def start_saving(store: Store, session: CallSession, err: TextIO | None = None) -> CallRecorder:

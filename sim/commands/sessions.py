@@ -1,11 +1,23 @@
-"""`callsim sessions`: the saved calls, newest first, filtered by trainee, scenario or date."""
+"""`callsim sessions`: the saved calls, newest first, filtered by trainee, scenario or date.
+
+A page at a time (`PAGE` calls, `--page N` for the next ones, `--all` for every one), so a
+store of a team's year of calls answers at once instead of printing 100,000 lines.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from callsim.sim.textsafe import json_text, terminal_safe
+
+if TYPE_CHECKING:
+    from callsim.grading.adjusted import AdjustedGrade
+
+#: Calls listed at a time unless --limit or --all says otherwise.
+PAGE = 50
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -26,9 +38,24 @@ def add(sub: argparse._SubParsersAction) -> None:
         type=since_date,
         help="only calls started on or after DATE (YYYY-MM-DD or an ISO time; local time)",
     )
+    p.add_argument(
+        "--limit", metavar="N", type=positive, default=PAGE, help=f"list N calls (default {PAGE})"
+    )
+    p.add_argument("--page", metavar="P", type=positive, default=1, help="list page P (from 1)")
+    p.add_argument("--all", action="store_true", help="list every matching call")
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     add_db_argument(p)
     p.set_defaults(func=run)
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return value
 
 
 def since_date(text: str) -> str:
@@ -59,16 +86,34 @@ def run(args: argparse.Namespace) -> int:
     store = open_or_report(args)
     if store is None:
         return 1
+    filters = {"trainee": args.trainee, "scenario": args.scenario, "since": args.since}
+    limit = None if args.all else args.limit
+    offset = 0 if args.all else (args.page - 1) * args.limit
     try:
-        calls = store.list_calls(trainee=args.trainee, scenario=args.scenario, since=args.since)
+        calls = store.list_calls(**filters, limit=limit, offset=offset)
+        total = len(calls) if args.all else store.count_calls(**filters)
     except StoreError as exc:
         report(exc)
         return 1
+    more = ""
+    if not args.all and (offset > 0 or total > offset + len(calls)):
+        shown = f"{offset + 1:,}-{offset + len(calls):,}" if calls else "none"
+        more = f"calls {shown} of {total:,} shown, newest first"
+        if total > offset + len(calls):
+            more += f"; --page {args.page + 1} for the next {args.limit:,}, --all for every one"
+    from callsim.sim.corrections import mentor_adjusted
+
+    adjusted = mentor_adjusted(store, calls)
     if args.json:
-        print(json_text([c.as_json() for c in calls]))
+        print(json_text([_with_adjusted(c.as_json(), adjusted.get(c.id)) for c in calls]))
+        if more:
+            print(f"callsim sessions: {more}", file=sys.stderr)
         return 0
     if not calls:
-        print(f"No saved calls match (store: {terminal_safe(str(store.path))}).")
+        if total:
+            print(f"No calls on page {args.page} ({total:,} match; --page 1 lists the first).")
+        else:
+            print(f"No saved calls match (store: {terminal_safe(str(store.path))}).")
         return 0
     from callsim.engine.models import outcome_words
 
@@ -83,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
                 c.scenario_id,
                 c.mode,
                 outcome,
-                "-" if c.total_score is None else f"{c.total_score:g}",
+                adjusted[c.id].short()
+                if c.id in adjusted
+                else ("-" if c.total_score is None else f"{c.total_score:g}"),
                 "yes" if c.reviewed else "",
             )
         )
@@ -92,4 +139,12 @@ def run(args: argparse.Namespace) -> int:
     for r in rows:
         cells = [v if len(v) <= w else v[: w - 1] + "…" for v, w in zip(r, widths, strict=True)]
         print("  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip())
+    if more:
+        print(f"({more})")
     return 0
+
+
+def _with_adjusted(row: dict, adjusted: AdjustedGrade | None) -> dict:
+    """A call's JSON with the score a mentor's corrections give it (null: none)."""
+    row["mentor_adjusted_score"] = None if adjusted is None else adjusted.score
+    return row
