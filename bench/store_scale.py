@@ -1,20 +1,27 @@
-"""How the store holds up with a year of a team's calls: 10,000 calls of 30 turns.
+"""How the store holds up with a year of a team's calls: 10,000 calls of 30 turns (or more).
 
 Fills a fresh store with the bulk path (`Store.bulk_save`, not the per-turn path), then times
 what a mentor waits for: `callsim sessions` with a filter (target <= 100 ms) and one trainee's
-progress over 500 calls (target <= 200 ms); and reports the store's size per call.
+progress over 500 calls (target <= 200 ms); looking a call up by its id or the start of it
+(target <= 5 ms); `callsim show ID`, `callsim export ID` and `callsim sessions` (its first page)
+run in-process, without the interpreter's start-up (target <= 100 ms each); and reports the
+store's size per call. Last, a call of 12 replies played through `CallSession` into the store,
+as `callsim run` saves it: commits per reply (target: 1) and milliseconds per reply.
 
     .venv/bin/python bench/store_scale.py [--calls 10000] [--turns 30] [--trainees 20]
+        [--db PATH]   (keep the filled store there; a store already holding the calls is reused)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import statistics
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,6 +29,7 @@ from callsim.engine.models import Outcome
 from callsim.engine.transcript import Transcript, Turn
 from callsim.grading.grader import Grade, grade_transcript
 from callsim.grading.tags import DIMENSIONS
+from callsim.sim.commands.sessions import PAGE
 from callsim.sim.store import Store
 
 SCENARIOS = ("broadband-down-repeat-caller", "double-charge-october", "manager-from-the-first-line")
@@ -112,6 +120,51 @@ def timed(fn, repeat: int = 15) -> float:
     return statistics.median(runs)
 
 
+def cli_ms(argv: list[str], repeat: int = 7) -> float:
+    """Median ms of one `callsim` command run in-process (output discarded)."""
+    from callsim.sim.cli import main
+
+    def run() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(argv) == 0, argv
+
+    return timed(run, repeat)
+
+
+@dataclass
+class _Tagged:
+    tags: list[str]
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def reply_saving(path: Path, replies: int = 12) -> tuple[float, float]:
+    """(commits per reply, ms per reply) for a call played into a fresh store at `path`."""
+    from callsim.engine.loader import load_scenario
+    from callsim.sim.scenario_paths import resolve_scenario
+    from callsim.sim.session import CallSession, SimulatedClock
+
+    loaded = load_scenario(resolve_scenario(SCENARIOS[0]))
+    lines = [REPLIES[i % len(REPLIES)] for i in range(replies)]
+    store = Store(path)
+    session = CallSession(
+        loaded,
+        tagger=lambda text, customer=None, history=(): _Tagged(["empathy"]),
+        clock=SimulatedClock(),
+    )
+    store.recorder(session)
+    commits = []
+    store._conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    times = []
+    for line in lines:
+        if session.ended:
+            break
+        t0 = time.perf_counter()
+        session.say(line)
+        times.append((time.perf_counter() - t0) * 1000)
+    store.close()
+    return len(commits) / len(times), statistics.median(times)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=10_000)
@@ -122,34 +175,65 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.db) if args.db else Path(tmp) / "bench.db"
         store = Store(path)
-        t0 = time.perf_counter()
-        store.bulk_save(calls(args.calls, args.turns, args.trainees))
-        fill = time.perf_counter() - t0
-        with store._write("review a tenth of the calls") as conn:
-            conn.execute("UPDATE calls SET reviewed_at = started_at WHERE rowid % 10 = 0")
-            conn.execute(
-                "INSERT INTO overrides SELECT id, 'empathy', 50, 'bench', NULL, started_at "
-                "FROM calls WHERE rowid % 20 = 0"
-            )
-        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        fill = 0.0
+        if store.count() < args.calls:
+            t0 = time.perf_counter()
+            store.bulk_save(calls(args.calls, args.turns, args.trainees))
+            fill = time.perf_counter() - t0
+            with store._write("review a tenth of the calls") as conn:
+                conn.execute("UPDATE calls SET reviewed_at = started_at WHERE rowid % 10 = 0")
+                conn.execute(
+                    "INSERT OR IGNORE INTO overrides SELECT id, 'empathy', 50, 'bench', NULL, "
+                    "started_at FROM calls WHERE rowid % 20 = 0"
+                )
+            store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = path.stat().st_size
         per_trainee = args.calls // args.trainees
-        listing = timed(lambda: store.list_calls(trainee="trainee-07"))
-        listing_since = timed(lambda: store.list_calls(scenario=SCENARIOS[1], since="2025-06-01"))
+
+        def page(**filters: str) -> None:  # what `callsim sessions` reads: a page and a count
+            store.list_calls(**filters, limit=PAGE)
+            store.count_calls(**filters)
+
+        listing = timed(lambda: page(trainee="trainee-07"))
+        listing_since = timed(lambda: page(scenario=SCENARIOS[1], since="2025-06-01"))
         listing_all = timed(lambda: store.list_calls(), repeat=5)
         progress = timed(lambda: store.progress("trainee-07", limit=500))
         agreement = timed(store.agreement, repeat=5)
+        reviewed = store._read("SELECT count(*) FROM calls WHERE reviewed_at IS NOT NULL")[0][0]
         one = next(calls(1, args.turns, 1))[0].model_copy(update={"call_id": "per-turn"})
         store.save_call(one.model_copy(update={"turns": one.turns[:1]}))
         turn_ms = timed(lambda: store.record_turn("per-turn", one.turns[1]), repeat=30)
+        middle = f"{args.calls // 2:08x}bench"
+        by_id = timed(lambda: store.resolve_id(middle), repeat=50)
+        by_prefix = timed(lambda: store.resolve_id(middle[:8]), repeat=50)
+        db = ["--db", str(path)]
+        show_ms = cli_ms(["show", middle[:8], *db])
+        export_ms = cli_ms(["export", middle[:8], "--format", "json", *db])
+        sessions_ms = cli_ms(["sessions", *db])
+        commits, reply_ms = reply_saving(Path(tmp) / "replies.db")
         rows = [
-            ("fill (bulk path)", f"{fill:.1f} s", ""),
-            (f"list: one trainee ({per_trainee} rows)", f"{listing:.1f} ms", "target <= 100"),
-            ("list: one scenario since a date", f"{listing_since:.1f} ms", "target <= 100"),
+            ("fill (bulk path)", f"{fill:.1f} s" if fill else "reused", ""),
+            ("a call by its id", f"{by_id:.2f} ms", "target <= 5"),
+            ("a call by the start of its id", f"{by_prefix:.2f} ms", "target <= 5"),
+            ("callsim show ID (in-process)", f"{show_ms:.1f} ms", "target <= 100"),
+            ("callsim export ID --format json", f"{export_ms:.1f} ms", "target <= 100"),
+            ("callsim sessions (first page)", f"{sessions_ms:.1f} ms", ""),
+            (
+                f"list: one trainee (a page of {PAGE} of {per_trainee})",
+                f"{listing:.1f} ms",
+                "target <= 100",
+            ),
+            (
+                f"list: one scenario since a date (a page of {PAGE})",
+                f"{listing_since:.1f} ms",
+                "target <= 100",
+            ),
             (f"list: everything ({args.calls} rows)", f"{listing_all:.1f} ms", ""),
             ("progress: one trainee, 500 calls", f"{progress:.1f} ms", "target <= 200"),
-            (f"agreement ({args.calls // 10} reviewed calls)", f"{agreement:.1f} ms", ""),
+            (f"agreement ({reviewed} reviewed calls)", f"{agreement:.1f} ms", ""),
             ("one turn committed (synchronous=FULL)", f"{turn_ms:.1f} ms", ""),
+            ("a reply saved: commits", f"{commits:.2f}", "target 1"),
+            ("a reply said and saved (tagger stubbed)", f"{reply_ms:.1f} ms", ""),
             ("store size", f"{size / 2**20:.1f} MiB", f"{size / args.calls / 1024:.1f} KiB/call"),
         ]
         print(f"store: {args.calls} calls x {args.turns} turns, {args.trainees} trainees")
@@ -161,6 +245,11 @@ def main() -> None:
         ("sessions list, scenario + date", "<= 100 ms", f"{listing_since:.1f} ms",
          listing_since <= 100),
         ("progress, 500 calls", "<= 200 ms", f"{progress:.1f} ms", progress <= 200),
+        (f"a call by its id or its start ({args.calls:,} calls)", "<= 5 ms",
+         f"{max(by_id, by_prefix):.2f} ms", max(by_id, by_prefix) <= 5),
+        ("show / export one call", "<= 100 ms", f"{show_ms:.0f} / {export_ms:.0f} ms",
+         max(show_ms, export_ms) <= 100),
+        ("commits per reply", "1", f"{commits:.2f}", commits <= 1),
     ]  # fmt: skip
     print("SUMMARY " + json.dumps({"bench": "store_scale", "figures": summary}))
 
