@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
@@ -511,7 +512,10 @@ class CallScreen(Screen):
 
     def _fill_kb(self, query: str) -> None:
         words = query.lower().split()
-        options = self.query_one("#kb-list", OptionList)
+        try:
+            options = self.query_one("#kb-list", OptionList)
+        except NoMatches:  # the screen was closed before its side panel finished building
+            return
         options.clear_options()
         articles = self.session.scenario.knowledge
         fit = {
