@@ -18,8 +18,9 @@ child's CPU time (user + system, all threads) from `os.wait4`; the child exits a
 "ready", so both figures stop there. Children write and read compiled modules in a temporary
 folder (PYTHONPYCACHEPREFIX; the first, untimed, run of each kind fills it), as an installed
 callsim would, even where PYTHONDONTWRITEBYTECODE is set. Each run gets a fresh copy of an empty
-store (CALLSIM_DB). Runs are interleaved (bare, direct, home, bare, ...) so a
-busy shared machine hurts all three alike. Prints medians of N runs each.
+store (CALLSIM_DB), as a returning trainee whose name is known (CALLSIM_TRAINEE; otherwise the
+app asks for it first). Runs are interleaved (bare, direct, home, bare, ...) so a busy shared
+machine hurts all three alike. Prints medians of N runs each.
 
     .venv/bin/python bench/startup.py [RUNS]
 """
@@ -116,7 +117,14 @@ def time_child(store: Path, *args: str) -> tuple[float, float, list[float]]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(store, db)
-    env = {**os.environ, "CALLSIM_DB": str(db), "PYTHONPYCACHEPREFIX": str(store.parent / "pyc")}
+    env = {
+        **os.environ,
+        "CALLSIM_DB": str(db),
+        "PYTHONPYCACHEPREFIX": str(store.parent / "pyc"),
+        # A returning trainee: the name is known, so the app does not ask for it first.
+        "CALLSIM_TRAINEE": "bench",
+        "CALLSIM_CONFIG_DIR": str(store.parent / "config"),
+    }
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules are read compiled
     start = time.perf_counter()
     proc = subprocess.Popen(
