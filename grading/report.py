@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from callsim.engine.models import outcome_words
 from callsim.engine.transcript import Transcript
+from callsim.grading.adjusted import Corrections, adjust, correction_lines
 from callsim.grading.grader import Citation, Grade, KPIs
 
 _WIDTH = 30
@@ -74,29 +75,38 @@ def _kpi_lines(k: KPIs) -> list[str]:
     return lines
 
 
-def format_report(grade: Grade, transcript: Transcript | None = None) -> str:
-    """The debrief: total, dimensions with the turns behind them, flags, KPIs, notes, tips."""
+def format_report(
+    grade: Grade, transcript: Transcript | None = None, corrections: Corrections | None = None
+) -> str:
+    """The debrief: total, dimensions with the turns behind them, flags, KPIs, notes, tips.
+
+    With a mentor's `corrections`, the mentor-adjusted total comes first and the correction
+    (who, when, what changed, why) right under it; a cleared flag is no longer listed.
+    """
     out: list[str] = []
     title = transcript.scenario_title if transcript is not None else ""
-    head = f"Grade: {grade.score}/100 ({grade.band})"
-    if grade.cap is not None and grade.cap < grade.uncapped:
-        head += f", capped at {grade.cap} by critical flags (would have been {grade.uncapped})"
-    out.append(head)
+    adjusted = adjust(grade, corrections or Corrections())
+    out.append(f"Grade: {adjusted.headline()}")
+    lines = correction_lines(adjusted)
+    if lines:
+        out.append("Mentor's correction:")
+        out += [f"  {line}" for line in lines]
     out.append(
         f"Scenario: {title or grade.scenario_id}   Rubric: {grade.rubric_title} ({grade.rubric_id})"
     )
     for w in grade.warnings:
         out.append(f"Note: {w}")
 
-    if grade.flags:
+    if adjusted.flags:
         out.append("")
         out.append("Critical flags")
-        for f in grade.flags:
+        for f in adjusted.flags:
             out.append(f"  ! turn {f.turn}: {f.message} (caps the total at {f.cap})")
             if f.quote:
                 who = "you" if f.quote_by == "trainee" else (f.quote_by or "")
                 out.append(f'      {who}: "{f.quote}"')
 
+    overrides = {o.dimension: o for o in adjusted.corrections.overrides}
     out.append("")
     out.append("Dimensions")
     for d in grade.dimensions:
@@ -104,6 +114,9 @@ def format_report(grade: Grade, transcript: Transcript | None = None) -> str:
             out.append(f"  {d.title:<{_WIDTH}} n/a  (nothing in this call bore on it)")
             continue
         out.append(f"  {d.title:<{_WIDTH}}{d.score:>4}  {d.band}  (weight {d.weight:g})")
+        mentor = overrides.get(d.id)
+        if mentor is not None:
+            out.append(f"      mentor: {mentor.score:g} ({mentor.reason})")
         if d.anchor:
             out.append(f"      {d.anchor}")
         for c in d.earned:

@@ -24,6 +24,7 @@ from callsim.sim.store import (
 if TYPE_CHECKING:
     from callsim.engine.loader import LoadedScenario
     from callsim.engine.transcript import Transcript
+    from callsim.grading.adjusted import Corrections
     from callsim.grading.grader import Grade
     from callsim.sim.session import CallSession
 
@@ -125,6 +126,20 @@ class AppStore:
         self, call_id: str, *, reviewer: str | None = None, done: bool = True
     ) -> None:
         self.store.mark_reviewed(call_id, reviewer=reviewer, done=done)
+
+    def clear_flag(
+        self, call_id: str, flag: str, reason: str, *, author: str | None = None
+    ) -> None:
+        self.store.clear_flag(call_id, flag, reason, author=author)
+
+    def restore_flag(self, call_id: str, flag: str) -> None:
+        self.store.restore_flag(call_id, flag)
+
+    def corrections(self, call_id: str) -> Corrections:
+        return self.store.corrections(call_id)
+
+    def corrected_calls(self) -> set[str]:
+        return self.store.corrected_calls()
 
     def progress(self, trainee: str, *, limit: int = 500) -> list[ProgressPoint]:
         return self.store.progress(trainee, limit=limit)

@@ -28,6 +28,7 @@ from callsim.engine.transcript import TRANSCRIPT_FORMAT, Transcript, Turn
 from callsim.sim.textsafe import json_text, terminal_safe
 
 if TYPE_CHECKING:
+    from callsim.grading.adjusted import Corrections
     from callsim.grading.grader import Grade
     from callsim.sim.store import Comment, DimensionScore
 
@@ -49,9 +50,15 @@ class Score:
 
 @dataclass
 class GradeView:
-    """A grade as the plain-text, Markdown and HTML views show it, with mentors' overrides."""
+    """A grade as the plain-text, Markdown and HTML views show it, with mentors' overrides.
+
+    `total` and `headline` are the mentor-adjusted grade when a mentor corrected it
+    (grading/adjusted.py), and `corrections` says who changed what, when and why.
+    """
 
     total: float | None = None
+    headline: str = ""
+    corrections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -59,22 +66,53 @@ class GradeView:
     kpis: list[tuple[str, str]] = field(default_factory=list)
 
 
-def grade_view(grade: Grade | None, overrides: Iterable[DimensionScore] = ()) -> GradeView | None:
-    """The grade as shown; `overrides` are the call's dimension scores (a mentor's wins)."""
+def grade_view(
+    grade: Grade | None, overrides: Iterable[DimensionScore] | Corrections = ()
+) -> GradeView | None:
+    """The grade as shown, a mentor's corrections applied. `overrides` is the store's
+    `corrections(call_id)` (overrides and cleared flags, with who and when), or the call's
+    dimension scores (overrides only)."""
     if grade is None:
         return None
-    by_dim = {o.dimension: o for o in overrides if o.override is not None}
-    view = GradeView(total=grade.score, notes=list(grade.warnings))
+    from callsim.grading.adjusted import (
+        Corrections,
+        DimensionOverride,
+        adjust,
+        correction_lines,
+        who_when,
+    )
+
+    if not isinstance(overrides, Corrections):
+        overrides = Corrections(
+            tuple(
+                DimensionOverride(o.dimension, o.override, o.reason or "", o.author)
+                for o in overrides
+                if o.override is not None
+            )
+        )
+    adjusted = adjust(grade, overrides)
+    by_dim = {o.dimension: o for o in overrides.overrides}
+    view = GradeView(
+        total=adjusted.score,
+        headline=adjusted.headline(),
+        corrections=correction_lines(adjusted),
+        notes=list(grade.warnings),
+    )
     for d in grade.dimensions:
         o = by_dim.pop(d.id, None)
         view.scores.append(
-            Score(
-                d.id, d.title or d.id, d.score, o.override if o else None, o.reason if o else None
-            )
+            Score(d.id, d.title or d.id, d.score, o.score if o else None, o.reason if o else None)
         )
     for dim, o in by_dim.items():
-        view.scores.append(Score(dim, dim, None, o.override, o.reason))
-    view.flags = [f.message for f in grade.flags]
+        view.scores.append(Score(dim, dim, None, o.score, o.reason))
+    view.flags = [f.message for f in adjusted.flags]
+    cleared = {c.flag: c for c in overrides.cleared_flags}
+    for f in adjusted.cleared:
+        c = cleared[f.id]
+        view.flags.append(
+            f"{f.message} (cleared by {who_when(c.author, c.at)}: {c.reason}; no longer caps "
+            "the total)"
+        )
     view.feedback = [f.text for f in grade.feedback]
     view.kpis = [
         (k.replace("_", " "), "" if v is None else str(v)) for k, v in grade.kpis.to_json().items()
@@ -163,7 +201,7 @@ def to_markdown(
     transcript: Transcript,
     grade: Grade | None = None,
     *,
-    overrides: Iterable[DimensionScore] = (),
+    overrides: Iterable[DimensionScore] | Corrections = (),
     comments: Sequence[Comment] = (),
 ) -> str:
     t = transcript
@@ -188,7 +226,10 @@ def to_markdown(
     if view is None:
         out += ["*Not graded.*", ""]
     else:
-        out += [f"**Total:** {number(view.total)}", ""]
+        out += [f"**Total:** {md_escape(view.headline)}", ""]
+        if view.corrections:
+            out += ["**Mentor's correction:**", ""]
+            out += [f"- {md_escape(line)}" for line in view.corrections] + [""]
         out += [f"*Note: {md_escape(n)}*  " for n in view.notes] + ([""] if view.notes else [])
         out += [
             "| Dimension | Score | Mentor |",
@@ -243,7 +284,7 @@ def h(text: Any) -> str:
 
 def to_html(
     transcripts: Sequence[
-        tuple[Transcript, Grade | None, Iterable[DimensionScore], Sequence[Comment]]
+        tuple[Transcript, Grade | None, Iterable[DimensionScore] | Corrections, Sequence[Comment]]
     ],
 ) -> str:
     """One self-contained printable page: (transcript, grade, overrides, comments) per call."""
@@ -264,7 +305,7 @@ def to_html(
 def _html_call(
     t: Transcript,
     grade: Grade | None,
-    overrides: Iterable[DimensionScore],
+    overrides: Iterable[DimensionScore] | Corrections,
     comments: Sequence[Comment],
 ) -> str:
     out = [f'<article><h1>{h(t.scenario_title or t.scenario_id)}</h1><dl class="facts">']
@@ -291,7 +332,11 @@ def _html_call(
     if view is None:
         out.append("<p>Not graded.</p>")
     else:
-        out.append(f"<p><strong>Total: {h(number(view.total))}</strong></p>")
+        out.append(f"<p><strong>Total: {h(view.headline)}</strong></p>")
+        if view.corrections:
+            out.append("<p><strong>Mentor's correction:</strong></p><ul>")
+            out += [f"<li>{h(line)}</li>" for line in view.corrections]
+            out.append("</ul>")
         out += [f"<p><em>Note: {h(n)}</em></p>" for n in view.notes]
         out.append("<table><tr><th>Dimension</th><th>Score</th><th>Mentor</th></tr>")
         for s in view.scores:

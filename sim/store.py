@@ -42,6 +42,10 @@ What the mentor's screens use (all plain methods, no UI):
   author=None)`, `clear_override(call_id, dimension)`, `overrides(call_id)`; `dimension_scores
   (call_id)` gives the auto score and any override side by side.
 - the review done flag: `mark_reviewed(call_id, reviewer=None, done=True)`; `CallSummary.reviewed`.
+- critical flags a mentor judged raised by mistake: `clear_flag(call_id, flag, reason,
+  author=None)`, `restore_flag(call_id, flag)`; `corrections(call_id)` gives the overrides and
+  cleared flags with who and when, which `grading.adjusted.adjust` applies to the grade
+  (`sim.corrections` does it for every surface); `corrected_calls()` says which calls have any.
 - progress: `progress(trainee, limit=500)` -> `ProgressPoint`s, oldest first, each with the
   per-dimension scores (a mentor's override wins over the auto-grade), outcome, handling time
   and final mood; `agreement()` -> per-dimension agreement between mentors and the auto-grade.
@@ -69,6 +73,7 @@ from callsim.engine.transcript import Transcript, Turn
 
 if TYPE_CHECKING:  # grading (rapidfuzz, the rubric) is imported only to read a grade
     from callsim.engine.loader import LoadedScenario
+    from callsim.grading.adjusted import Corrections
     from callsim.grading.grader import Grade
     from callsim.sim.session import CallSession
 
@@ -171,9 +176,21 @@ def _script(sql: str) -> Migration:
     return apply
 
 
+#: Version 2: a critical flag a mentor cleared (judged raised by mistake), with the reason.
+_V2 = """
+CREATE TABLE cleared_flags (
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    flag TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    author TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (call_id, flag)
+) WITHOUT ROWID;
+"""
+
 #: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
-MIGRATIONS: list[Migration] = [_script(_V1)]
-OUR_TABLES = {"calls", "turns", "dimension_scores", "overrides", "comments"}
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2)]
+OUR_TABLES = {"calls", "turns", "dimension_scores", "overrides", "comments", "cleared_flags"}
 
 
 def schema_version() -> int:
@@ -267,6 +284,7 @@ class Agreement:
     count: int
     mean_difference: float
     within_10: float
+    title: str | None = None  # the rubric's name for the dimension
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1029,6 +1047,60 @@ class Store:
                 (now_utc() if done else None, reviewer if done else None, full),
             )
 
+    # -- a mentor's corrections of the grade (grading/adjusted.py applies them) --------------
+
+    def clear_flag(
+        self, call_id: str, flag: str, reason: str, *, author: str | None = None
+    ) -> None:
+        """A mentor clears a critical flag raised by mistake: it no longer caps the total."""
+        if not reason.strip():
+            raise StoreError("clearing a critical flag needs a reason (why it was raised wrongly)")
+        full = self.resolve_id(call_id)
+        with self._write("clear the critical flag") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO cleared_flags (call_id, flag, reason, author, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (full, flag, reason, author, now_utc()),
+            )
+
+    def restore_flag(self, call_id: str, flag: str) -> None:
+        full = self.resolve_id(call_id)
+        with self._write("restore the critical flag") as conn:
+            conn.execute("DELETE FROM cleared_flags WHERE call_id = ? AND flag = ?", (full, flag))
+
+    def corrections(self, call_id: str) -> Corrections:
+        """The mentor's overrides and cleared flags of one call, with who and when."""
+        from callsim.grading.adjusted import ClearedFlag, Corrections, DimensionOverride
+
+        full = self.resolve_id(call_id)
+        overrides = tuple(
+            DimensionOverride(r[0], float(r[1]), r[2], r[3], r[4])
+            for r in self._read(
+                "SELECT dimension, score, reason, author, created_at FROM overrides "
+                "WHERE call_id = ? ORDER BY created_at, dimension",
+                (full,),
+            )
+            if _number(r[1]) is not None
+        )
+        cleared = tuple(
+            ClearedFlag(r[0], r[1], r[2], r[3])
+            for r in self._read(
+                "SELECT flag, reason, author, created_at FROM cleared_flags "
+                "WHERE call_id = ? ORDER BY created_at, flag",
+                (full,),
+            )
+        )
+        return Corrections(overrides, cleared)
+
+    def corrected_calls(self) -> set[str]:
+        """Ids of the calls a mentor has overridden a score of or cleared a flag of."""
+        return {
+            r[0]
+            for r in self._read(
+                "SELECT call_id FROM overrides UNION SELECT call_id FROM cleared_flags"
+            )
+        }
+
     # -- progress and agreement ---------------------------------------------------------------
 
     def trainees(self) -> list[str]:
@@ -1094,21 +1166,21 @@ class Store:
         return {d: t for d, t in rows}
 
     def agreement(self) -> list[Agreement]:
-        """Per dimension over reviewed calls: mentor minus auto-grade.
+        """Per dimension: a mentor's score minus the auto-grade, on calls marked reviewed.
 
-        A dimension the mentor left alone on a reviewed call counts as agreement (difference 0):
-        marking the review done says the mentor accepted the other scores.
+        Only what a mentor actually scored counts (an override of a dimension the auto-grade
+        scored, on a call whose review is done); a dimension left alone is not taken as
+        agreement, since nobody may have looked at it. Ordered by the rubric's title.
         """
-        # CROSS JOIN keeps calls (few reviewed, indexed) as the outer loop
         rows = self._read(
-            "SELECT d.dimension, count(*), avg(coalesce(o.score, d.score) - d.score), "
-            "avg(abs(coalesce(o.score, d.score) - d.score) <= 10) "
-            "FROM calls c CROSS JOIN dimension_scores d ON d.call_id = c.id "
-            "LEFT JOIN overrides o ON o.call_id = d.call_id AND o.dimension = d.dimension "
-            "WHERE c.reviewed_at IS NOT NULL AND d.score IS NOT NULL "
-            "GROUP BY d.dimension ORDER BY d.dimension"
+            "SELECT d.dimension, max(d.title), count(*), avg(o.score - d.score), "
+            "avg(abs(o.score - d.score) <= 10) "
+            "FROM calls c JOIN overrides o ON o.call_id = c.id JOIN dimension_scores d "
+            "ON d.call_id = o.call_id AND d.dimension = o.dimension "
+            "WHERE c.reviewed_at IS NOT NULL AND d.score IS NOT NULL GROUP BY d.dimension"
         )
-        return [Agreement(r[0], r[1], r[2], r[3]) for r in rows]
+        out = [Agreement(r[0], r[2], r[3], r[4], r[1] or r[0]) for r in rows]
+        return sorted(out, key=lambda a: (a.title or a.dimension).lower())
 
 
 class CallRecorder:

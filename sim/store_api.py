@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from callsim.engine.loader import LoadedScenario
     from callsim.engine.transcript import Transcript
+    from callsim.grading.adjusted import Corrections
     from callsim.grading.grader import Grade
     from callsim.sim.session import CallSession
     from callsim.sim.store import CallRecorder, CallSummary, Comment, DimensionScore, ProgressPoint
@@ -76,6 +77,16 @@ class AppStoreAPI(Protocol):
     def mark_reviewed(
         self, call_id: str, *, reviewer: str | None = ..., done: bool = ...
     ) -> None: ...
+
+    def clear_flag(
+        self, call_id: str, flag: str, reason: str, *, author: str | None = ...
+    ) -> None: ...
+
+    def restore_flag(self, call_id: str, flag: str) -> None: ...
+
+    def corrections(self, call_id: str) -> Corrections: ...
+
+    def corrected_calls(self) -> set[str]: ...
 
     # -- progress ---------------------------------------------------------------------------
 

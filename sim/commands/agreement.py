@@ -15,10 +15,10 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "agreement",
         help="mentor overrides vs the auto-grade, per rubric dimension",
-        description="Over the calls a mentor has marked reviewed, per rubric dimension: the mean "
-        "difference between the mentor's score and the auto-grade (positive: mentors score "
-        "higher), the share within 10 points, and how many calls. A dimension the mentor did "
-        "not override on a reviewed call counts as agreement.",
+        description="Over the calls a mentor has marked reviewed, per rubric dimension a mentor "
+        "scored (an override): the mean difference between the mentor's score and the "
+        "auto-grade (positive: mentors score higher), the share within 10 points, and how many "
+        "scores. A dimension left alone is not taken as agreement.",
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     add_db_argument(p)
@@ -42,13 +42,15 @@ def run(args: argparse.Namespace) -> int:
         print()
         return 0
     if not rows:
-        print("No reviewed calls yet: a mentor marks a call reviewed once its review is done.")
-        return 0
-    width = max(9, *(len(r.dimension) for r in rows))
-    print(f"{'DIMENSION':<{width}}  {'MEAN DIFF':>9}  {'WITHIN 10':>9}  {'CALLS':>5}")
-    for r in rows:
         print(
-            f"{terminal_safe(r.dimension, keep_newlines=False):<{width}}  "
-            f"{r.mean_difference:>+9.1f}  {r.within_10:>9.0%}  {r.count:>5}"
+            "No mentor scores on reviewed calls yet: agreement counts the dimensions a mentor "
+            "scored (an override in 'callsim review') on calls marked reviewed."
         )
+        return 0
+    names = [terminal_safe(r.title or r.dimension, keep_newlines=False) for r in rows]
+    width = max(9, *(len(n) for n in names))
+    print(f"{'DIMENSION':<{width}}  {'MEAN DIFF':>9}  {'WITHIN 10':>9}  {'SCORES':>6}")
+    for name, r in zip(names, rows, strict=True):
+        print(f"{name:<{width}}  {r.mean_difference:>+9.1f}  {r.within_10:>9.0%}  {r.count:>6}")
+    print("\nOnly scores a mentor set count; a dimension left alone is not taken as agreement.")
     return 0

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 (
                     store.transcript(cid),
                     store.grade(cid),
-                    store.dimension_scores(cid),
+                    store.corrections(cid),
                     store.comments(cid),
                 )
             )

@@ -10,6 +10,7 @@ from callsim.sim.textsafe import terminal_safe
 
 if TYPE_CHECKING:
     from callsim.engine.transcript import Transcript
+    from callsim.grading.adjusted import Corrections
     from callsim.grading.grader import Grade
     from callsim.sim.store import Comment, DimensionScore
 
@@ -31,7 +32,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 def render(
     transcript: Transcript,
     grade: Grade | None,
-    overrides: Iterable[DimensionScore] = (),
+    overrides: Iterable[DimensionScore] | Corrections = (),
     comments: Sequence[Comment] = (),
 ) -> list[str]:
     """The call as plain-terminal lines (every text made inert by terminal_safe)."""
@@ -67,7 +68,10 @@ def render(
     if view is None:
         out.append("Not graded.")
         return [terminal_safe(line) for line in out]
-    out.append(f"Grade: {number(view.total)}")
+    out.append(f"Grade: {view.headline}")
+    if view.corrections:
+        out.append("Mentor's correction:")
+        out += [f"  {line}" for line in view.corrections]
     out += [f"  Note: {n}" for n in view.notes]  # e.g. as graded on the other machine
     width = max((len(s.title) for s in view.scores), default=10)
     for s in view.scores:
@@ -97,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         lines = render(
             store.transcript(call_id),
             store.grade(call_id),
-            store.dimension_scores(call_id),
+            store.corrections(call_id),
             store.comments(call_id),
         )
     except StoreError as exc:

@@ -214,7 +214,7 @@ def test_progress_and_agreement(capsys, db, tmp_path):
     code, _, err = cli(capsys, "progress", "nobody", "--db", db)
     assert code == 1 and "no finished calls by 'nobody' (trainees: ann)" in err
     code, out, _ = cli(capsys, "agreement", "--db", db)
-    assert "No reviewed calls" in out
+    assert "No mentor scores on reviewed calls" in out
     store = Store(db)
     dims = store.dimension_scores(ids[1])
     scored = next(d for d in dims if d.auto is not None)
