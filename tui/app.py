@@ -235,7 +235,12 @@ class CallsimApp(App[None]):
     # -- the store, if any --------------------------------------------------------------------
 
     def last_score(self, scenario_id: str) -> float | None:
-        return None if self.store is None else self.store.last_score(scenario_id, self.trainee)
+        """The trainee's latest score on a scenario (a mentor's corrections applied)."""
+        if self.store is None:
+            return None
+        from callsim.sim.corrections import last_score
+
+        return last_score(self.store, scenario_id, self.trainee)
 
     # -- the call's flow ----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from callsim.sim.corrections import shown_scores
 from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, StoreError
 from callsim.sim.textsafe import terminal_safe
@@ -69,7 +70,7 @@ class CallsScreen(Screen):
         table = self.query_one(DataTable)
         table.add_column("Started", key="started", width=16)
         table.add_column("Scenario", key="scenario")
-        table.add_column("Score", key="score", width=5)
+        table.add_column("Score", key="score")
         table.add_column("Call", key="status", width=10)
         table.add_column("Mentor", key="mentor", width=8)
         self.refill()
@@ -84,13 +85,14 @@ class CallsScreen(Screen):
         except StoreError as exc:  # said, not raised
             self.notify(store_error(exc), severity="error", markup=False)
             calls = []
+        self.scores = shown_scores(self.app.store, calls)
         for c in calls:
             self.calls[c.id] = c
             status = outcome_words(c.outcome, short=True, none="ended") if c.ended else "cut off"
             table.add_row(
                 cell(when(c.started_at)),
                 cell(c.scenario_id),
-                cell(number(c.total_score)),
+                cell(self.scores[c.id]),
                 Text(status, style="bold" if not c.ended else ""),
                 Text("reviewed" if c.reviewed else ""),
                 key=c.id,
@@ -117,7 +119,8 @@ class CallsScreen(Screen):
         notes = mentor_notes(self.app.store, call.id)
         parts: list[Content | str] = [
             styled(call.scenario_id, "bold"),
-            f"  score {number(call.total_score)}. Enter opens the debrief.",
+            f"  score {self.scores.get(call.id, number(call.total_score))}. "
+            "Enter opens the debrief.",
         ]
         if notes:
             parts += review_section(notes)[:-1]  # the turns' comments are listed here instead

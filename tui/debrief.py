@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from callsim.engine.transcript import Transcript
 from callsim.grading.grader import Citation, Grade
+from callsim.sim.corrections import shown_grade
 from callsim.sim.session import CallSession
 from callsim.tui.grades import DebriefView, debrief_view
 from callsim.tui.mentor import comment_line, mentor_notes, review_section
@@ -121,7 +122,9 @@ class DebriefScreen(Screen):
             return
         if self.saved_grade is None:
             self.transcript = self.session.transcript()  # with the notes `finish` kept
-        view = debrief_view(self.transcript, grade)
+        view = debrief_view(
+            self.transcript, shown_grade(self.app.store, self.transcript.call_id, grade)
+        )
         self.view = view
         self.query_one("#grading").display = False
         self.query_one("#grade-body").display = True
@@ -154,6 +157,11 @@ class DebriefScreen(Screen):
         parts: list[Content | str] = []
         if view.overall is not None:
             parts += [styled(f"Grade {view.overall}", "bold"), "\n\n"]
+        if view.corrections:
+            parts += [styled("Mentor's correction", "bold $warning"), "\n"]
+            for line in view.corrections:
+                parts += [plain(line), "\n"]
+            parts.append("\n")
         covered = {"Handling time", "Customer mood", "Hints used"} if view.kpis else set()
         for label, value in view.summary:
             if label not in covered:  # the KPIs below say it with the grade's figures
@@ -164,6 +172,10 @@ class DebriefScreen(Screen):
             parts += ["\n", styled("Critical flags", "bold $text-error"), "\n"]
             for flag in view.flags:
                 parts += ["⚑ ", *self._cite(flag)]
+        if view.cleared_flags:
+            parts += ["\n", styled("Critical flags cleared by the mentor", "bold"), "\n"]
+            for text in view.cleared_flags:
+                parts += [plain(text), " (no longer caps the total)\n"]
         if view.dimensions:
             parts += ["\n", styled("By dimension", "bold"), "\n"]
             for dim in view.dimensions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from callsim.engine.transcript import Transcript
+from callsim.grading.adjusted import AdjustedGrade
 from callsim.grading.grader import Citation, Grade, KPIs
 from callsim.sim.session import outcome_words
 
@@ -36,6 +37,8 @@ class DebriefView:
     feedback: list[Citation] = field(default_factory=list)
     note: str | None = None
     grade: Grade | None = None
+    corrections: list[str] = field(default_factory=list)  # who changed what, when, why
+    cleared_flags: list[str] = field(default_factory=list)
 
 
 def _clock(seconds: float) -> str:
@@ -109,30 +112,39 @@ def _kpis(k: KPIs) -> list[tuple[str, str]]:
     return out
 
 
-def debrief_view(transcript: Transcript, grade: Grade | None) -> DebriefView:
-    """Lay out a call and its grade for the debrief (no grade yet: the call's record only)."""
+def debrief_view(transcript: Transcript, adjusted: AdjustedGrade | None) -> DebriefView:
+    """Lay out a call and its grade for the debrief (no grade yet: the call's record only).
+
+    `adjusted` is the grade with any mentor's corrections (sim.corrections.shown_grade): its
+    total is the one stated first, with the correction right under it."""
+    grade = adjusted.auto if adjusted is not None else None
     view = DebriefView(summary=call_summary(transcript), grade=grade)
-    if grade is None:
+    if adjusted is None or grade is None:
         return view
-    overall = f"{grade.score}/100 ({grade.band})"
-    if grade.cap is not None and grade.cap < grade.uncapped:
-        overall += f", capped at {grade.cap} by critical flags (would have been {grade.uncapped})"
-    view.overall = overall
+    view.overall = adjusted.headline()
+    view.corrections = adjusted.correction_lines()
     if grade.warnings:
         view.note = "\n".join(grade.warnings)
+    mentor = {o.dimension: o for o in adjusted.corrections.overrides}
     for dim in grade.dimensions:
+        score = (
+            "n/a (nothing in this call bore on it)"
+            if dim.score is None
+            else f"{dim.score} {dim.band or ''}"
+        )
+        if dim.id in mentor:
+            score = f"{score.rstrip()} (auto) → mentor {mentor[dim.id].score:g}"
         view.dimensions.append(
             DimensionView(
                 name=dim.title or dim.id,
-                score="n/a (nothing in this call bore on it)"
-                if dim.score is None
-                else f"{dim.score} {dim.band or ''}",
+                score=score,
                 anchor=dim.anchor,
                 earned=dim.earned,
                 lost=dim.lost,
             )
         )
-    view.flags = [f.citation for f in grade.flags]
+    view.flags = [f.citation for f in adjusted.flags]
+    view.cleared_flags = [f"{f.message} (turn {f.turn})" for f in adjusted.cleared]
     view.kpis = _kpis(grade.kpis)
     wrap = grade.wrap_up
     if grade.scenario_checked and (wrap.required or wrap.not_revealed):

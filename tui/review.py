@@ -34,7 +34,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from callsim.grading.grader import Grade
+from callsim.grading.grader import Grade, RaisedFlag
+from callsim.sim.corrections import shown_score, shown_scores
 from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, Comment, DimensionScore, StoreError
 from callsim.tui.app import CallsimApp, _no_tags
@@ -44,6 +45,7 @@ from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import highlighted_key
 
 CALLS_KEY = "m"
+FLAG_KEY = "flag:"  # a critical flag's row among the dimensions (dimension ids never hold ':')
 SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}
 
 
@@ -110,7 +112,7 @@ class ReviewListScreen(Screen):
         table.add_column("Started", key="started", width=16)
         table.add_column("Trainee", key="trainee", width=12)
         table.add_column("Scenario", key="scenario")
-        table.add_column("Score", key="score", width=5)
+        table.add_column("Score", key="score")
         table.add_column("Review", key="review", width=8)
         self.refill()
         table.focus()
@@ -138,6 +140,7 @@ class ReviewListScreen(Screen):
             calls = []
         if status is not None:
             calls = [c for c in calls if c.reviewed == (status == "done")]
+        scores = shown_scores(self.app.store, calls[:LIMIT])
         for c in calls[:LIMIT]:
             self.calls[c.id] = c
             review = "done" if c.reviewed else ("" if c.ended else "cut off")
@@ -145,7 +148,7 @@ class ReviewListScreen(Screen):
                 cell(when(c.started_at)),
                 cell(c.trainee or "–"),
                 cell(c.scenario_id),
-                cell(number(c.total_score)),
+                cell(scores[c.id]),
                 Text(review, style="bold" if c.reviewed else "dim"),
                 key=c.id,
             )
@@ -278,6 +281,7 @@ class CallReviewScreen(Screen):
             self.summary = store.summary(self.call_id)
             self.comments = store.comments(self.call_id)
             self.scores = self._ordered(store.dimension_scores(self.call_id))
+            self.cleared = {c.flag: c for c in store.corrections(self.call_id).cleared_flags}
         except StoreError as exc:
             self.notify(store_error(exc), severity="error", markup=False)
             return
@@ -291,7 +295,7 @@ class CallReviewScreen(Screen):
         return sorted(scores, key=lambda d: (rank.get(d.dimension, len(rank)), d.dimension))
 
     def _fill_title(self) -> None:
-        t, s = self.transcript, self.summary
+        t, s, store = self.transcript, self.summary, self.app.store
         status = "review done" if s.reviewed else "to review"
         if not s.ended:
             status += " · cut off"
@@ -299,7 +303,7 @@ class CallReviewScreen(Screen):
         self.query_one("#review-title-2", Static).update(
             join(
                 plain(t.trainee or "no trainee", keep_newlines=False),
-                f" · {when(s.started_at)} · {self.call_id[:8]} · grade {number(s.total_score)}",
+                f" · {when(s.started_at)} · {self.call_id[:8]} · grade {shown_score(store, s)}",
                 f" · {outcome_words(s.outcome, short=True)} · ",
                 styled(status, "bold $success" if s.reviewed else "bold $warning"),
             )
@@ -353,6 +357,9 @@ class CallReviewScreen(Screen):
         for d in self.scores:
             mentor = Text(number(d.override), style="bold") if d.override is not None else ""
             table.add_row(cell(d.title or d.dimension), number(d.auto), mentor, key=d.dimension)
+        for f in self.grade.flags if self.grade is not None else ():
+            mentor = Text("cleared", style="bold") if f.id in self.cleared else ""
+            table.add_row(cell(f"⚑ {f.message}"), f"≤{f.cap}", mentor, key=FLAG_KEY + f.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self._fill_dim_note()
@@ -361,8 +368,34 @@ class CallReviewScreen(Screen):
         key = highlighted_key(self.query_one(DataTable))
         return next((d for d in self.scores if d.dimension == key), None)
 
+    def _current_flag(self) -> RaisedFlag | None:
+        key = highlighted_key(self.query_one(DataTable)) or ""
+        if self.grade is None or not key.startswith(FLAG_KEY):
+            return None
+        return next((f for f in self.grade.flags if FLAG_KEY + f.id == key), None)
+
+    def _fill_flag_note(self, note: Static, f: RaisedFlag) -> None:
+        parts: list[Content | str] = [
+            styled("Critical flag", "bold $error"),
+            f" (turn {f.turn}): ",
+            plain(f.message),
+            f"\ncaps the total at {f.cap}",
+        ]
+        cleared = self.cleared.get(f.id)
+        if cleared is not None:
+            by = f" ({cleared.author})" if cleared.author else ""
+            parts += [f"\ncleared by the mentor{by}: ", plain(cleared.reason)]
+            parts += ["\n", styled("o: restore the flag", "dim")]
+        else:
+            parts += ["\n", styled("o: clear it (raised by mistake) with a reason", "dim")]
+        note.update(join(*parts))
+
     def _fill_dim_note(self) -> None:
         note = self.query_one("#review-dim-note", Static)
+        flag = self._current_flag()
+        if flag is not None:
+            self._fill_flag_note(note, flag)
+            return
         d = self._current_dim()
         if d is None:
             note.update("This call has no grade: comments only.")
@@ -420,6 +453,10 @@ class CallReviewScreen(Screen):
         self.app.push_screen(CommentDialog(about, save), self._saved)
 
     def action_override(self) -> None:
+        flag = self._current_flag()
+        if flag is not None:
+            self._clear_flag(flag)
+            return
         d = self._current_dim()
         if d is None:
             self.notify("This call has no graded dimensions to override.", severity="warning")
@@ -434,6 +471,20 @@ class CallReviewScreen(Screen):
 
         self.app.push_screen(
             OverrideDialog(d, save, remove if d.override is not None else None), self._saved
+        )
+
+    def _clear_flag(self, flag: RaisedFlag) -> None:
+        store = self.app.store
+
+        def save(reason: str) -> None:
+            store.clear_flag(self.call_id, flag.id, reason, author=self.app.mentor)
+
+        def restore() -> None:
+            store.restore_flag(self.call_id, flag.id)
+
+        cleared = self.cleared.get(flag.id)
+        self.app.push_screen(
+            FlagDialog(flag, save, restore if cleared is not None else None), self._saved
         )
 
     def action_done(self) -> None:
@@ -600,6 +651,80 @@ class OverrideDialog(ModalScreen[bool]):
             self.remover()
         except StoreError as exc:
             self._error(store_error(exc))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class FlagDialog(ModalScreen[bool]):
+    """Clear a critical flag the grader raised by mistake (a reason is required), or restore
+    one cleared before. A cleared flag no longer caps the call's total."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="FlagDialog")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        flag: RaisedFlag,
+        save: Callable[[str], None],
+        restore: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.flag = flag
+        self.saver = save
+        self.restorer = restore
+
+    def compose(self) -> ComposeResult:
+        f = self.flag
+        with Vertical():
+            yield Label(
+                join(
+                    "Clear the critical flag ",
+                    styled(f.message, "bold", keep_newlines=False),
+                    f" (turn {f.turn}; it caps the total at {f.cap})",
+                )
+            )
+            yield Input(
+                placeholder="Reason: why it was raised by mistake (required)", id="flag-reason"
+            )
+            yield Static(classes="dialog-error")
+            with Horizontal():
+                yield Button("Clear flag", id="save", variant="primary")
+                if self.restorer is not None:
+                    yield Button("Restore flag", id="restore", variant="warning")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def submit(self) -> None:
+        reason = self.query_one(Input).value
+        if not reason.strip():
+            self.query_one(".dialog-error", Static).update(
+                "Give a reason: why the flag was raised by mistake. Clearing one needs it."
+            )
+            return
+        try:
+            self.saver(reason)
+        except StoreError as exc:
+            self.query_one(".dialog-error", Static).update(Content(store_error(exc)))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#restore")
+    def _restore(self) -> None:
+        if self.restorer is None:
+            return
+        try:
+            self.restorer()
+        except StoreError as exc:
+            self.query_one(".dialog-error", Static).update(Content(store_error(exc)))
             return
         self.dismiss(True)
 

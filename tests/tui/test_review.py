@@ -3,10 +3,13 @@ the trainee then sees it in the debrief of that call."""
 
 from __future__ import annotations
 
+import re
+
 from conftest import SCENARIO, FixedClock, reply, shown_text, stub_tagger
 from store_seed import seed
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
+from callsim.grading.adjusted import adjust
 from callsim.sim.catalogue import load_entry
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.store import Store
@@ -16,6 +19,7 @@ from callsim.tui.debrief import DebriefScreen
 from callsim.tui.review import (
     CallReviewScreen,
     CommentDialog,
+    FlagDialog,
     OverrideDialog,
     ReviewApp,
     ReviewListScreen,
@@ -166,3 +170,83 @@ def test_call_review_snapshot(snap_compare, tmp_path):
     store.add_comment(call, COMMENT, turn=1, author="ann")
     store.set_override(call, "empathy", 35, "Sorry [b]only[/b] as a filler", author="ann")
     assert snap_compare(review_app(store, open_call=call), terminal_size=(80, 24))
+
+
+async def test_a_mentors_correction_changes_the_debrief_headline(make_app, tmp_path):
+    """Issue 13, item 4: the mentor clears a false critical flag and rescores a dimension in
+    the review app; the trainee's debrief then states the mentor-adjusted grade first, with
+    the correction (who, when, what, why) above everything else, and their list of calls
+    shows it too."""
+    store = Store(tmp_path / "calls.db")
+    [call, *_] = seed(store, "kim", 2)  # the first call is a poor one: flagged and capped
+    auto = store.grade(call)
+    flag = auto.flags[0]
+
+    app = review_app(store, mentor="Ann Lee", open_call=call)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CallReviewScreen)
+        dims = screen.query_one("#review-dims", DataTable)
+        dims.focus()
+        for _ in range(len(auto.dimensions)):  # past the dimensions to the flag's row
+            await pilot.press("down")
+        assert "caps the total" in shown_text(screen, "#review-dim-note")
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FlagDialog)
+        await pilot.press("enter")  # no reason: refused
+        await pilot.pause()
+        assert app.screen is dialog and "Give a reason" in shown_text(dialog, ".dialog-error")
+        dialog.query_one(Input).value = "said as the engineer's slot, not a guarantee"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [c.flag for c in store.corrections(call).cleared_flags] == [flag.id]
+        assert "cleared" in str(dims.get_row_at(dims.cursor_row))
+
+        dims.move_cursor(row=0)  # the first dimension
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#override-score", Input).value = "95"
+        app.screen.query_one("#override-reason", Input).value = "stayed calm throughout"
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        title = shown_text(screen, "#review-title-2")
+        assert f"(auto {auto.score})" in title
+
+    adjusted = adjust(auto, store.corrections(call))
+    assert adjusted.score != auto.score and flag not in adjusted.flags
+
+    async with make_app(store=store, trainee="kim").run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        calls = pilot.app.screen
+        assert isinstance(calls, CallsScreen)
+        table = calls.query_one(DataTable)
+        assert f"{adjusted.score} (auto {auto.score})" in str(table.get_row(call))
+        table.move_cursor(row=table.get_row_index(call))
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        debrief = pilot.app.screen
+        assert isinstance(debrief, DebriefScreen)
+        graded = shown_text(debrief, "#grade-text")
+        lines = graded.splitlines()
+        assert lines[0] == f"Grade {adjusted.headline()}"
+        assert lines[0].startswith(
+            f"Grade mentor-adjusted {adjusted.score}/100 ({adjusted.band}) (auto {auto.score})"
+        )
+        assert lines[2] == "Mentor's correction"
+        stamp = r"Mentor Ann Lee, \d{4}-\d\d-\d\d \d\d:\d\d UTC: "
+        assert any(re.match(stamp + "cleared the critical flag '" + re.escape(flag.message), line)
+                   for line in lines[3:6])  # fmt: skip
+        assert "Reason: said as the engineer's slot, not a guarantee" in graded
+        assert "-> 95. Reason: stayed calm throughout" in graded
+        assert graded.index("Mentor's correction") < graded.index("By dimension")
+        assert "Critical flags cleared by the mentor" in graded
+        cleared = graded.split("Critical flags cleared by the mentor", 1)[1]
+        assert cleared.splitlines()[1].startswith(flag.message)
