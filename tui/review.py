@@ -196,8 +196,12 @@ class ReviewListScreen(Screen):
 # -- one call under review -----------------------------------------------------------------------
 
 
-def turn_contributions(grade: Grade | None) -> dict[int, list[Content]]:
-    """Per turn, the points it earned or lost on each dimension and the flags it raised."""
+def turn_contributions(
+    grade: Grade | None, cleared: Iterable[str] = ()
+) -> dict[int, list[Content]]:
+    """Per turn, the points it earned or lost on each dimension and the flags it raised (a
+    flag the mentor cleared said so: it no longer caps)."""
+    cleared = set(cleared)
     out: dict[int, list[Content]] = defaultdict(list)
     if grade is None:
         return out
@@ -214,7 +218,10 @@ def turn_contributions(grade: Grade | None) -> dict[int, list[Content]]:
                 out[turn].append(styled(f"{title}{shown}", style, keep_newlines=False))
     for flag in grade.flags:
         for turn in flag.turns:
-            out[turn].append(styled(f"⚑ caps at {flag.cap}", "bold $error"))
+            if flag.id in cleared:
+                out[turn].append(styled("⚑ cleared by the mentor", "dim"))
+            else:
+                out[turn].append(styled(f"⚑ caps at {flag.cap}", "bold $error"))
     return out
 
 
@@ -282,6 +289,7 @@ class CallReviewScreen(Screen):
             self.comments = store.comments(self.call_id)
             self.scores = self._ordered(store.dimension_scores(self.call_id))
             self.cleared = {c.flag: c for c in store.corrections(self.call_id).cleared_flags}
+            self.contributions = turn_contributions(self.grade, self.cleared)
         except StoreError as exc:
             self.notify(store_error(exc), severity="error", markup=False)
             return

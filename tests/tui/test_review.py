@@ -205,6 +205,9 @@ async def test_a_mentors_correction_changes_the_debrief_headline(make_app, tmp_p
         assert app.screen is screen
         assert [c.flag for c in store.corrections(call).cleared_flags] == [flag.id]
         assert "cleared" in str(dims.get_row_at(dims.cursor_row))
+        turns = screen.query_one("#review-turns", OptionList)
+        flagged = str(turns.get_option(str(flag.turn)).prompt)
+        assert "⚑ cleared by the mentor" in flagged and f"caps at {flag.cap}" not in flagged
 
         dims.move_cursor(row=0)  # the first dimension
         await pilot.press("o")
@@ -250,3 +253,15 @@ async def test_a_mentors_correction_changes_the_debrief_headline(make_app, tmp_p
         assert "Critical flags cleared by the mentor" in graded
         cleared = graded.split("Critical flags cleared by the mentor", 1)[1]
         assert cleared.splitlines()[1].startswith(flag.message)
+
+
+async def test_the_home_screen_shows_the_mentor_adjusted_score(make_app, tmp_path):
+    store = Store(tmp_path / "calls.db")
+    [call] = seed(store, "kim", 1)
+    store.set_override(call, "calm_tone", 100, "calm throughout", author="ann")
+    adjusted = adjust(store.grade(call), store.corrections(call))
+    assert adjusted.score != store.grade(call).score
+    async with make_app(store=store, trainee="kim").run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#scenarios", DataTable)
+        assert str(table.get_row_at(0)[-1]) == str(adjusted.score)
