@@ -19,7 +19,6 @@ from typing import Any
 from rapidfuzz import process as fuzz_process
 from rapidfuzz import utils as fuzz_utils
 
-from callsim.engine.lint import lint
 from callsim.engine.meaning import Concepts, Reader
 from callsim.engine.models import (
     INPUT_PLACEHOLDER,
@@ -67,7 +66,10 @@ class LoadedScenario:
     def warnings(self) -> tuple[Problem, ...]:
         """Lint warnings (engine.lint), worked out on first use: playing a call never needs
         them, and checking a scenario's examples against each other costs more than loading it.
+        The lint is imported here: the app and line mode never lint, so they skip its import.
         """
+        from callsim.engine.lint import lint
+
         found = (*self.load_warnings, *lint(self.scenario, self.source, self.shared_intents))
         return tuple(sorted(found, key=lambda p: (p.line, p.col)))
 

@@ -66,9 +66,15 @@ TagName = Literal[
 
 
 class Model(BaseModel):
-    """Base for scenario parts: unknown keys are errors, values cannot change after loading."""
+    """Base for scenario parts: unknown keys are errors, values cannot change after loading.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    Validators are built on first use (defer_build), not at import: loading a scenario builds
+    the Scenario model's whole tree once, and start-up skips building each part on its own.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True
+    )
 
 
 class Category(str, Enum):
@@ -170,7 +176,9 @@ class Intent(Model):
     examples: Annotated[list[Line], Field(min_length=1, max_length=200)]
     not_: Annotated[list[Line], Field(max_length=200, alias="not")] = []
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, defer_build=True
+    )
 
 
 class Fact(Model):
@@ -454,9 +462,6 @@ class Scenario(Model):
             ),
         )
     )
-
-
-Response.model_rebuild()
 
 
 class ConceptLibrary(Model):
