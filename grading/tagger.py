@@ -48,8 +48,31 @@ class NearMiss:
 # Lexicon fragments (regular-expression source, canonical text: lowercase, single spaces,
 # punctuation as separate tokens, "ur" -> "your"/"you're", "cant" -> "can't", numbers as digits)
 
+class _Lazy:
+    """A pattern compiled the first time a reply needs it, not at import: compiling the
+    tagger's hundred-odd patterns took about 60 ms of every start that imports the tagger."""
+
+    __slots__ = ("pattern", "flags", "search", "match", "fullmatch", "finditer", "findall",
+                 "split", "sub")
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "split", "sub")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Callable[..., object]:
+        # Only reached while a method is unset: compile once, then the methods are plain slots.
+        compiled = re.compile(self.pattern, self.flags)
+        for method in self._METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+_lazy = _Lazy
+
+
 _P = r"(?: [,—:] )?"  # an optional comma or dash between words
-_HEDGES = re.compile(
+_HEDGES = _lazy(
     r"\b(?:can't|cannot|not able to|unable to|won't|no one can|nobody can|don't want to|"
     r"wouldn't)(?: \w+){0,2} (?:promise|guarantee|say for (?:sure|certain)|be (?:sure|certain))"
     r"|\bno guarantee|\bhopefully\b|\bshould\b|\btry (?:to|and)\b|\baim to\b|\bdo (?:my|our) best"
@@ -81,20 +104,20 @@ _MODS = (
 
 _EMPATHY = [
     # "I can hear how frustrating this is", "I know bills can be a real worry"
-    re.compile(
+    _lazy(
         r"\b(?:i|we) (?:can |do |completely |totally |really |truly |fully |definitely |"
         r"absolutely |only |just )*(?:hear|see|imagine|understand|appreciate|know|tell|get|"
         r"recogni[sz]e|sense)\b(?: [^.?!;\n]*?)?\b" + _FEEL + r"\b" + _FEEL_NOT_AFTER
     ),
     # "That sounds really stressful", "that must be so frustrating", "That's a real worry"
-    re.compile(
+    _lazy(
         r"\b(?:(?:that|this|it|which|what)(?: (?:sounds|must|seems|has|had|can|could|would|is|"
         r"was|feels|'s|must've))?|that's|this's|it's|what's|sounds|must|how)"
         r"(?: (?:be|been|have|feel|like|seem|seems|sound|sounds|'ve))* " + _MODS + _FEEL
         + r"\b" + _FEEL_NOT_AFTER
     ),
     # "I'm sorry you've been without a line all week", "sorry for your loss"
-    re.compile(
+    _lazy(
         r"\b(?:sorry|apologi[sz]e|apologies)(?: [,—] )?(?: (?:to hear about|to hear that|to hear|"
         r"to learn|that|about|for|if))?"
         r"(?: (?:all|what|how|everything))? (?:you're|you've|you have|you are|you were|"
@@ -105,7 +128,7 @@ _EMPATHY = [
         + r"|(?:this|that|it) (?:happened|is happening))"
     ),
     # "no wonder you're exasperated", "you deserve better", "that can't be easy"
-    re.compile(
+    _lazy(
         r"\bno wonder (?:you|you're|you've)\b|\bi'd (?:feel|be) (?:exactly |just )?(?:the same|"
         + _MODS + _FEEL + r" (?:too|as well))|\banyone would (?:be|feel)\b|"
         r"\byou deserve (?:far |much |a lot |so much )?better\b|\byou (?:really )?deserve more\b|"
@@ -123,7 +146,7 @@ _EMPATHY = [
         r"(?:cost|impact|worry|blow|shock|strain|deal|loss|upheaval) (?:to|for|on) you\b"
     ),
     # "Standing for two hours is exhausting": any subject, a strong feeling or impact word
-    re.compile(
+    _lazy(
         r"\b(?:is|are|was|were|must be|must have been|sounds|has been|have been|'s) " + _MODS
         + r"(?:exhausting|frustrating|stressful|upsetting|worrying|awful|horrible|terrible|"
         r"distressing|infuriating|maddening|heartbreaking|devastating|frightening|scary|"
@@ -131,31 +154,31 @@ _EMPATHY = [
         r"a nightmare|an ordeal|a real worry|a worry)\b(?! to \w+)"
     ),
     # MI-style feeling reflections: "you're feeling torn about cutting down"
-    re.compile(
+    _lazy(
         r"(?<!\bif )(?<!\bin case )(?<!\bwhether )\b(?:you're|you are|you've been|you seem|"
         r"you sound|you feel|you felt|you're feeling|you've been feeling|feeling)(?: \w+)? "
         + _MODS + _FEEL + r"\b" + _FEEL_NOT_AFTER
     ),
 ]
 #: Politeness or filler apologies: an apology that names no feeling or impact.
-_FILLER_SORRY = re.compile(
+_FILLER_SORRY = _lazy(
     r"\bsorry(?: [,—] | )(?:for (?:the |your |keeping you |any )?(?:wait|waiting|hold|delay|"
     r"confusion|interruption|inconvenience)\w*|to (?:keep|have kept) you|to interrupt|"
     r"(?:could|can|would|what|i|you cut|you broke|say)|to hear that(?! you)|about that\b|"
     r"you feel that way|if you feel)|\bsorry\s*[.!,]?$"
 )
-_EMPTY_UNDERSTAND = re.compile(
+_EMPTY_UNDERSTAND = _lazy(
     r"\b(?:i (?:completely |totally |do )?understand|i hear (?:you|what you're saying)|"
     r"i get (?:it|that)|i see|noted)\b"
 )
-_SARCASM = re.compile(
+_SARCASM = _lazy(
     r"\bwhat a (?:tragedy|disaster|shame)\b|\bpoor (?:you|thing)\b|\bboo hoo\b|"
     r"\bmy heart bleeds\b|\bhow (?:ever|on earth) did you (?:cope|survive|manage)\b|"
     r"\bthe horror\b|\bfirst world problem|\bcry me a river\b|\bwhat a shame\b(?=[^.?!\n]*\?)"
 )
 
 _BLAME = [
-    re.compile(p)
+    _lazy(p)
     for p in (
         r"\bcalm down\b",
         r"\b(?:there's |there is )?no need to (?:shout|swear|yell|raise your voice|"
@@ -247,10 +270,10 @@ _BLAME = [
     )
 ]
 _BLAME_SARCASM = _SARCASM
-_GO_AHEAD = re.compile(r"(?:^|[.?!] )go ahead\b[^.?!\n]*\b(?:up to you|your (?:choice|call))")
+_GO_AHEAD = _lazy(r"(?:^|[.?!] )go ahead\b[^.?!\n]*\b(?:up to you|your (?:choice|call))")
 _BLAME_ALL = (*_BLAME, _SARCASM, _GO_AHEAD)
 
-_PROMISE = re.compile(
+_PROMISE = _lazy(
     r"\b(?:i|we)(?: (?:can|do|will|'ll|absolutely|personally|faithfully|100%|definitely))* "
     r"(?:promise|guarantee|swear)\b(?! (?:(?:you |that )?(?:i'll|i will|we'll|we will) "
     r"(?:call|ring|phone|email|text|write|send|check|look|update|chase|pass|note|log|raise|keep|"
@@ -268,7 +291,7 @@ _PROMISE = re.compile(
 _GUARANTEE_NOUN_BEFORE = frozenset("a the no under not back your our money-back any".split())
 _CERTAIN_ADV = r"(?:definitely|certainly|absolutely|100%|100 %|def|surely|for sure|for certain|" \
     r"without (?:a )?doubt|no doubt|without fail|no question)"
-_CERTAIN = re.compile(
+_CERTAIN = _lazy(
     r"\b(?:it'll|it will|you'll|you will|they'll|they will|that'll|that will|he'll|he will|"
     r"she'll|she will|this will|it's going to|you're going to|they're going to|he's going to|"
     r"she's going to|that's going to|will)(?: \w+)? " + _CERTAIN_ADV + r"\b(?! not\b)"
@@ -281,7 +304,7 @@ _CERTAIN = re.compile(
     r"(?:it|this|they|he|she|you|the \w+)(?:'ll| will)\b"
     r"|\b100%(?! (?:of|refund|sure i|cotton)\b)"
 )
-_NEVER_AGAIN = re.compile(
+_NEVER_AGAIN = _lazy(
     r"\b(?:won't|will not|will never|'ll never|never|wouldn't|shall not)\b[^.?!,;\n]{0,30}"
     r"\b(?:again|anymore|any more)\b"
     r"|\b(?:ever again|never again)\b"
@@ -301,7 +324,7 @@ _NEVER_AGAIN = re.compile(
     r"in one|first))"
     r"|\bfix (?:it|this) first time\b"
 )
-_ADVISOR_OWN_ACTION = re.compile(
+_ADVISOR_OWN_ACTION = _lazy(
     r"\b(?:i'll|i will|we'll|we will)(?: \w+)? (?:definitely|certainly|absolutely|100%) "
     r"(?:call|ring|phone|email|text|write|send|check|look|update|chase|pass|note|log|raise|keep|"
     r"be in touch|get back|do|make a note|add|put)\b"
@@ -314,7 +337,7 @@ _UNIT = r"(?:working |business |full |calendar |clear )?(?:seconds?|minutes?|hou
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)s?"
 _MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|" \
     r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
-_TIMELINE = re.compile(
+_TIMELINE = _lazy(
     r"\bwithin (?:the next |the |about |around |roughly |approximately |up to )*"
     r"(?:" + _NUM + r" (?:(?:to|or) \d+ )?)?" + _UNIT + r"\b"
     r"|\b(?:in|after|takes?|taking|take around|last|lasts) (?:about |around |roughly |"
@@ -346,20 +369,20 @@ _TIMELINE = re.compile(
     r"|\b(?:today|this (?:morning|afternoon|evening|week|weekend|month))\b"
 )
 #: Time expressions that can only point forward: no past tense around them can undo that.
-_FUTURE_TIME = re.compile(r"(?:tomorrow|tonight|next|within|first thing|later|end of|by )")
-_TODAY = re.compile(r"^(?:today|this (?:morning|afternoon|evening|week|weekend|month))$")
-_FUTURE = re.compile(
+_FUTURE_TIME = _lazy(r"(?:tomorrow|tonight|next|within|first thing|later|end of|by )")
+_TODAY = _lazy(r"^(?:today|this (?:morning|afternoon|evening|week|weekend|month))$")
+_FUTURE = _lazy(
     r"\b(?:will|'ll|i'll|we'll|you'll|it'll|they'll|he'll|she'll|that'll|going to|by|before|"
     r"should|can|could|i'm \w+ing|we're \w+ing|is \w+ing|are \w+ing|due|expect|aim)\b"
 )
-_PAST = re.compile(
+_PAST = _lazy(
     r"\b(?:was|were|did|had|ago|went|happened|since|last|used to|stopped|started|broke|came|"
     r"told|said|promised|called|rang|moved|paid|left|'ve been|have been|has been)\b"
     r"|\b(?:you|we|i|they|he|she) \w+ed\b"
 )
-_FREQUENCY = re.compile(r"\b(?:every|each|most|usually always|always|often|sometimes|daily|"
+_FREQUENCY = _lazy(r"\b(?:every|each|most|usually always|always|often|sometimes|daily|"
                         r"nightly|per|a day|a week|a month)\b|\bit's now\b|\bnow after\b")
-_VAGUE_TIME = re.compile(
+_VAGUE_TIME = _lazy(
     r"\b(?:soon|shortly|as (?:soon|quickly|fast) as (?:possible|we can|i can)|asap|"
     r"in due course|at some point|straight away|right away|immediately|in a bit|later|"
     r"in a while|before long|any (?:minute|day|time) now|eventually|quickly)\b"
@@ -367,7 +390,7 @@ _VAGUE_TIME = re.compile(
 
 # Choices, steps, hand-overs -------------------------------------------------------------------
 _OPTIONS = [
-    re.compile(p)
+    _lazy(p)
     for p in (
         r"\b(?:i|we|you)(?: \w+)? (?:can|could|may|might|'d be happy to|'re welcome to)\b"
         r"(?: \w+){0,2} either\b[^.?!\n]*\bor\b",
@@ -393,7 +416,7 @@ _OPTIONS = [
         r"(?:\w+ )?(?:you )?(?:\w+ )?[^.?!\n]*[.?!]? ?(?:which|whichever|whatever)\b",
     )
 ]
-_CHOICE_Q = re.compile(
+_CHOICE_Q = _lazy(
     r"\bwhich (?:one |option |of (?:these|those|them) |would |do |sounds |suits |appeals |works |"
     r"is |you'd )|\bwhich(?: \w+)? (?:would|do|sounds|suits|appeals|works|is) (?:you|better|"
     r"best|easier|more)|\bwhich\b[^.?!\n]*\b(?:prefer|rather|like|suit|want|best)\b|"
@@ -402,17 +425,17 @@ _CHOICE_Q = re.compile(
     r"\bor both\b|\bup to you\b|\byour choice\b|\bwhat would (?:you prefer|help (?:most|more)|"
     r"suit you|work best|be best|be easier)"
 )
-_NEGATED_PROMISE = re.compile(
+_NEGATED_PROMISE = _lazy(
     r"\b(?:can't|cannot|not able to|unable to|won't|wouldn't)(?: \w+)? (?:promise|guarantee)\b"
     r"|\bno guarantee\b"
 )
 _CHOICE_WORDS = frozenset("options choices ways choose pick alternatives".split())
-_SINGLE_PROPOSAL = re.compile(
+_SINGLE_PROPOSAL = _lazy(
     r"\b(?:i can(?!')|we can(?!')|i could|we could|i'd recommend|i would recommend|i'd suggest|"
     r"i suggest|what i can do is|how about|would you like me to|shall i)\b"
 )
 
-_STEP_MARKER = re.compile(
+_STEP_MARKER = _lazy(
     r"(?:^|[.?!;:,—] |\band |\bbut |\bthen |\bso )(?:first(?:ly)?|first of all|to start(?: with)?|"
     r"step 1)\b(?! (?:time|thing|slot|available|class|one|of the|and foremost))"
     r"|\b(?:i'll|i will|we'll|we will|let me|you'll need to|you need to)\b[^.?!;\n]*?\bfirst\b"
@@ -428,7 +451,7 @@ _STEP_MARKER = re.compile(
     r"|\bwhat (?:happens|will happen) (?:next|now) is\b|\bwhat i'll do is\b|\bthe next step\b"
     r"|\bwhat (?:i'm going to|i will|we'll|we will) do is\b"
 )
-_ONCE_ONLY = re.compile(r"\bonce\b")
+_ONCE_ONLY = _lazy(r"\bonce\b")
 #: Words without which no step marker, time expression or over-promise cue can match (cheap
 #: prefilters: most replies skip those detectors' regular expressions altogether).
 _STEP_WORDS = frozenset(
@@ -449,11 +472,11 @@ _PROMISE_WORDS = frozenset(
     "another single last good forever from better cheaper everything all first positive "
     "def".split()
 )
-_CLAUSE_SPLIT = re.compile(
+_CLAUSE_SPLIT = _lazy(
     r" (?:[.?!;:,—]|and then|then|and)(?= )"
     r"| (?=(?:once|i'll|we'll|you'll|they'll|it'll|he'll|she'll) )"
 )
-_BARE_CHECK = re.compile(
+_BARE_CHECK = _lazy(
     r"\b(?:let me|i'll|i will|i'm going to|i'm just going to|bear with me while i|"
     r"one moment,? i'll)(?: just)? (?:check|have a look|look|take a look|see|find out|"
     r"look into|run|pull up)\b"
@@ -470,7 +493,7 @@ _TARGET = (
     r"(?:\w+ )?partners?|(?:the )?(?:person|people) who|them|him|her)"
 )
 _ESCALATION = [
-    re.compile(p)
+    _lazy(p)
     for p in (
         r"\b(?:transfer\w*|put(?:ting)? (?:you|u|this|it|your call) (?:straight |right )?"
         r"(?:through|over|across)|connect(?:ing)? you (?:to|with)|pass(?:ing)?(?: (?:you|this|it|"
@@ -505,14 +528,14 @@ _ESCALATION = [
         r"from here)\b",
     )
 ]
-_ESCALATION.append(re.compile(
+_ESCALATION.append(_lazy(
     r"\b(?:get|getting|have|ask|asking|arrange for|arranging for)(?: (?:my|our|a|the|one of our|"
     r"your|someone from|someone in))?(?: \w+(?:'s)?){0,2} (?:manager|supervisor|team ?leader|"
     r"team|department|specialists?|billing|complaints|colleague|handler|doctor|gp|nurse|"
     r"pharmacist|consultant|underwriters?|experts?|senior \w+)(?: \w+)? (?:to|will) (?:call|ring|"
     r"phone|look|contact|review|check|come|speak|decide|get back|be in touch|take)\b"
 ))
-_ESCALATION.append(re.compile(
+_ESCALATION.append(_lazy(
     r"\b(?:team|department|specialists?|manager|supervisor|handler|underwriters?|doctor|gp) "
     r"(?:has|have|needs?|will need|'ll need) to (?:investigate|review|look|decide|approve|check|"
     r"assess|sign (?:it )?off)\b"
@@ -520,7 +543,7 @@ _ESCALATION.append(re.compile(
     r"(?:our|the|a|my|your) (?:\w+ ){0,2}(?:team|department|specialists?|manager|supervisor|gp|"
     r"doctor|pharmacist|nurse|consultant|underwriters?|handler|colleagues?)\b"
 ))
-_ESCALATION.append(re.compile(
+_ESCALATION.append(_lazy(
     r"\b(?:i'm|i am|i'll|i will|let me|i'm going to|going to|i can) (?:just |now )?"
     r"(?:transfer(?:ring)? you|put(?:ting)? you (?:straight )?(?:through|over|across)|"
     r"pass(?:ing)? you (?:over|across|on|through))\b"
@@ -528,24 +551,24 @@ _ESCALATION.append(re.compile(
     r"fetch|grab|bring in|call over) (?:my|our|a|the) (?:\w+ )?(?:supervisor|manager|team ?leader|"
     r"senior \w+|specialist)\b"
 ))
-_ESCALATION_REQUEST = re.compile(
+_ESCALATION_REQUEST = _lazy(
     r"\b(?:manager|supervisor|someone (?:senior|higher|else|in charge)|higher up|senior|"
     r"team ?leader|your boss|in charge|escalate|complain to)\b"
 )
-_AGREE = re.compile(
+_AGREE = _lazy(
     r"^(?:(?:yes|yeah|yep|sure|certainly|absolutely|of course|no problem|okay|right|"
     r"that's fine|not a problem|will do|i can do that|i can arrange that|i'll do that|"
     r"i'll get (?:one|them|him|her|someone)|i'll sort that)\b)"
 )
-_REFUSE = re.compile(
+_REFUSE = _lazy(
     r"\b(?:no point|aren't any|isn't anyone|there's no(?:body| one)|can't|won't|not able|"
     r"unable|would (?:just )?tell you|same thing|isn't one|not available|no managers?)\b"
 )
-_NEGATED_HANDOVER = re.compile(
+_NEGATED_HANDOVER = _lazy(
     r"\b(?:can't|cannot|won't|not going to|not able to|unable to|don't|no need to|"
     r"wouldn't)(?: \w+)? (?:transfer|put you through|pass|escalate|refer|get)\b"
 )
-_TEAM_MENTION = re.compile(
+_TEAM_MENTION = _lazy(
     r"\b(?:our|the|my|a) (?:\w+ )?(?:team|engineers|specialists|manager|supervisor|"
     r"department|colleagues)\b"
 )
@@ -579,14 +602,14 @@ _CLOSED_WHAT = frozenset(
     "reference seat ward medication dose balance pin password age job model gate "
     "terminal".split()
 )
-_REQUEST_DESCRIBE = re.compile(
+_REQUEST_DESCRIBE = _lazy(
     r"^(?:(?:could|can|would|will) (?:you|u)(?: please)?(?: just)?(?: maybe)? |please |"
     r"i'd (?:like|love) (?:you )?to |do you mind |would you mind )?"
     r"(?:describ\w*|explain\w*(?! (?:to|that)\b)|(?:walk|talk|take)\w* (?:me|us) through|"
     r"tell (?:me|us) (?:about|more|a bit|a little)|say (?:a bit |a little )?more|share (?:a bit |"
     r"a little |more )?about|help me understand)\b"
 )
-_REQUEST_OPEN = re.compile(
+_REQUEST_OPEN = _lazy(
     r"^(?:(?:could|can|would|will) (?:you|u)(?: please)?(?: just)?(?: maybe)? |please |"
     r"i'd (?:like|love) (?:you )?to |i want to |i'm (?:keen|curious) to |"
     r"do you mind |would you mind )?"
@@ -596,27 +619,27 @@ _REQUEST_OPEN = re.compile(
     r"understand|an idea|a sense|a picture|your (?:side|story|experience|thoughts|view)|"
     r"what's|what happened|how)"
 )
-_REQUEST_CLOSED = re.compile(
+_REQUEST_CLOSED = _lazy(
     r"^(?:(?:could|can|would|will) (?:you|u)(?: please)?(?: just)? |please )(?:tell|give|"
     r"confirm|read|send) (?:me |us )?(?:your|the|if|whether|when|which|who|where|a|an|\d)\b"
     r"|^(?:tell|give) (?:me|us) (?:your|the|if|whether|when|which|who|where)\b"
 )
-_ASK_OPEN = re.compile(
+_ASK_OPEN = _lazy(
     r"^(?:can|could|may|might) i (?:just )?ask (?:you )?(?:what|how|why|about|a bit|more)\b"
 )
-_I_WONDER = re.compile(
+_I_WONDER = _lazy(
     r"^(?:i (?:wonder|was wondering|'m wondering|am wondering|'m curious|am curious|'d like to "
     r"(?:know|hear|understand)|want to (?:understand|hear))) (?:what|how|why|about|more)\b"
 )
-_EVALUATIVE = re.compile(
+_EVALUATIVE = _lazy(
     r"\b(?:great|good|bad|easy|hard|difficult|complicated|simple|nice|lovely|brilliant|amazing|"
     r"worth it|bargain|deal|cheap|fair|wonderful|fantastic|awesome|impressive|quid|money)\b"
 )
-_TAG_Q = re.compile(
+_TAG_Q = _lazy(
     r"(?:, |^)(?:(?:is|was|does|did|has|have|are|were|can|could|will|would)(?:n't)? "
     r"(?:it|that|he|she|they|you|i|we)|right|eh|yeah|innit|no|surely)\s*\?$"
 )
-_RHETORICAL = re.compile(
+_RHETORICAL = _lazy(
     r"^(?:isn't|aren't|wasn't|don't|doesn't|wouldn't) (?:that|it|this|they|you think)\b"
     r"[^?\n]*\b(?:great|good|amazing|brilliant|lovely|easy|nice|fantastic|simple|wonderful|"
     r"better|best|cool|obvious|clear)\b|^(?:seriously|really|honestly|come on|oh please|"
@@ -624,24 +647,24 @@ _RHETORICAL = re.compile(
     r"(?!you\b|we\b|i\b|it\b|there\b|the\b)|^who (?:cares|knows)\b|^why would (?:i|we) "
     r"(?:lie|care)\b|^what did you expect\b"
 )
-_PSEUDO_CLEFT = re.compile(
+_PSEUDO_CLEFT = _lazy(
     r"^(?:what|how) (?:i|we|you|they)(?:'ll|'d|'re|'m| will| would| need| can| could| should|"
     r" want| have| are| am)\b|^what (?:happens|will happen) (?:next|now) is\b|^when (?:i|we|"
     r"you|they|he|she|it|the|your|that|this)\b|^where (?:i|we|you|it)\b|^how (?:long|much) "
     r"(?:it|this) (?:takes|costs)\b|^which (?:is|means|will)\b|^who (?:will|can|'ll)\b"
 )
 
-_RESOLVED = re.compile(
+_RESOLVED = _lazy(
     r"\b(?:sort(?:s|ed)?(?: it| that| things| everything)?(?: out)?|fix(?:es|ed)?|"
     r"resolve[sd]?|solve[sd]?|settle[sd]?|answer(?:ed|s)?|help(?:ed|s)?|make[s]? (?:sense|"
     r"things clearer)|clear(?:er)? (?:now|up)|cover(?:ed|s)? (?:it|everything)|do(?:es)? the "
     r"trick|done the trick|take(?:s)? care of)\b"
 )
-_WORKING_NOW = re.compile(
+_WORKING_NOW = _lazy(
     r"\b(?:work\w*|connect\w*|running|coming through|back (?:on|up|to normal)|ok|okay|alright|"
     r"fine|better|loading|showing|going through|stable|behaving|right)\b[^.?!\n]*\b(?:now|again)\b"
 )
-_ANYTHING_ELSE = re.compile(
+_ANYTHING_ELSE = _lazy(
     r"\b(?:anything|something|anythin) (?:else|more)\b|\bany (?:other|more|further) "
     r"(?:questions?|queries|issues?|problems?|concerns?|way|thing|help)\b"
     r"|\belse i can (?:help|do)\b"
@@ -649,12 +672,12 @@ _ANYTHING_ELSE = re.compile(
     r"(?:covered|answered)\b|\b(?:all|everything) (?:sorted|good|done|working|fine|okay|clear)"
     r"\b(?= *\?| *$)"
 )
-_LET_ME_KNOW_ELSE = re.compile(
+_LET_ME_KNOW_ELSE = _lazy(
     r"\b(?:let me know|just ask|give us a (?:call|shout)|do get in touch)\b[^.?!\n]*\b(?:anything "
     r"else|any other|any more|any further|if (?:it|that|this|the problem|the issue)"
     r"(?: \w+)? (?:doesn't|hasn't|isn't|happens again|comes back))\b"
 )
-_RESOLUTION_Q_START = re.compile(
+_RESOLUTION_Q_START = _lazy(
     r"^(?:(?:so|and|just to (?:check|confirm|make sure)|before (?:you go|i let you go)) (?:, )?)?"
     r"(?:does|did|has|have|is|are|was|were|do|can|could)(?:n't)? (?:that|this|it|everything|"
     r"the \w+|your \w+|all|things|i|we|you|all of)"
@@ -686,9 +709,9 @@ _FEEL_WORDS = (
 def _cue_vocabulary() -> set[str]:
     sources: list[str] = [" ".join(_FEEL_WORDS)]
     for obj in list(globals().values()):
-        if isinstance(obj, re.Pattern):
+        if isinstance(obj, (re.Pattern, _Lazy)):
             sources.append(obj.pattern)
-        elif isinstance(obj, list) and obj and isinstance(obj[0], re.Pattern):
+        elif isinstance(obj, list) and obj and isinstance(obj[0], (re.Pattern, _Lazy)):
             sources.extend(p.pattern for p in obj)
         elif isinstance(obj, str) and obj.startswith("(?:"):
             sources.append(obj)
@@ -747,8 +770,8 @@ def _normaliser() -> Normaliser:
 #: bounds how far any rule reads from where it starts, so a pasted wall of text costs time in
 #: proportion to its length, not to its square or cube.
 SENTENCE_WORDS = 60
-_MARK_BETWEEN = re.compile(r"(?= [.?!;] )")
-_END_BETWEEN = re.compile(r"(?= [.?!] )")
+_MARK_BETWEEN = _lazy(r"(?= [.?!;] )")
+_END_BETWEEN = _lazy(r"(?= [.?!] )")
 
 
 @dataclass
@@ -1243,14 +1266,14 @@ def _lemma_in(x: str, said: frozenset[str]) -> bool:
     return False
 
 
-_INFO_QUESTION = re.compile(
+_INFO_QUESTION = _lazy(
     r"(?:^|[.!?] )(?:what|how|why|when|where|who|which|is|are|do|does|did|can|could|will|would|"
     r"have|has|was|were|should|shall)\b[^.!?\n]*\?"
 )
-_SO_START = re.compile(
+_SO_START = _lazy(
     r"^(?:(?:okay|ok|right|alright|yes|yeah|and|oh|i see|got it|mm|hmm) (?:[,—] )?)*so (?:[,—] )?"
 )
-_MI_FEELING = re.compile(
+_MI_FEELING = _lazy(
     r"(?:\w+ (?:, )?){0,4}?(?:you(?:'re| are)?(?: \w+)? (?:feel|feeling|not sure|torn|wondering|"
     r"worried|concerned|unsure|want|wish|hope|'d like|would like|don't want|didn't want))\b"
 )
@@ -1419,7 +1442,7 @@ def _explain_steps(r: _Reply) -> str | None:
     return r.quote(0, first.start(), min(len(r.text), first.end() + 60)).rstrip(" ,.;")
 
 
-_NOT_A_STEP = re.compile(
+_NOT_A_STEP = _lazy(
     r"(?:okay|right|of course|no problem|here's what happens(?: next)?|here's how it works|"
     r"here's what i'll do|what i'll do is|let's try a couple of things|"
     r"(?:i'm|i am) (?:really |so )?sorry|that (?:must|sounds)[^.\n]*)\s*[.!?]?"
