@@ -40,6 +40,9 @@ from pathlib import Path
 SIZE = (80, 24)
 CHARS = {"enter": "\r"}
 
+#: Times a bare Textual app each path may take (issue 14): three screens through home.
+LIMITS = {"direct": 1.5, "home": 2.0}
+
 #: (screen class, id of the widget that must have focus or None, key to press then or None = ready)
 Step = tuple[str, "str | None", "str | None"]
 
@@ -189,17 +192,18 @@ def main() -> None:
             f" {cpu:6.3f}s {cpu / bare_cpu:5.2f}x"
         )
         if kind != "bare":
+            limit = LIMITS[kind]
             summary.append(
                 [
                     f"start-up: {label}",
-                    "<= 0.6 s and <= 1.5x bare",
+                    f"<= 0.6 s and <= {limit:g}x bare",
                     f"{wall:.2f} s, {wall / bare_wall:.2f}x (CPU {cpu / bare_cpu:.2f}x)",
-                    wall <= 0.6 and wall / bare_wall <= 1.5,
+                    wall <= 0.6 and wall / bare_wall <= limit,
                 ]
             )
     home_steps = [statistics.median(s[i] for _, _, s in results["home"]) for i in range(2)]
     print(f"  home path, first frame of: home {home_steps[0]:.3f}s, briefing {home_steps[1]:.3f}s")
-    print("targets: call screen ready <= 1.5x the bare app and <= 0.6 s")
+    print("targets: call screen ready <= 0.6 s; <= 1.5x the bare app direct, 2x through home")
     print("SUMMARY " + json.dumps({"bench": "startup", "figures": summary}))
 
 
