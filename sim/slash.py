@@ -248,7 +248,10 @@ def perform(session: CallSession, command: SlashCommand | UsageError) -> Result:
                     return Refused(f"{exc}\n  Type it after the name: /action {name} VALUE")
                 return Refused(str(exc))
         case Notes(text):
-            session.write_notes(text)
+            try:
+                session.write_notes(text)
+            except CallError as exc:  # longer than a call holds: said, and nothing else lost
+                return Refused(str(exc))
             return NotesKept(text)
         case End():
             if not session.ended:

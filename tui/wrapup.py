@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Static, TextArea
 
-from callsim.sim.session import CallSession, outcome_words
+from callsim.sim.session import CallSession, outcome_words, text_problem
 from callsim.sim.textsafe import terminal_safe
 from callsim.tui.text import clock_text, join, styled
 from callsim.tui.widgets import KeysFooter
@@ -65,4 +65,9 @@ class WrapUpScreen(Screen):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        self.app.finish_call(self.session, self.query_one("#notes", TextArea).text)
+        notes = self.query_one("#notes", TextArea).text
+        problem = text_problem(notes, "notes")
+        if problem is not None:  # kept in the box to shorten, never lost
+            self.notify(problem, severity="error", markup=False)
+            return
+        self.app.finish_call(self.session, notes)

@@ -173,7 +173,7 @@ def interactive(
     from callsim.engine.call import CallError
     from callsim.engine.models import outcome_words
     from callsim.sim.linewrap import printer
-    from callsim.sim.session import CallSession
+    from callsim.sim.session import CallSession, text_problem
     from callsim.sim.slash import ActionTaken, CallEnded, describe, mood_meter, parse, perform
     from callsim.sim.store import StoreError
     from callsim.sim.store_cli import report, start_saving
@@ -236,15 +236,20 @@ def interactive(
     )
     if session.wrap_up:  # written during the call with /notes
         write(terminal_safe(f"Notes so far: {session.wrap_up}\n(an empty line keeps them)"))
-    notes: list[str] = []
     while True:
-        try:
-            line = read("notes> ")
-        except EOFError:
+        notes: list[str] = []
+        while True:
+            try:
+                line = read("notes> ")
+            except EOFError:
+                break
+            if not line.strip():
+                break
+            notes.append(line)
+        problem = text_problem("\n".join(notes), "notes")
+        if problem is None:
             break
-        if not line.strip():
-            break
-        notes.append(line)
+        write(f"{problem} Write them again, shorter.")
     kept = not notes and session.wrap_up  # /notes during the call, nothing added after
     # graded; saved by the recorder when there is a store
     session.finish(None if kept else "\n".join(notes))
