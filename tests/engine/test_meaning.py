@@ -113,10 +113,11 @@ HELDOUT_RECALL_FLOOR = 0.79
 FALSE_ACCEPT_CEILING = 0.025
 
 
-def test_held_out_replies_are_understood_at_least_as_well_as_measured():
+def _understood(files, scenario_of) -> tuple[int, int, int, int]:
+    """(meant, right, meant as nothing, wrongly matched) over phrasing files."""
     meant = right = none = wrong = 0
-    for path in sorted((ROOT / "tests" / "phrasings" / "heldout").glob("*.jsonl")):
-        loaded = load_scenario(resolve_scenario(path.stem))
+    for path in files:
+        loaded = load_scenario(scenario_of(path))
         with path.open(encoding="utf-8") as fh:
             phrasings, problems = read_phrasings(fh, str(path), loaded)
         assert not problems, problems
@@ -127,6 +128,12 @@ def test_held_out_replies_are_understood_at_least_as_well_as_measured():
             else:
                 meant += 1
                 right += c.right
+    return meant, right, none, wrong
+
+
+def test_held_out_replies_are_understood_at_least_as_well_as_measured():
+    files = sorted((ROOT / "tests" / "phrasings" / "heldout").glob("*.jsonl"))
+    meant, right, none, wrong = _understood(files, lambda p: resolve_scenario(p.stem))
     assert meant > 1500 and none > 400
     assert right / meant >= HELDOUT_RECALL_FLOOR
     assert wrong / none <= FALSE_ACCEPT_CEILING
@@ -139,20 +146,11 @@ UNTUNED_FALSE_ACCEPT_CEILING = 0.04
 
 
 def test_scenarios_nobody_tuned_are_understood_at_least_as_well_as_measured():
-    meant = right = none = wrong = 0
     folder = ROOT / "tests" / "untuned"
-    for path in sorted((folder / "phrasings").glob("*.jsonl")):
-        loaded = load_scenario(folder / "scenarios" / f"{path.stem}.yaml")
-        with path.open(encoding="utf-8") as fh:
-            phrasings, problems = read_phrasings(fh, str(path), loaded)
-        assert not problems, problems
-        for c in check(loaded, phrasings).results:
-            if c.phrasing.expected is None:
-                none += 1
-                wrong += not c.right
-            else:
-                meant += 1
-                right += c.right
+    files = sorted((folder / "phrasings").glob("*.jsonl"))
+    meant, right, none, wrong = _understood(
+        files, lambda p: folder / "scenarios" / f"{p.stem}.yaml"
+    )
     assert meant > 600 and none > 100
     assert right / meant >= UNTUNED_RECALL_FLOOR
     assert wrong / none <= UNTUNED_FALSE_ACCEPT_CEILING
