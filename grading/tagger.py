@@ -873,7 +873,7 @@ class _Reply:
         """Original words behind a regex match at [start, end) of a text at `offset`."""
         return self.n.source(offset + start, offset + end).strip()
 
-    def search(self, pattern: re.Pattern[str]) -> str | None:
+    def search(self, pattern: re.Pattern[str] | _Lazy) -> str | None:
         m = pattern.search(self.text)
         return self.quote(0, m.start(), m.end()) if m else None
 
