@@ -10,7 +10,7 @@ import pytest
 from callsim.engine.call import ScenarioEngine
 from callsim.engine.loader import ScenarioError, load_scenario
 from callsim.engine.meaning import Reader, raw_words
-from callsim.sim.phrasings import check, read_phrasings
+from callsim.sim.phrasings import Report, check, read_phrasings
 from callsim.sim.scenario_paths import resolve_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,30 +113,31 @@ HELDOUT_RECALL_FLOOR = 0.79
 FALSE_ACCEPT_CEILING = 0.025
 
 
-def _understood(files, scenario_of) -> tuple[int, int, int, int]:
-    """(meant, right, meant as nothing, wrongly matched) over phrasing files."""
-    meant = right = none = wrong = 0
+def _understood(files, scenario_of) -> Report:
+    """Every reply of these phrasing files checked, as one report."""
+    results: list = []
     for path in files:
         loaded = load_scenario(scenario_of(path))
         with path.open(encoding="utf-8") as fh:
             phrasings, problems = read_phrasings(fh, str(path), loaded)
         assert not problems, problems
-        for c in check(loaded, phrasings).results:
-            if c.phrasing.expected is None:
-                none += 1
-                wrong += not c.right
-            else:
-                meant += 1
-                right += c.right
-    return meant, right, none, wrong
+        results += check(loaded, phrasings).results
+    return Report(tuple(results))
+
+
+def _sizes(report: Report) -> tuple[int, int]:
+    """(replies meant as an intent, replies meant as nothing)."""
+    none = sum(c.phrasing.expected is None for c in report.results)
+    return len(report.results) - none, none
 
 
 def test_held_out_replies_are_understood_at_least_as_well_as_measured():
     files = sorted((ROOT / "tests" / "phrasings" / "heldout").glob("*.jsonl"))
-    meant, right, none, wrong = _understood(files, lambda p: resolve_scenario(p.stem))
+    report = _understood(files, lambda p: resolve_scenario(p.stem))
+    meant, none = _sizes(report)
     assert meant > 1500 and none > 400
-    assert right / meant >= HELDOUT_RECALL_FLOOR
-    assert wrong / none <= FALSE_ACCEPT_CEILING
+    assert report.recall >= HELDOUT_RECALL_FLOOR
+    assert report.false_accept_rate <= FALSE_ACCEPT_CEILING
 
 
 #: Measured on the four scenarios nobody tuned (tests/untuned): recall 0.697, false accepts
@@ -148,12 +149,11 @@ UNTUNED_FALSE_ACCEPT_CEILING = 0.04
 def test_scenarios_nobody_tuned_are_understood_at_least_as_well_as_measured():
     folder = ROOT / "tests" / "untuned"
     files = sorted((folder / "phrasings").glob("*.jsonl"))
-    meant, right, none, wrong = _understood(
-        files, lambda p: folder / "scenarios" / f"{p.stem}.yaml"
-    )
+    report = _understood(files, lambda p: folder / "scenarios" / f"{p.stem}.yaml")
+    meant, none = _sizes(report)
     assert meant > 600 and none > 100
-    assert right / meant >= UNTUNED_RECALL_FLOOR
-    assert wrong / none <= UNTUNED_FALSE_ACCEPT_CEILING
+    assert report.recall >= UNTUNED_RECALL_FLOOR
+    assert report.false_accept_rate <= UNTUNED_FALSE_ACCEPT_CEILING
 
 
 def test_phrasing_sets_are_well_formed():
