@@ -524,11 +524,36 @@ DIALOG_CSS = """
 """
 
 
-class CommentDialog(ModalScreen[bool]):
+class StoreDialog(ModalScreen[bool]):
+    """A mentor's dialog that writes to the store: a refusal is shown in the dialog (which
+    stays open), success closes it. Escape or Cancel closes it unsaved."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def on_mount(self) -> None:
+        self.app.settle(self)
+        self.query_one(Input).focus()
+
+    def _error(self, message: str) -> None:
+        self.query_one(".dialog-error", Static).update(Content(message))
+
+    def _write(self, change: Callable[[], object]) -> None:
+        try:
+            change()
+        except StoreError as exc:
+            self._error(store_error(exc))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class CommentDialog(StoreDialog):
     """One comment; Enter saves (to the store at once), Escape cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CommentDialog")
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, about: Content, save: Callable[[str], None]) -> None:
         super().__init__()
@@ -544,30 +569,17 @@ class CommentDialog(ModalScreen[bool]):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.app.settle(self)
-        self.query_one(Input).focus()
-
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def submit(self) -> None:
         text = self.query_one(Input).value
         if not text.strip():
-            self.query_one(".dialog-error", Static).update("A comment needs some text.")
+            self._error("A comment needs some text.")
             return
-        try:
-            self.saver(text)
-        except StoreError as exc:
-            self.query_one(".dialog-error", Static).update(Content(store_error(exc)))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+        self._write(lambda: self.saver(text))
 
 
-class OverrideDialog(ModalScreen[bool]):
+class OverrideDialog(StoreDialog):
     """A mentor's score for one dimension, with the reason (required) it differs."""
 
     DEFAULT_CSS = (
@@ -576,7 +588,6 @@ class OverrideDialog(ModalScreen[bool]):
     OverrideDialog Input { margin-bottom: 0; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -616,13 +627,6 @@ class OverrideDialog(ModalScreen[bool]):
                     yield Button("Remove override", id="remove", variant="warning")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.app.settle(self)
-        self.query_one("#override-score", Input).focus()
-
-    def _error(self, message: str) -> None:
-        self.query_one(".dialog-error", Static).update(Content(message))
-
     @on(Input.Submitted, "#override-score")
     def _to_reason(self) -> None:
         self.query_one("#override-reason", Input).focus()
@@ -644,35 +648,19 @@ class OverrideDialog(ModalScreen[bool]):
             self._error("Give a reason: what the auto-grade missed. An override needs one.")
             self.query_one("#override-reason", Input).focus()
             return
-        try:
-            self.saver(score, reason)
-        except StoreError as exc:
-            self._error(store_error(exc))
-            return
-        self.dismiss(True)
+        self._write(lambda: self.saver(score, reason))
 
     @on(Button.Pressed, "#remove")
     def _remove(self) -> None:
-        if self.remover is None:
-            return
-        try:
-            self.remover()
-        except StoreError as exc:
-            self._error(store_error(exc))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+        if self.remover is not None:
+            self._write(self.remover)
 
 
-class FlagDialog(ModalScreen[bool]):
+class FlagDialog(StoreDialog):
     """Clear a critical flag the grader raised by mistake (a reason is required), or restore
     one cleared before. A cleared flag no longer caps the call's total."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="FlagDialog")
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -705,40 +693,21 @@ class FlagDialog(ModalScreen[bool]):
                     yield Button("Restore flag", id="restore", variant="warning")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.app.settle(self)
-        self.query_one(Input).focus()
-
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def submit(self) -> None:
         reason = self.query_one(Input).value
         if not reason.strip():
-            self.query_one(".dialog-error", Static).update(
+            self._error(
                 "Give a reason: why the flag was raised by mistake. Clearing one needs it."
             )
             return
-        try:
-            self.saver(reason)
-        except StoreError as exc:
-            self.query_one(".dialog-error", Static).update(Content(store_error(exc)))
-            return
-        self.dismiss(True)
+        self._write(lambda: self.saver(reason))
 
     @on(Button.Pressed, "#restore")
     def _restore(self) -> None:
-        if self.restorer is None:
-            return
-        try:
-            self.restorer()
-        except StoreError as exc:
-            self.query_one(".dialog-error", Static).update(Content(store_error(exc)))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+        if self.restorer is not None:
+            self._write(self.restorer)
 
 
 # -- the mentor's app ----------------------------------------------------------------------------
