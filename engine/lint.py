@@ -21,7 +21,7 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.utils import default_process
 
 from callsim.engine.language import comparable, question_part
-from callsim.engine.matching import DEFAULT_MARGIN, IntentMatcher
+from callsim.engine.matching import DEFAULT_MARGIN, IntentMatcher, Match
 from callsim.engine.models import CustomerLines, Intent, Response, Scenario
 from callsim.engine.yamlsafe import DataPath, Problem, SourceMap
 
@@ -158,7 +158,7 @@ class _Linter:
                         for other, negative in rivals
                     ):
                         continue  # the match could only name a pair already reported
-                    m = near.matcher(example).match(example)  # = matcher.match(example)
+                    m = near.match(example)  # = the stage's matcher.match(example)
                     if m.intent == name:
                         continue
                     other = m.intent if m.intent is not None else _rival(m, name, table, self)
@@ -367,6 +367,10 @@ class NearRivals:
                 self._entries.setdefault(text, []).append((position, name, raw, negative))
                 position += 1
         texts = list(self._entries)
+        #: answers already worked out: NearRivals is kept from file to file (`_near_rivals`),
+        #: and a library's stages listen for the same intents again and again
+        self._rivals: dict[tuple[str, str], frozenset[tuple[str, bool]]] = {}
+        self._matches: dict[str, Match] = {}
         if 0 < self.cutoff <= 100:
             self._near = _near_texts(texts, self.cutoff)
         else:  # no shortcut holds: compare every pair, as may_confuse does
@@ -391,13 +395,23 @@ class NearRivals:
             text = self._processed[raw] = default_process(raw)
         return text
 
-    def rivals(self, example: str, intent: str) -> set[tuple[str, bool]]:
+    def rivals(self, example: str, intent: str) -> frozenset[tuple[str, bool]]:
         """(intent, is a not-example) of every choice near `example` but `intent`'s own
         examples: when there is none, `example` is matched to `intent`."""
-        out: set[tuple[str, bool]] = set()
-        for text in self._near.get(self._process(example), ()):
-            out.update((n, neg) for _, n, _, neg in self._entries[text] if n != intent or neg)
-        return out
+        found = self._rivals.get((example, intent))
+        if found is None:
+            out: set[tuple[str, bool]] = set()
+            for text in self._near.get(self._process(example), ()):
+                out.update((n, neg) for _, n, _, neg in self._entries[text] if n != intent or neg)
+            found = self._rivals[(example, intent)] = frozenset(out)
+        return found
+
+    def match(self, example: str) -> Match:
+        """The whole stage's matcher's answer for `example` (`matcher(example).match`), kept."""
+        found = self._matches.get(example)
+        if found is None:
+            found = self._matches[example] = self.matcher(example).match(example)
+        return found
 
     def matcher(self, example: str) -> IntentMatcher:
         """A matcher over the choices near `example` only, in the stage's order.
