@@ -49,6 +49,7 @@ What the mentor's screens use (all plain methods, no UI):
 - progress: `progress(trainee, limit=500)` -> `ProgressPoint`s, oldest first, each with the
   per-dimension scores (a mentor's override wins over the auto-grade), outcome, handling time
   and final mood; `agreement()` -> per-dimension agreement between mentors and the auto-grade.
+  Both leave out calls played from a script (`source` scripted) unless asked.
 The app reaches all of this through `sim.store_api.AppStoreAPI` (a Protocol). A call is saved
 by its `CallRecorder` (`recorder(session)` or `recorder_for(call_id, loaded, mode=, trainee=)`):
 each turn as it is said, then the graded call from `CallSession.finish`.
@@ -117,7 +118,7 @@ CREATE TABLE calls (
     grade TEXT,                        -- the grade JSON, once graded
     total_score REAL,
     graded_at TEXT,
-    source TEXT NOT NULL DEFAULT 'recorded',   -- recorded | imported
+    source TEXT NOT NULL DEFAULT 'recorded',   -- recorded | imported (| scripted: SOURCES)
     saved_at TEXT NOT NULL,
     reviewed_at TEXT,
     reviewed_by TEXT
@@ -187,6 +188,13 @@ CREATE TABLE cleared_flags (
     PRIMARY KEY (call_id, flag)
 ) WITHOUT ROWID;
 """
+
+#: Where a call came from (`calls.source`). `scripted` is a call played from a script
+#: (`callsim run --script`), not taken by the trainee: progress and agreement leave it out
+#: unless asked. It is a value of the version 1 column, so it needed no migration: a store
+#: from before it opens unchanged, its calls all count as before (nothing marked them), and
+#: an older callsim reads a store holding scripted calls (it counts them, as it always did).
+SOURCES = ("recorded", "imported", "scripted")
 
 #: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
 MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2)]
@@ -722,17 +730,24 @@ class Store:
     # -- per-turn recording -------------------------------------------------------------------
 
     def recorder(
-        self, session: CallSession, *, on_error: Callable[[StoreError], None] | None = None
+        self,
+        session: CallSession,
+        *,
+        on_error: Callable[[StoreError], None] | None = None,
+        source: str = "recorded",
     ) -> CallRecorder:
         """Start saving `session` now (the call row and the turns so far) and turn by turn.
 
         Becomes `session.recorder`, so `session.finish` saves the graded call here too.
-        Resuming a stored call: turns already stored are kept.
+        Resuming a stored call: turns already stored are kept. `source="scripted"` marks a
+        call played from a script (the mark stays when the finished call is saved).
         """
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
         rec = CallRecorder(self, session.call_id, on_error=on_error)
         transcript = session.transcript()
         with self._write("start saving the call") as conn:
-            self._upsert_header(conn, transcript, source="recorded", replace=False)
+            self._upsert_header(conn, transcript, source=source, replace=False)
             self._insert_turns(conn, session.call_id, transcript.turns, replace=False)
             self._touch(conn, session.call_id)
         session.recorder = rec
@@ -1111,25 +1126,31 @@ class Store:
             )
         ]
 
-    def progress(self, trainee: str, *, limit: int = 500) -> list[ProgressPoint]:
+    def progress(
+        self, trainee: str, *, limit: int = 500, include_scripted: bool = False
+    ) -> list[ProgressPoint]:
         """The trainee's latest `limit` ended calls, oldest first, with per-dimension scores.
+
+        Calls played from a script (`source` scripted) are left out unless `include_scripted`:
+        a trainer testing a scenario under a trainee's name is not the trainee's progress.
 
         A mentor's override wins over the auto-grade. `satisfaction` is the grade's 1-5
         estimate (`kpis.satisfaction_estimate`); `first_contact` is the grade's
         `kpis.first_contact_resolution`, or for an ungraded call whether it ended resolved.
         """
+        scripted = "" if include_scripted else " AND source <> 'scripted'"
         calls = self._read(
             "SELECT id, started_at, scenario_id, outcome, duration_seconds, target_seconds, "
             "final_mood, total_score, json_extract(grade, '$.kpis.satisfaction_estimate'), "
             "json_extract(grade, '$.kpis.first_contact_resolution') FROM calls "
-            "WHERE trainee = ? AND ended_at IS NOT NULL "
+            f"WHERE trainee = ? AND ended_at IS NOT NULL{scripted} "
             "ORDER BY started_at DESC, rowid DESC LIMIT ?",
             (trainee, limit),
         )
         scores: dict[str, dict[str, float]] = {}
         for call_id, dim, score in self._read(
             "SELECT d.call_id, d.dimension, coalesce(o.score, d.score) FROM "
-            "(SELECT id FROM calls WHERE trainee = ? AND ended_at IS NOT NULL "
+            f"(SELECT id FROM calls WHERE trainee = ? AND ended_at IS NOT NULL{scripted} "
             " ORDER BY started_at DESC, rowid DESC LIMIT ?) c "
             "JOIN dimension_scores d ON d.call_id = c.id "
             "LEFT JOIN overrides o ON o.call_id = d.call_id AND o.dimension = d.dimension",
@@ -1165,8 +1186,9 @@ class Store:
         )
         return {d: t for d, t in rows}
 
-    def agreement(self) -> list[Agreement]:
-        """Per dimension: a mentor's score minus the auto-grade, on calls marked reviewed.
+    def agreement(self, *, include_scripted: bool = False) -> list[Agreement]:
+        """Per dimension: a mentor's score minus the auto-grade, on calls marked reviewed
+        (calls played from a script only when `include_scripted`).
 
         Only what a mentor actually scored counts (an override of a dimension the auto-grade
         scored, on a call whose review is done); a dimension left alone is not taken as
@@ -1177,7 +1199,9 @@ class Store:
             "avg(abs(o.score - d.score) <= 10) "
             "FROM calls c JOIN overrides o ON o.call_id = c.id JOIN dimension_scores d "
             "ON d.call_id = o.call_id AND d.dimension = o.dimension "
-            "WHERE c.reviewed_at IS NOT NULL AND d.score IS NOT NULL GROUP BY d.dimension"
+            "WHERE c.reviewed_at IS NOT NULL AND d.score IS NOT NULL"
+            + ("" if include_scripted else " AND c.source <> 'scripted'")
+            + " GROUP BY d.dimension"
         )
         out = [Agreement(r[0], r[2], r[3], r[4], r[1] or r[0]) for r in rows]
         return sorted(out, key=lambda a: (a.title or a.dimension).lower())

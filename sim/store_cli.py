@@ -50,9 +50,12 @@ def open_or_report(args: argparse.Namespace, *, create: bool = True) -> Store | 
     return store
 
 
-def start_saving(store: Store, session: CallSession, err: TextIO | None = None) -> CallRecorder:
+def start_saving(
+    store: Store, session: CallSession, err: TextIO | None = None, *, source: str = "recorded"
+) -> CallRecorder:
     """Save the call turn by turn from now on, and the graded call when `session.finish` runs;
-    a failed write is reported once, not fatal (`session.saved` says how the end went)."""
+    a failed write is reported once, not fatal (`session.saved` says how the end went).
+    `source="scripted"` marks a call played from a script."""
 
     def warn(exc: StoreError) -> None:
         report(exc, err)
@@ -62,4 +65,4 @@ def start_saving(store: Store, session: CallSession, err: TextIO | None = None) 
                 file=err or sys.stderr,
             )
 
-    return store.recorder(session, on_error=warn)
+    return store.recorder(session, on_error=warn, source=source)

@@ -18,9 +18,15 @@ def add(sub: argparse._SubParsersAction) -> None:
         description="Over the calls a mentor has marked reviewed, per rubric dimension a mentor "
         "scored (an override): the mean difference between the mentor's score and the "
         "auto-grade (positive: mentors score higher), the share within 10 points, and how many "
-        "scores. A dimension left alone is not taken as agreement.",
+        "scores. A dimension left alone is not taken as agreement. Calls played from a script "
+        "are left out unless --include-scripted.",
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument(
+        "--include-scripted",
+        action="store_true",
+        help="count calls played from a script (callsim run --script), left out by default",
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 
@@ -33,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     try:
-        rows = store.agreement()
+        rows = store.agreement(include_scripted=args.include_scripted)
     except StoreError as exc:
         report(exc)
         return 1

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             f"'{terminal_safe(args.scenario)}'",
             file=sys.stderr,
         )
-        return 2
+        return 1
     from callsim.tui.preview import PreviewApp  # Textual is imported only when the app opens
 
     PreviewApp(path).run()

@@ -36,6 +36,11 @@ def add(sub: argparse._SubParsersAction) -> None:
         "--calls", type=int, default=500, metavar="N", help="look at the latest N calls (500)"
     )
     p.add_argument("--width", type=int, default=24, metavar="N", help="chart width (24)")
+    p.add_argument(
+        "--include-scripted",
+        action="store_true",
+        help="count calls played from a script (callsim run --script), left out by default",
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 
@@ -200,7 +205,9 @@ def run(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     try:
-        points = store.progress(args.trainee, limit=args.calls)
+        points = store.progress(
+            args.trainee, limit=args.calls, include_scripted=args.include_scripted
+        )
         titles = store.dimension_titles()
     except StoreError as exc:
         report(exc)
@@ -210,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             terminal_safe(
                 f"callsim progress: no finished calls by '{args.trainee}' (trainees: {known})"
+                + ("" if args.include_scripted else "; calls played from a script are left out")
             ),
             file=sys.stderr,
         )

@@ -119,8 +119,8 @@ def scripted(loaded, lines, *, as_json: bool, trainee: str | None, mode: str, st
     from callsim.sim.store_cli import report, start_saving
 
     session = CallSession(loaded, trainee=trainee, mode=mode, clock=SimulatedClock())
-    try:
-        recorder = start_saving(store, session) if store is not None else None
+    try:  # marked scripted: no trainee took it, so progress and agreement leave it out
+        recorder = start_saving(store, session, source="scripted") if store is not None else None
     except StoreError as exc:
         report(exc)
         return 1

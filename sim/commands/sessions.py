@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
                 when(c.started_at),
                 c.trainee or "-",
                 c.scenario_id,
-                c.mode,
+                c.mode + (", scripted" if c.source == "scripted" else ""),
                 outcome,
                 adjusted[c.id].short()
                 if c.id in adjusted

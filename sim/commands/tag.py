@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
                 )
                 return EXIT_INPUT
         tag_stream(_lines(sys.stdin), sys.stdout, learned=args.learned)
+    except BrokenPipeError:  # the reader stopped (`| head`): not an input problem
+        raise
     except OSError as exc:
         print(f"callsim tag: cannot read input: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -17,8 +17,8 @@ def add(sub: argparse._SubParsersAction) -> None:
             "Play the cases of scenario test files (SCENARIO.tests.yaml beside each scenario) "
             "and check outcome, facts, actions, grades and the gaps between cases. PATH is a "
             "test file, a scenario file (its test file is used) or a folder; default: the "
-            "bundled scenarios. Exits 0 if all pass, 1 if any fail or a file has errors, "
-            "2 for usage errors."
+            "bundled scenarios. Exits 0 if all pass; 1 if any fail, a file has errors or a "
+            "PATH holds no tests; 2 if the command line is wrong."
         ),
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files, scenarios or folders")
@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         for e in errors:
             print(f"callsim test: {terminal_safe(e)}", file=sys.stderr)
-        return 2
+        return 1
     if not files:
         print("callsim test: no test files (*.tests.yaml) found", file=sys.stderr)
-        return 2
+        return 1
     passed = failed = broken = 0
     for path in files:
         f = shown(path)

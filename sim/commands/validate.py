@@ -17,7 +17,8 @@ def add(sub: argparse._SubParsersAction) -> None:
         help="check scenario files (and shared intent files) for errors",
         description=(
             "Check scenario files or folders of them. Prints FILE:LINE:COL: error|warning: "
-            "MESSAGE per problem and a summary; exits 1 if any error, 0 if none."
+            "MESSAGE per problem and a summary; exits 1 if any error or a PATH is not there, "
+            "0 if none, 2 if the command line is wrong."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         for m in missing:
             print(f"callsim validate: {terminal_safe(m)}", file=sys.stderr)
-        return 2
+        return 1
     problems = refused + validate_files(files, warnings=not args.quiet)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors

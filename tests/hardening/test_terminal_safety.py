@@ -77,7 +77,7 @@ def test_line_mode_commands_show_everything_inert(capsys, tmp_path, hostile):
     assert json.loads(out)[0]["trainee"] == TRAINEE
     code, out = cli(capsys, "show", call.id[:8], "--db", db)
     assert code == 0 and "\\x1b]52;c;" in out and "\\x9b31m" in out
-    code, out = cli(capsys, "progress", TRAINEE, "--db", db)
+    code, out = cli(capsys, "progress", TRAINEE, "--db", db, "--include-scripted")
     assert code == 0
     code, out = cli(capsys, "explain", TRAINEE_TEXT, "--customer", SCENARIO_TEXT)
     assert code == 0 and "\\x1b[2J" in out

@@ -76,9 +76,10 @@ def test_quiet_keeps_errors_and_the_summary(capsys):
     assert code == 1 and len(lines) == 5 and lines[-1].startswith("1 file checked: 4 errors")
 
 
-def test_a_path_that_does_not_exist_is_a_usage_error(capsys, tmp_path):
+def test_a_path_that_does_not_exist_is_bad_input(capsys, tmp_path):
+    """Exit 1, as `callsim run` gives for a scenario that is not there."""
     code, lines, err = validate(capsys, str(tmp_path / "nope.yaml"))
-    assert code == 2 and lines == []
+    assert code == 1 and lines == []
     assert err.strip() == f"callsim validate: {tmp_path / 'nope.yaml'}: no such file or folder"
 
 
@@ -126,7 +127,7 @@ def test_the_real_command_exits_with_the_codes_a_shell_sees(tmp_path):
     assert bad.returncode == 1 and "Traceback" not in bad.stderr + bad.stdout
     assert bad.stdout.splitlines()[-1] == "2 files checked: 2 errors, 0 warnings"
     assert callsim().returncode == 2
-    assert callsim(str(tmp_path / "missing")).returncode == 2
+    assert callsim(str(tmp_path / "missing")).returncode == 1
     assert callsim(str(GOOD)).returncode == 0
 
 

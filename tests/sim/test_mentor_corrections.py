@@ -132,7 +132,8 @@ def test_agreement_counts_only_what_mentors_scored_by_the_rubrics_names(capsys, 
     store.mark_reviewed(reviewed, reviewer="Mo")
     store.set_override(unreviewed, "calm_tone", 0, "still reviewing")  # not marked done
 
-    code, out, _ = cli(capsys, "agreement", "--db", db)
+    # the calls were played from scripts: counted only when asked
+    code, out, _ = cli(capsys, "agreement", "--db", db, "--include-scripted")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["DIMENSION", "MEAN", "DIFF", "WITHIN", "10", "SCORES"]
@@ -140,6 +141,6 @@ def test_agreement_counts_only_what_mentors_scored_by_the_rubrics_names(capsys, 
     assert len(rows) == 1  # the one score a mentor set on a reviewed call
     assert rows[0].startswith("Empathy ") and rows[0].split()[-1] == "1"
     assert "empathy" not in out and "calm_tone" not in out and "Calm" not in out
-    code, out, _ = cli(capsys, "agreement", "--db", db, "--json")
+    code, out, _ = cli(capsys, "agreement", "--db", db, "--json", "--include-scripted")
     [row] = json.loads(out)
     assert row["title"] == "Empathy" and row["count"] == 1 and row["within_10"] == 0

@@ -281,14 +281,15 @@ def test_a_named_scenario_file_that_is_missing_is_an_error_at_the_key(folder, ca
     assert any(ln.startswith(f"{path}:2:11: error: scenario file") for ln in lines)
 
 
-def test_usage_errors_exit_2(tmp_path, capsys):
+def test_paths_with_nothing_to_test_exit_1(tmp_path, capsys):
+    """A path that is not there or holds no tests is bad input (1), as in `callsim run`."""
     code, _, err = test(capsys, str(tmp_path / "nope.tests.yaml"))
-    assert code == 2 and "no such file or folder" in err
+    assert code == 1 and "no such file or folder" in err
     code, _, err = test(capsys, str(tmp_path))
-    assert code == 2 and "no test files" in err
+    assert code == 1 and "no test files" in err
     shutil.copy(BUNDLED_SCENARIOS / "double-charge-october.yaml", tmp_path)
     code, _, err = test(capsys, str(tmp_path / "double-charge-october.yaml"))
-    assert code == 2 and "no test file beside it" in err
+    assert code == 1 and "no test file beside it" in err
 
 
 def test_only_named_cases_run(folder, capsys):

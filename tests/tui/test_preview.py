@@ -79,5 +79,5 @@ async def test_a_file_broken_from_the_start_opens_on_its_problems(tmp_path):
 def test_the_command_refuses_an_unknown_scenario(capsys):
     from callsim.sim.cli import main
 
-    assert main(["preview", "no-such-scenario-anywhere"]) == 2
+    assert main(["preview", "no-such-scenario-anywhere"]) == 1
     assert "no scenario file" in capsys.readouterr().err
