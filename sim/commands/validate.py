@@ -1,4 +1,8 @@
-"""`callsim validate PATH...`: every problem in scenario and intent files, one line each."""
+"""`callsim validate PATH...`: every problem in scenario and intent files, one line each.
+
+`--format` says for whom: `text` for a person, `json` for a program, `github` for GitHub
+Actions (each problem an annotation on its file and line in the pull request).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import stat
 import sys
 from pathlib import Path
 
-from callsim.sim.textsafe import terminal_safe
+from callsim.sim.textsafe import json_text, terminal_safe
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +34,37 @@ def add(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="check for errors only (no lint warnings: much faster on a large library)",
     )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text: FILE:LINE:COL lines (default); json: one object; github: GitHub Actions "
+        "annotations (::error file=F,line=L,col=C::MESSAGE)",
+    )
     p.set_defaults(func=run)
+
+
+FORMATS = ("text", "json", "github")
+
+
+def github_data(text: str) -> str:
+    """A GitHub workflow command's message: %, CR and LF encoded (GitHub decodes them)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value (file=...): also ':' and ',' encoded."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem) -> str:
+    """`::error file=F,line=L,col=C,title=callsim validate::MESSAGE` for one problem."""
+    kind = "error" if problem.severity == "error" else "warning"
+    where = (
+        f"file={github_property(terminal_safe(problem.path, keep_newlines=False))},"
+        f"line={problem.line},col={problem.col},title=callsim validate"
+    )
+    return f"::{kind} {where}::{github_data(terminal_safe(problem.message))}"
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -153,18 +187,45 @@ def validate_files(files: list[Path], *, warnings: bool = True):
 
 
 def run(args: argparse.Namespace) -> int:
+    fmt = getattr(args, "format", "text")
     files, missing, refused = gather([Path(p) for p in args.paths])
     if missing:
         for m in missing:
             print(f"callsim validate: {terminal_safe(m)}", file=sys.stderr)
+            if fmt == "github":  # shown on the workflow run, not only in its log
+                print(f"::error title=callsim validate::{github_data(terminal_safe(m))}")
         return 1
     problems = refused + validate_files(files, warnings=not args.quiet)
+    if args.quiet:
+        problems = [p for p in problems if p.severity == "error"]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
+    if fmt == "json":
+        print(
+            json_text(
+                {
+                    "files": len(files),
+                    "errors": errors,
+                    "warnings": None if args.quiet else warnings,
+                    "problems": [
+                        {
+                            "file": p.path,
+                            "line": p.line,
+                            "col": p.col,
+                            "severity": p.severity,
+                            "message": p.message,
+                        }
+                        for p in problems
+                    ],
+                },
+            )
+        )
+        return 1 if errors else 0
     for p in problems:
-        if args.quiet and p.severity != "error":
-            continue
-        print(terminal_safe(str(p), keep_newlines=False))
+        if fmt == "github":
+            print(github_annotation(p))
+        else:
+            print(terminal_safe(str(p), keep_newlines=False))
     s = "" if len(files) == 1 else "s"
     counted = (
         "warnings not checked"
