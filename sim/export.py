@@ -403,6 +403,68 @@ def to_csv(transcripts: Iterable[Transcript]) -> str:
     return buf.getvalue()
 
 
+#: The per-call CSV's columns before the rubric's dimensions, and the one after them.
+PER_CALL_COLUMNS = (
+    "call_id", "trainee", "scenario_id", "scenario_version", "date", "mode", "outcome",
+    "handling_seconds", "target_seconds", "total",
+)  # fmt: skip
+PER_CALL_LAST = "mentor_adjusted_total"
+
+
+def local_minute(started_at: str) -> str:
+    """A stored UTC time as local `YYYY-MM-DD HH:MM`, which spreadsheets read as a date."""
+    try:
+        return datetime.fromisoformat(started_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (ValueError, TypeError):
+        return started_at[:16] if isinstance(started_at, str) else ""
+
+
+def _whole(value: float | None) -> float | int | None:
+    """95.0 as 95, so a spreadsheet cell reads as the score was given."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def to_csv_per_call(
+    calls: Sequence[tuple[Transcript, Grade | None, Iterable[DimensionScore] | Corrections]],
+) -> str:
+    """One row per call, for a spreadsheet: who, which scenario and version, when (local
+    time), mode, how it ended, handling time in seconds, the auto-graded total, one column per
+    rubric dimension (the mentor's score where a mentor overrode it), and the mentor-adjusted
+    total (empty when no mentor corrected the call). Dimension columns are the dimensions of
+    every call exported, by title, in the order first met; a dimension a call's grade did not
+    score is empty."""
+    rows: list[tuple[Transcript, Grade | None, GradeView | None]] = [
+        (t, g, grade_view(g, o or ())) for t, g, o in calls
+    ]
+    titles: dict[str, str] = {}
+    for _, _, view in rows:
+        for s in view.scores if view else ():
+            titles.setdefault(s.dimension, s.title)
+    shown = list(titles.values())
+    headers = [
+        title if shown.count(title) == 1 else f"{title} ({dim})" for dim, title in titles.items()
+    ]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([*PER_CALL_COLUMNS, *headers, PER_CALL_LAST])
+    for t, grade, view in rows:
+        scores = {
+            s.dimension: s.auto if s.override is None else s.override
+            for s in (view.scores if view else ())
+        }
+        corrected = view is not None and bool(view.corrections)
+        raw = [
+            t.call_id, t.trainee, t.scenario_id, t.scenario_version, local_minute(t.started_at),
+            t.mode, outcome_words(t.outcome, short=True, none="open"),
+            round(t.duration_seconds) if math.isfinite(t.duration_seconds) else None,
+            t.target_seconds, None if grade is None else grade.score,
+            *(_whole(scores.get(dim)) for dim in titles),
+            _whole(view.total) if corrected and view is not None else None,
+        ]  # fmt: skip
+        writer.writerow([csv_cell(v) for v in raw])
+    return buf.getvalue()
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON, and reading it back
 

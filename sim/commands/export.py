@@ -20,14 +20,34 @@ def add(sub: argparse._SubParsersAction) -> None:
         help="write saved calls as Markdown, printable HTML, JSON (importable) or CSV",
         description="Write saved calls to a file or standard output. md: readable text; html: "
         "one self-contained printable page; json: the transcript and grade, which 'callsim "
-        "import' reads on another machine; csv: one row per turn. With several calls, -o names "
-        "a folder that gets one file per call.",
+        "import' reads on another machine; csv: one row per turn, or with --per-call one row "
+        "per call for a spreadsheet. With several calls, -o names a folder that gets one file "
+        "per call (--per-call: one file). Give call ids, or choose calls with --trainee, "
+        "--scenario and --since.",
     )
-    p.add_argument("ids", nargs="+", metavar="ID", help="call ids (or the start of them)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="call ids (or the start of them)")
     p.add_argument("--format", choices=FORMATS, default="md", help="the file format (md)")
+    p.add_argument(
+        "--per-call",
+        action="store_true",
+        help="with --format csv: one row per call (trainee, scenario, version, date, mode, "
+        "outcome, handling time, total, a column per rubric dimension, mentor-adjusted total)",
+    )
+    p.add_argument("--trainee", metavar="T", help="export this trainee's calls")
+    p.add_argument("--scenario", metavar="S", help="export the calls of this scenario id")
+    p.add_argument(
+        "--since", metavar="DATE", type=since_date, help="export calls started on or after DATE"
+    )
     p.add_argument("-o", "--output", metavar="FILE/DIR", help="where to write (default: stdout)")
     add_db_argument(p)
     p.set_defaults(func=run)
+
+
+def since_date(text: str) -> str:
+    """As `callsim sessions --since` (a local date or time, stored as UTC)."""
+    from callsim.sim.commands.sessions import since_date as parse
+
+    return parse(text)
 
 
 def file_names(call_ids: list[str], fmt: str) -> list[str]:
@@ -51,10 +71,12 @@ def file_names(call_ids: list[str], fmt: str) -> list[str]:
     return names
 
 
-def render(fmt: str, calls: list) -> str:
+def render(fmt: str, calls: list, *, per_call: bool = False) -> str:
     """calls: (transcript, grade, dimension scores, comments) per call."""
-    from callsim.sim.export import to_csv, to_html, to_json, to_markdown
+    from callsim.sim.export import to_csv, to_csv_per_call, to_html, to_json, to_markdown
 
+    if per_call:
+        return to_csv_per_call([(t, g, o) for t, g, o, _ in calls])
     if fmt == "json":
         return to_json([(t, g) for t, g, _, _ in calls])
     if fmt == "csv":
@@ -68,12 +90,29 @@ def run(args: argparse.Namespace) -> int:
     from callsim.sim.store import StoreError
     from callsim.sim.store_cli import open_or_report, report
 
+    per_call = getattr(args, "per_call", False)
+    filters = {k: getattr(args, k, None) for k in ("trainee", "scenario", "since")}
+    if per_call and args.format != "csv":
+        print("callsim export: --per-call goes with --format csv", file=sys.stderr)
+        return 2
+    chosen = any(v is not None for v in filters.values())
+    if bool(args.ids) == chosen:
+        print(
+            "callsim export: give call ids, or choose calls with --trainee, --scenario or "
+            "--since (not both)",
+            file=sys.stderr,
+        )
+        return 2
     store = open_or_report(args)
     if store is None:
         return 1
     calls = []
     try:
-        for given in args.ids:
+        ids = args.ids or [c.id for c in reversed(store.list_calls(**filters))]
+        if not ids:
+            print("callsim export: no saved calls match", file=sys.stderr)
+            return 1
+        for given in ids:
             cid = store.resolve_id(given)
             calls.append(
                 (
@@ -87,19 +126,22 @@ def run(args: argparse.Namespace) -> int:
         report(exc)
         return 1
     if args.output is None:
-        sys.stdout.write(render(args.format, calls))
+        sys.stdout.write(render(args.format, calls, per_call=per_call))
         return 0
     out = Path(args.output)
-    if len(calls) > 1 or out.is_dir():
+    if per_call:  # one file, one row per call
+        targets = [(out / "callsim-calls.csv" if out.is_dir() else out, calls)]
+    elif len(calls) > 1 or out.is_dir():
         names = file_names([c[0].call_id for c in calls], args.format)
         targets = [(out / n, [c]) for n, c in zip(names, calls, strict=True)]
     else:
         targets = [(out, calls)]
     try:
-        if len(calls) > 1:
+        if len(calls) > 1 and not per_call:
             out.mkdir(parents=True, exist_ok=True)
         for path, group in targets:
-            path.write_text(render(args.format, group), encoding="utf-8", newline="")
+            text = render(args.format, group, per_call=per_call)
+            path.write_text(text, encoding="utf-8", newline="")
             print(f"wrote {terminal_safe(str(path))}")
     except OSError as exc:
         print(

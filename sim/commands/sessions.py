@@ -15,6 +15,7 @@ from callsim.sim.textsafe import json_text, terminal_safe
 
 if TYPE_CHECKING:
     from callsim.grading.adjusted import AdjustedGrade
+    from callsim.sim.store import DimensionScore
 
 #: Calls listed at a time unless --limit or --all says otherwise.
 PAGE = 50
@@ -105,7 +106,17 @@ def run(args: argparse.Namespace) -> int:
 
     adjusted = mentor_adjusted(store, calls)
     if args.json:
-        print(json_text([_with_adjusted(c.as_json(), adjusted.get(c.id)) for c in calls]))
+        try:
+            rows = [
+                _with_dimensions(
+                    _with_adjusted(c.as_json(), adjusted.get(c.id)), store.dimension_scores(c.id)
+                )
+                for c in calls
+            ]
+        except StoreError as exc:
+            report(exc)
+            return 1
+        print(json_text(rows))
         if more:
             print(f"callsim sessions: {more}", file=sys.stderr)
         return 0
@@ -142,6 +153,21 @@ def run(args: argparse.Namespace) -> int:
     if more:
         print(f"({more})")
     return 0
+
+
+def _with_dimensions(row: dict, scores: list[DimensionScore]) -> dict:
+    """A call's JSON with each rubric dimension's auto score and the mentor's, if any (an
+    ungraded call has none)."""
+    row["dimensions"] = [
+        {
+            "dimension": s.dimension,
+            "title": s.title or s.dimension,
+            "score": s.auto,
+            "mentor_score": s.override,
+        }
+        for s in scores
+    ]
+    return row
 
 
 def _with_adjusted(row: dict, adjusted: AdjustedGrade | None) -> dict:
