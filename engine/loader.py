@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -274,6 +275,17 @@ def load_scenario(
 
     `intents` overrides the shared intent library (otherwise looked up beside the file).
     """
+    return _load_scenario(path, text, intents, None)
+
+
+def _load_scenario(
+    path: Path | str,
+    text: str | None,
+    intents: Mapping[str, Intent] | None,
+    library: tuple[Mapping[str, Intent], list[Problem]] | None,
+) -> LoadedScenario:
+    """`load_scenario`; `library` is the shared intents and their problems when the caller
+    already looked them up for the scenario's folder (`check_files`)."""
     name = str(path)
     try:
         data, source, digest = _parse(path, text)
@@ -282,7 +294,7 @@ def load_scenario(
         raise ScenarioError(exc.problems) from None
     library_problems: list[Problem] = []
     if intents is None:
-        intents, library_problems = shared_intents(library_dirs(path))
+        intents, library_problems = library or shared_intents(library_dirs(path))
     problems = library_problems + list(check_graph(scenario, source, intents))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -304,6 +316,94 @@ def load_scenario_bytes(raw: bytes, name: str, **kw: Any) -> LoadedScenario:
     except YamlError as exc:
         raise ScenarioError(exc.problems) from None
     return load_scenario(name, text, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking many files (`callsim validate`)
+
+#: Files are checked in worker processes, one a core, from this many files on; fewer are
+#: checked faster than the workers start.
+PARALLEL_FROM = 64
+#: Shared intents looked up during one `check_files`, by the folder of the scenario file.
+_FOLDER_LIBRARIES: dict[str, tuple[dict[str, Intent], list[Problem]]] = {}
+
+
+def check_files(
+    files: Sequence[Path], *, warnings: bool = True, jobs: int | None = None
+) -> list[Problem]:
+    """Every problem of these scenario and intent files, in file order, each file's as
+    `load_scenario` (or `load_intent_library`, for a file in an `intents/` folder) finds them;
+    lint warnings only when asked for.
+
+    Files are opened without blocking and read only if they are regular files
+    (`read_regular`). The shared intents are looked up once per folder rather than once per
+    file. From PARALLEL_FROM files on (or as `jobs` says) the files are shared out among
+    worker processes, one per core: the problems and their order are the same as checked
+    one by one.
+    """
+    files = list(files)
+    if jobs is None:
+        jobs = _cores() if len(files) >= PARALLEL_FROM else 1
+    jobs = min(jobs, len(files))
+    _FOLDER_LIBRARIES.clear()
+    try:
+        if jobs <= 1 or not _can_fork():
+            return [p for f in files for p in _file_problems(f, warnings)]
+        import multiprocessing
+
+        # fork: the workers start with everything imported and the intent caches filled.
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunk = max(1, min(32, len(files) // (jobs * 4)))
+            done = pool.imap(_file_problems_star, [(f, warnings) for f in files], chunk)
+            return [p for problems in done for p in problems]
+    finally:
+        _FOLDER_LIBRARIES.clear()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    """Forking is safe only from a process with one thread, and only Linux defaults to it."""
+    import threading
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _file_problems_star(args: tuple[Path, bool]) -> list[Problem]:
+    return _file_problems(*args)
+
+
+def _file_problems(path: Path, warnings: bool) -> list[Problem]:
+    """One file's problems: errors, and its lint warnings when `warnings` and it loads."""
+    try:
+        text = read_regular(path)
+        if Path(path).parent.name == INTENTS_DIRNAME:
+            load_intent_library(path, text)
+            return []
+        loaded = _load_scenario(path, text, None, _folder_library(Path(path)))
+    except ScenarioError as exc:
+        return list(exc.problems)
+    return list(loaded.warnings) if warnings else []
+
+
+def _folder_library(path: Path) -> tuple[dict[str, Intent], list[Problem]] | None:
+    """The shared intents for a scenario at `path`, looked up once for its folder; None for
+    a symbolic link, whose intents are looked up where it leads."""
+    try:
+        if path.is_symlink():
+            return None
+    except OSError:
+        return None
+    folder = str(path.parent)
+    found = _FOLDER_LIBRARIES.get(folder)
+    if found is None:
+        found = _FOLDER_LIBRARIES[folder] = shared_intents(library_dirs(path))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -462,6 +462,7 @@ class _Builder:
         scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        inline = {scalar_event, map_start, seq_start, map_end, seq_end}
         stack = self.stack
         values, keys = self.source.values, self.source.keys
         lines = self._lines
@@ -474,9 +475,7 @@ class _Builder:
             kind = type(event)
             if event is None or kind is stream_end:
                 return
-            if not stack or kind is not scalar_event and kind is not map_start and (
-                kind is not seq_start and kind is not map_end and kind is not seq_end
-            ):
+            if not stack or kind not in inline:
                 self.feed(event)
                 if self.fatal:
                     return

@@ -159,31 +159,12 @@ def _walk(folder: Path) -> tuple[list[Path], list]:
 def validate_files(files: list[Path], *, warnings: bool = True):
     """All problems of these files, in file order; lint warnings only when asked for.
 
-    Lint compares every example with every other one a stage listens for, which costs more
-    than loading the file, so a bulk check for errors can leave it out. Files are opened
-    without blocking and read only if they are regular files (`read_regular`).
+    Lint costs more than loading a file, so a bulk check for errors can leave it out. Many
+    files are checked on every core, in the same order (`engine.loader.check_files`).
     """
-    from callsim.engine.loader import (
-        ScenarioError,
-        load_intent_library,
-        load_scenario,
-        read_regular,
-    )
-    from callsim.sim.scenario_paths import is_intent_library
+    from callsim.engine.loader import check_files
 
-    problems = []
-    for f in files:
-        try:
-            text = read_regular(f)
-            if is_intent_library(f):
-                load_intent_library(f, text)
-            else:
-                loaded = load_scenario(f, text)
-                if warnings:
-                    problems.extend(loaded.warnings)
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    return problems
+    return check_files(files, warnings=warnings)
 
 
 def run(args: argparse.Namespace) -> int:

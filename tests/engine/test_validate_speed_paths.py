@@ -1,0 +1,218 @@
+"""The fast paths of checking many scenario files say exactly what the plain paths say.
+
+`callsim validate` on a large library reads YAML in one inlined loop, keeps lint answers from
+stage to stage, looks shared intents up once per folder and shares files out among worker
+processes (issue 19). Each shortcut is checked here against the way it replaced: the same
+values, positions, problems and order.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from callsim.engine import lint as lint_module
+from callsim.engine import loader
+from callsim.engine.loader import (
+    BUNDLED_SCENARIOS,
+    PARALLEL_FROM,
+    ScenarioError,
+    check_files,
+    load_intent_library,
+    load_scenario,
+)
+from callsim.engine.yamlsafe import SourceMap, YamlError, _Builder, _SafeLoader, load
+from callsim.sim.cli import main
+from callsim.sim.scenario_paths import bundled_scenarios
+from callsim.sim.textsafe import terminal_safe
+
+HOSTILE = Path(__file__).parent.parent / "hardening" / "hostile"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _texts() -> list[str]:
+    """Every YAML file the repository ships or tests with, as text."""
+    paths = [*BUNDLED_SCENARIOS.rglob("*.y*ml"), *HOSTILE.glob("*.yaml"), *FIXTURES.rglob("*.y*ml")]
+    texts = []
+    for path in sorted(paths):
+        try:
+            texts.append(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+    return texts
+
+
+def _build(text: str, inline: bool) -> tuple:
+    """The builder's values, positions and problems for `text`: `run` (the inlined loop that
+    `load` uses) or `feed` called for every event (the plain way)."""
+    source = SourceMap("f.yaml")
+    builder = _Builder("f.yaml", source)
+    parser = _SafeLoader(text)
+    try:
+        if inline:
+            builder.run(parser.get_event)
+        else:
+            while True:
+                event = parser.get_event()
+                if event is None or type(event) is yaml.StreamEndEvent:
+                    break
+                builder.feed(event)
+                if builder.fatal:
+                    break
+    except yaml.YAMLError:
+        return ("parse error",)
+    finally:
+        parser.dispose()
+    outcome = "problems" if builder.problems else "ok"
+    return (
+        outcome,
+        builder.problems,
+        builder.fatal,
+        builder.too_deep,
+        builder.documents,
+        builder.result,
+        source.values,
+        source.keys,
+    )
+
+
+def _mutations(text: str, rng: random.Random, count: int) -> list[str]:
+    """Small random edits of a file: marks YAML gives meaning to, lines repeated or cut."""
+    marks = [":", "-", "[", "]", "{", "}", "&a ", "*a", "!!str ", "!!int ", "? ", "\n  ", "1", "~"]
+    out = []
+    for _ in range(count):
+        chars = list(text[:3000])
+        for _ in range(rng.randint(1, 5)):
+            at = rng.randrange(len(chars) + 1)
+            roll = rng.random()
+            if roll < 0.45:
+                chars[at:at] = rng.choice(marks)
+            elif roll < 0.7 and chars:
+                del chars[min(at, len(chars) - 1)]
+            else:
+                lines = "".join(chars).split("\n")
+                lines.insert(rng.randrange(len(lines)), rng.choice(lines))
+                chars = list("\n".join(lines))
+        out.append("".join(chars))
+    return out
+
+
+def test_the_inlined_reader_builds_what_feeding_each_event_builds():
+    rng = random.Random(19)
+    texts = _texts()
+    special = [
+        "a: &x 1\nb: *x\n",
+        "? [a]\n: 1\n",
+        "a: 1\na: 2\n",
+        "{a: {b: {a: 1, a: 2}}}\n",
+        "- !!int 3\n- !foo x\n- ! y\n",
+        "1: x\nnull: y\ntrue: z\n~: w\n",
+        "a: " + "[" * 70 + "]" * 70,
+        "a: 1\r\nb: 2\u2028c: 3\n",
+    ]
+    cases = texts + special + [m for t in texts for m in _mutations(t, rng, 6)]
+    kinds = set()
+    for text in cases:
+        expected = _build(text, inline=False)
+        kinds.add(expected[0])
+        assert _build(text, inline=True) == expected, text[:200]
+    assert kinds == {"ok", "problems", "parse error"}  # the corpus exercises every outcome
+
+
+def test_load_still_refuses_what_the_builder_refuses():
+    for name in ("billion-laughs", "duplicate-keys", "python-object", "complex-key"):
+        text = (HOSTILE / f"{name}.yaml").read_text(encoding="utf-8")
+        with pytest.raises(YamlError) as info:
+            load(text, "f.yaml")
+        assert info.value.problems == sorted(set(_build(text, inline=False)[1]))
+
+
+def _library(root: Path, copies: int) -> list[Path]:
+    """A folder like a trainer's: copies of the bundled scenarios (some broken), their shared
+    intents, and hostile files; in the order `callsim validate` checks them."""
+    scenarios = bundled_scenarios()
+    files = []
+    for n in range(copies):
+        src = scenarios[n % len(scenarios)]
+        text = src.read_text(encoding="utf-8")
+        if n % 7 == 3:
+            text = text.replace("stages:", "stages:\n  extra_stage:\n    ending: nowhere", 1)
+        if n % 11 == 5:
+            text = text.replace("title:", "titel:", 1)
+        dst = root / f"{n:03d}-{src.name}"
+        dst.write_text(text, encoding="utf-8")
+        files.append(dst)
+    for name in ("duplicate-keys.yaml", "billion-laughs.yaml", "tabs.yaml", "markup.yaml"):
+        shutil.copy(HOSTILE / name, root / f"zz-{name}")
+        files.append(root / f"zz-{name}")
+    intents = root / "intents"
+    shutil.copytree(BUNDLED_SCENARIOS / "intents", intents)
+    return sorted(files) + sorted(intents.glob("*.y*ml"))
+
+
+def _one_by_one(files: list[Path]) -> list:
+    """What `callsim validate` printed before check_files: load_scenario per file."""
+    problems = []
+    for f in files:
+        try:
+            if f.parent.name == "intents":
+                load_intent_library(f)
+            else:
+                problems.extend(load_scenario(f).warnings)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_many_files_checked_by_workers_give_the_same_problems_in_the_same_order(tmp_path):
+    files = _library(tmp_path, 40)
+    expected = _one_by_one(files)
+    assert {p.severity for p in expected} == {"error", "warning"}
+    assert loader._can_fork()  # so jobs=2 below really runs two worker processes
+    assert check_files(files, jobs=2) == expected
+    assert check_files(files, jobs=1) == expected
+    errors = [p for p in expected if p.severity == "error"]
+    assert check_files(files, warnings=False, jobs=2) == errors
+
+
+def test_a_refused_intent_file_is_reported_for_every_scenario_of_its_folder(tmp_path):
+    files = _library(tmp_path, 3)
+    secret = tmp_path.parent / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    (tmp_path / "intents" / "evil.yaml").symlink_to(secret)
+    problems = check_files(files[:3], jobs=1)
+    refused = [p for p in problems if "symbolic link to a file outside" in p.message]
+    assert len(refused) == 3
+    assert all("hunter2" not in p.message for p in problems)
+    assert problems == _one_by_one(files[:3])
+
+
+def test_callsim_validate_on_a_large_folder_prints_what_it_printed_file_by_file(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("CALLSIM_DB", str(tmp_path / "callsim.db"))
+    library = tmp_path / "library"
+    library.mkdir()
+    files = _library(library, PARALLEL_FROM)
+    code = main(["validate", str(library)])
+    out = capsys.readouterr().out.splitlines()
+    expected = [terminal_safe(str(p), keep_newlines=False) for p in _one_by_one(files)]
+    assert code == 1
+    assert out[:-1] == expected
+    assert out[-1].startswith(f"{len(files)} files checked: ")
+
+
+def test_lint_answers_kept_from_another_file_are_the_ones_it_would_work_out_alone(tmp_path):
+    first, second = bundled_scenarios()[:2]
+    after_first = (load_scenario(first).warnings, load_scenario(second).warnings)
+    lint_module._near_rivals.cache_clear()
+    alone = load_scenario(second).warnings
+    assert after_first[1] == alone
+    lint_module._near_rivals.cache_clear()
+    assert load_scenario(first).warnings == after_first[0]
