@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "progress": "progress",
     "agreement": "agreement",
     "review": "review",
+    "completion": "completion",
 }
 
 EXIT_OK = 0
