@@ -84,9 +84,33 @@ class AppStore:
         trainee: str | None = None,
         scenario: str | None = None,
         since: str | None = None,
+        reviewed: bool | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[CallSummary]:
-        return self.store.list_calls(trainee=trainee, scenario=scenario, since=since, limit=limit)
+        return self.store.list_calls(
+            trainee=trainee,
+            scenario=scenario,
+            since=since,
+            reviewed=reviewed,
+            limit=limit,
+            offset=offset,
+        )
+
+    def count_calls(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | None = None,
+        reviewed: bool | None = None,
+    ) -> int:
+        return self.store.count_calls(
+            trainee=trainee, scenario=scenario, since=since, reviewed=reviewed
+        )
+
+    def scenario_ids(self) -> list[str]:
+        return self.store.scenario_ids()
 
     def trainees(self) -> list[str]:
         return self.store.trainees()

@@ -33,7 +33,9 @@ rolled back and leaves what was already stored as it was.
   inside `CallRecorder.batch()`, and they are committed together (whole or not at all).
 
 What the mentor's screens use (all plain methods, no UI):
-- `list_calls(trainee=, scenario=, since=)` -> `CallSummary` rows, newest first.
+- `list_calls(trainee=, scenario=, since=, reviewed=, limit=, offset=)` -> `CallSummary` rows,
+  newest first, a page at a time; `count_calls(...)` how many match; `scenario_ids()` the
+  scenarios that have calls (a filter's choices, without reading every call).
 - `transcript(call_id)` -> the `Transcript`; `grade(call_id)` -> the `Grade` (decoded from its
   stored JSON by `Grade.from_json`) or None.
 - comments per turn: `add_comment(call_id, text, turn=None, author=None)`, `comments(call_id)`,
@@ -850,15 +852,17 @@ class Store:
         trainee: str | None = None,
         scenario: str | None = None,
         since: str | None = None,
+        reviewed: bool | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[CallSummary]:
-        """Calls newest first; `since` is an ISO date or time (UTC unless it says otherwise).
+        """Calls newest first; `since` is an ISO date or time (UTC unless it says otherwise);
+        `reviewed` True lists the calls a mentor marked done, False the others.
 
         `limit` and `offset` page through them (`count_calls` says how many there are). A row
         holding damaged text is listed with replacement characters, never hides the others.
         """
-        where, params = self._filters(trainee, scenario, since)
+        where, params = self._filters(trainee, scenario, since, reviewed)
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM calls{where}"
             " ORDER BY started_at DESC, rowid DESC" + (" LIMIT ? OFFSET ?" if limit else "")
@@ -873,14 +877,15 @@ class Store:
         trainee: str | None = None,
         scenario: str | None = None,
         since: str | None = None,
+        reviewed: bool | None = None,
     ) -> int:
         """How many calls `list_calls` with the same filters would list without a limit."""
-        where, params = self._filters(trainee, scenario, since)
+        where, params = self._filters(trainee, scenario, since, reviewed)
         return int(self._read(f"SELECT count(*) FROM calls{where}", params)[0][0])
 
     @staticmethod
     def _filters(
-        trainee: str | None, scenario: str | None, since: str | None
+        trainee: str | None, scenario: str | None, since: str | None, reviewed: bool | None = None
     ) -> tuple[str, list[Any]]:
         where, params = [], []
         if trainee is not None:
@@ -892,6 +897,8 @@ class Store:
         if since is not None:
             where.append("started_at >= ?")
             params.append(utc_iso(since))
+        if reviewed is not None:
+            where.append("reviewed_at IS NOT NULL" if reviewed else "reviewed_at IS NULL")
         return (" WHERE " + " AND ".join(where) if where else ""), params
 
     def summary(self, call_id: str) -> CallSummary:
@@ -1117,6 +1124,11 @@ class Store:
         }
 
     # -- progress and agreement ---------------------------------------------------------------
+
+    def scenario_ids(self) -> list[str]:
+        """The scenarios that have saved calls, by id (read from an index, not every call)."""
+        rows = self._read("SELECT DISTINCT scenario_id FROM calls ORDER BY scenario_id")
+        return [t for (value,) in rows if (t := _text(value))]
 
     def trainees(self) -> list[str]:
         return [

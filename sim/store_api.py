@@ -45,8 +45,25 @@ class AppStoreAPI(Protocol):
         trainee: str | None = ...,
         scenario: str | None = ...,
         since: str | None = ...,
+        reviewed: bool | None = ...,
         limit: int | None = ...,
-    ) -> list[CallSummary]: ...
+        offset: int = ...,
+    ) -> list[CallSummary]:
+        """Newest first; `limit` and `offset` give one page (a store may hold 100,000)."""
+        ...
+
+    def count_calls(
+        self,
+        *,
+        trainee: str | None = ...,
+        scenario: str | None = ...,
+        since: str | None = ...,
+        reviewed: bool | None = ...,
+    ) -> int:
+        """How many calls `list_calls` with the same filters lists without a limit."""
+        ...
+
+    def scenario_ids(self) -> list[str]: ...
 
     def trainees(self) -> list[str]: ...
 

@@ -39,12 +39,14 @@ from callsim.sim.corrections import shown_score, shown_scores
 from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, Comment, DimensionScore, StoreError
 from callsim.tui.app import CallsimApp, _no_tags
-from callsim.tui.calls import LIMIT, CallsScreen, cell, store_error, tell_about_unfinished, when
+from callsim.tui.calls import CallsScreen, cell, store_error, tell_about_unfinished, when
 from callsim.tui.mentor import comment_line, number
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import highlighted_key
 
 CALLS_KEY = "m"
+#: The review list reads this many calls at a time: a team's store may hold 100,000.
+PAGE = 100
 FLAG_KEY = "flag:"  # a critical flag's row among the dimensions (dimension ids never hold ':')
 SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}
 
@@ -62,8 +64,34 @@ def install(app: CallsimApp) -> None:
 # -- the list of calls ---------------------------------------------------------------------------
 
 
+class PagedTable(DataTable):
+    """A table of one page of calls: moving on past its last row (or back past its first)
+    turns the page, so the keys a mentor scrolls with carry on through every call."""
+
+    def __init__(self, turn_page: Callable[[int], bool], **kw: Any) -> None:
+        super().__init__(**kw)
+        self._turn_page = turn_page
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row < self.row_count - 1 or not self._turn_page(1):
+            super().action_cursor_down()
+
+    def action_page_down(self) -> None:
+        if self.cursor_row < self.row_count - 1 or not self._turn_page(1):
+            super().action_page_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row > 0 or not self._turn_page(-1):
+            super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row > 0 or not self._turn_page(-1):
+            super().action_page_up()
+
+
 class ReviewListScreen(Screen):
-    """Saved calls, newest first, filtered by trainee, scenario and whether reviewed."""
+    """Saved calls, newest first, filtered by trainee, scenario and whether reviewed; read
+    from the store a page at a time (`PAGE` calls), so a large store opens at once."""
 
     DEFAULT_CSS = """
     ReviewListScreen #review-filters { height: 3; }
@@ -74,14 +102,20 @@ class ReviewListScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Review"),
         Binding("escape", "back", "Back"),
+        Binding("right_square_bracket", "page(1)", "Next page"),
+        Binding("left_square_bracket", "page(-1)", "Previous page"),
     ]
+
+    #: the first call of the page shown (0 for the newest), and how many calls match
+    offset = 0
+    total = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         store = self.app.store
         try:
             trainees = store.trainees()
-            scenarios = sorted({c.scenario_id for c in store.list_calls()})
+            scenarios = store.scenario_ids()
         except StoreError as exc:
             self.notify(store_error(exc), severity="error", markup=False)
             trainees, scenarios = [], []
@@ -101,7 +135,9 @@ class ReviewListScreen(Screen):
                 prompt="Any review",
                 id="filter-reviewed",
             )
-        yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(
+            self.turn_page, id="review-table", cursor_type="row", zebra_stripes=True
+        )
         yield Static(id="review-count")
         yield Footer()
 
@@ -124,24 +160,30 @@ class ReviewListScreen(Screen):
         value = self.query_one(select_id, Select).value
         return value if isinstance(value, str) else None
 
-    def refill(self) -> None:
+    def refill(self, cursor: int | None = None) -> None:
+        """Read the page at `offset` (and how many calls match) and show it; the cursor stays
+        on its row, or goes to `cursor` (-1: the last row)."""
         table = self.query_one(DataTable)
-        keep = table.cursor_row
+        keep = table.cursor_row if cursor is None else cursor
         table.clear()
         self.calls: dict[str, CallSummary] = {}
         status = self._filter("#filter-reviewed")
+        filters = {
+            "trainee": self._filter("#filter-trainee"),
+            "scenario": self._filter("#filter-scenario"),
+            "reviewed": None if status is None else status == "done",
+        }
+        store = self.app.store
         try:
-            calls = self.app.store.list_calls(
-                trainee=self._filter("#filter-trainee"),
-                scenario=self._filter("#filter-scenario"),
-            )
+            self.total = store.count_calls(**filters)
+            if self.offset >= self.total:  # fewer calls than before: the last page there is
+                self.offset = max(0, (self.total - 1) // PAGE * PAGE)
+            calls = store.list_calls(**filters, limit=PAGE, offset=self.offset)
         except StoreError as exc:
             self.notify(store_error(exc), severity="error", markup=False)
-            calls = []
-        if status is not None:
-            calls = [c for c in calls if c.reviewed == (status == "done")]
-        scores = shown_scores(self.app.store, calls[:LIMIT])
-        for c in calls[:LIMIT]:
+            self.total, self.offset, calls = 0, 0, []
+        scores = shown_scores(store, calls)
+        for c in calls:
             self.calls[c.id] = c
             review = "done" if c.reviewed else ("" if c.ended else "cut off")
             table.add_row(
@@ -153,17 +195,38 @@ class ReviewListScreen(Screen):
                 key=c.id,
             )
         if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
-        shown = f"{len(calls)} call{'s' if len(calls) != 1 else ''} · Enter or a click opens one"
-        if len(calls) > LIMIT:
-            shown += f", the newest {LIMIT} listed"
-        if not calls:
+            row = table.row_count - 1 if keep < 0 else min(keep, table.row_count - 1)
+            table.move_cursor(row=row, scroll=True)
+        total = self.total
+        shown = f"{total:,} call{'s' if total != 1 else ''} · Enter or a click opens one"
+        if total > PAGE:
+            first, last = self.offset + 1, self.offset + len(calls)
+            shown = (
+                f"Calls {first:,}-{last:,} of {total:,}, newest first · Enter or a click opens "
+                "one · ] next page, [ previous"
+            )
+        if not total:
             shown = "No saved calls match. Change the filters, or take and save some calls."
-        self.query_one("#review-count", Static).update(shown)
+        self.query_one("#review-count", Static).update(Content(shown))  # '[' as typed
+        self.refresh_bindings()
+
+    def turn_page(self, step: int) -> bool:
+        """Show the next (1) or previous (-1) page, if there is one; the cursor lands on the
+        row next to where it left, so moving on reads as one list."""
+        offset = self.offset + step * PAGE
+        if offset < 0 or offset >= self.total:
+            return False
+        self.offset = offset
+        self.refill(cursor=0 if step > 0 else -1)
+        return True
+
+    def action_page(self, step: int) -> None:
+        self.turn_page(step)
 
     @on(Select.Changed)
     def _filtered(self) -> None:
-        self.refill()
+        self.offset = 0
+        self.refill(cursor=0)
 
     def current(self) -> CallSummary | None:
         return self.calls.get(highlighted_key(self.query_one(DataTable)) or "")
@@ -186,6 +249,9 @@ class ReviewListScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return len(self.app.screen_stack) > 1
+        if action == "page":  # shown only while there is a page that way
+            offset = self.offset + int(parameters[0]) * PAGE  # type: ignore[call-overload]
+            return 0 <= offset < self.total
         return True
 
     def action_back(self) -> None:
