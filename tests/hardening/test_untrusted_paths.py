@@ -247,5 +247,5 @@ def test_validate_on_a_folder_without_scenarios_says_so(capsys, tmp_path, name):
     (tmp_path / name).mkdir()
     (tmp_path / name / "notes.txt").write_text("not a scenario\n", encoding="utf-8")
     code, out = cli(capsys, "validate", tmp_path / name)
-    assert code == 2 and "a folder with no scenario files in it" in out, out
+    assert code == 1 and "a folder with no scenario files in it" in out, out
     assert "0 files checked" not in out
