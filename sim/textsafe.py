@@ -32,6 +32,8 @@ def hidden(char: str) -> bool:
 
 def terminal_safe(text: str, *, keep_newlines: bool = True) -> str:
     """Text with every control or format character (C0, C1, DEL, bidi overrides) made visible."""
+    if text.isprintable():  # none of them (nor a newline or tab): nearly every line printed
+        return text
     out = []
     for ch in text:
         if ch in _KEEP and (keep_newlines or ch == "\t"):
