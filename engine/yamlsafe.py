@@ -34,12 +34,15 @@ DataPath = tuple[str | int, ...]
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _ALLOWED_TAGS = {_STR_TAG, "!"}
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL_TRUE = re.compile(r"^(?:true|True|TRUE)$")
-_BOOL_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+#: The plain scalars that are null or true or false in the core schema, and nothing else is.
+_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("~", "null", "Null", "NULL", ""), None),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+#: First characters of every plain scalar that can be a number in the core schema.
+_NUMBER_STARTS = frozenset("+-.0123456789")
 _INT = re.compile(r"^[-+]?[0-9]+$")
-#: First characters of every plain scalar that can be other than text in the core schema.
-_MAYBE_NOT_TEXT = frozenset("~nNtTfF+-.0123456789")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 
 
@@ -467,7 +470,7 @@ class _Builder:
         values, keys = self.source.values, self.source.keys
         lines = self._lines
         allowed = _ALLOWED_TAGS
-        maybe_not_text = _MAYBE_NOT_TEXT
+        words, number_starts = _WORDS, _NUMBER_STARTS
         scalar = self._scalar
         no_key = _NO_KEY
         while True:  # pulled one by one (not yaml.parse's generator)
@@ -491,8 +494,11 @@ class _Builder:
                 continue
             if kind is scalar_event:
                 value = event.value
-                if not event.style and tag is None and (not value or value[0] in maybe_not_text):
-                    value = scalar(event)
+                if not event.style and tag is None:  # plain: maybe null, true, false, a number
+                    if value in words:
+                        value = words[value]
+                    elif value[0] in number_starts:
+                        value = scalar(event)
             elif len(stack) >= MAX_DEPTH:
                 self.feed(event)  # too deep: feed says so and stops
                 return
@@ -566,14 +572,10 @@ class _Builder:
         value = event.value
         if event.style or event.tag in _ALLOWED_TAGS:
             return value  # quoted, block, !!str or the non-specific '!': always text
-        if value and value[0] not in _MAYBE_NOT_TEXT:
-            return value  # most plain text: no null, bool or number starts with this letter
-        if _NULL.match(value):
-            return None
-        if _BOOL_TRUE.match(value):
-            return True
-        if _BOOL_FALSE.match(value):
-            return False
+        if value in _WORDS:
+            return _WORDS[value]
+        if value[0] not in _NUMBER_STARTS:
+            return value  # most plain text: no number starts with this letter
         if _INT.match(value):
             return int(value)
         if _FLOAT.match(value) and any(c.isdigit() for c in value):

@@ -237,3 +237,25 @@ def test_printing_a_problem_skips_the_character_loop_only_when_nothing_would_cha
         text = f"a.yaml:1:2: warning: '{chr(code)}' x"
         for keep in (True, False):
             assert terminal_safe(text, keep_newlines=keep) == one_by_one(text, keep), hex(code)
+
+
+@pytest.mark.parametrize(
+    ("plain", "value"),
+    [
+        *[(w, None) for w in ("~", "null", "Null", "NULL")],
+        *[(w, True) for w in ("true", "True", "TRUE")],
+        *[(w, False) for w in ("false", "False", "FALSE")],
+        *[(w, w) for w in ("nULL", "tRUE", "no", "off", "yes", "on", "None", "nan", ".inf")],
+        *[(w, w) for w in ("1:30", "0x1F", "1_000", "-x", "+", ".", "1.2.3", "12abc", "1e")],
+        ("007", 7), ("-12", -12), ("+1", 1), (".5", 0.5), ("5.", 5.0), ("-.5e3", -500.0),
+        ("1E+5", 100000.0),
+    ],
+)
+def test_plain_values_read_by_the_core_schema_in_every_place(plain, value):
+    """Values, list items and flow items; a key is the text of its value ('TRUE: x' keys
+    'true', '007: x' keys '7', '~: x' keys '')."""
+    data, _ = load(f"a: {plain}\nb:\n  - {plain}\nc: [{plain}]\n{plain}: k\n", "f.yaml")
+    for got in (data["a"], data["b"][0], data["c"][0]):
+        assert got == value and type(got) is type(value)
+    key = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    assert data[key] == "k"
