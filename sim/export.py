@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -264,19 +265,6 @@ def _by(comment: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_CSS = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:46em;margin:2em auto;color:#222;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:600}
-.turn{margin:.6em 0;padding:.4em .7em;border-left:4px solid #bbb;white-space:pre-wrap}
-.customer{border-color:#c0392b}.trainee{border-color:#2471a3;background:#f4f8fb}
-.action{border-color:#7d6608;font-style:italic}.who{font-weight:600}.when{color:#666}
-.details{color:#555;font-size:.9em;white-space:normal}
-.comment{margin:.3em 0 .3em 1em;padding:.3em .6em;background:#fff8dc;border:1px solid #e6d9a8}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
-@media print{body{margin:0;max-width:none}.turn{break-inside:avoid}}
-"""
-
 
 def h(text: Any) -> str:
     return html.escape(terminal_safe(str(text)), quote=True)
@@ -286,76 +274,21 @@ def to_html(
     transcripts: Sequence[
         tuple[Transcript, Grade | None, Iterable[DimensionScore] | Corrections, Sequence[Comment]]
     ],
+    *,
+    template: Path | None = None,
 ) -> str:
-    """One self-contained printable page: (transcript, grade, overrides, comments) per call."""
+    """One self-contained printable page: (transcript, grade, overrides, comments) per call,
+    rendered from `template` (default callsim's own, sim/templates/page.html.j2; sim/page.py).
+    Raises `sim.page.TemplateProblem` for a template that cannot be read or rendered."""
+    from callsim.sim.page import call_context, render_page
+
     title = (
         f"Call: {transcripts[0][0].scenario_title or transcripts[0][0].scenario_id}"
         if len(transcripts) == 1
         else f"{len(transcripts)} calls"
     )
-    body = [_html_call(*item) for item in transcripts]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{h(title)}</title><style>{_CSS}</style></head><body>\n"
-        + "\n<hr>\n".join(body)
-        + "\n</body></html>\n"
-    )
-
-
-def _html_call(
-    t: Transcript,
-    grade: Grade | None,
-    overrides: Iterable[DimensionScore] | Corrections,
-    comments: Sequence[Comment],
-) -> str:
-    out = [f'<article><h1>{h(t.scenario_title or t.scenario_id)}</h1><dl class="facts">']
-    out += [f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in header_facts(t)]
-    out.append("</dl><h2>Transcript</h2>")
-    notes = _comments_by_turn(comments)
-    for turn in t.turns:
-        who = SPEAKERS.get(turn.speaker, turn.speaker)
-        details = turn_details(turn)
-        out.append(
-            f'<div class="turn {h(turn.speaker)}"><span class="when">{clock(turn.at)}</span> '
-            f'<span class="who">{h(who)}:</span> {h(turn_text(turn))}'
-            + (f'<div class="details">{h("; ".join(details))}</div>' if details else "")
-            + "</div>"
-        )
-        for c in notes.get(turn.index, ()):
-            out.append(f'<div class="comment">Mentor{h(_by(c))}: {h(c.text)}</div>')
-    out.append("<h2>Wrap-up notes</h2>")
-    out.append(f'<div class="turn">{h(t.wrap_up)}</div>' if t.wrap_up else "<p>(none)</p>")
-    for c in notes.get(None, ()):
-        out.append(f'<div class="comment">Mentor{h(_by(c))}: {h(c.text)}</div>')
-    out.append("<h2>Grade</h2>")
-    view = grade_view(grade, overrides or ())
-    if view is None:
-        out.append("<p>Not graded.</p>")
-    else:
-        out.append(f"<p><strong>Total: {h(view.headline)}</strong></p>")
-        if view.corrections:
-            out.append("<p><strong>Mentor's correction:</strong></p><ul>")
-            out += [f"<li>{h(line)}</li>" for line in view.corrections]
-            out.append("</ul>")
-        out += [f"<p><em>Note: {h(n)}</em></p>" for n in view.notes]
-        out.append("<table><tr><th>Dimension</th><th>Score</th><th>Mentor</th></tr>")
-        for s in view.scores:
-            mentor = "" if s.override is None else f"{number(s.override)}: {s.reason or ''}"
-            out.append(
-                f"<tr><td>{h(s.title)}</td><td>{h(number(s.auto))}</td><td>{h(mentor)}</td></tr>"
-            )
-        out.append("</table>")
-        for title, items in (("Critical flags", view.flags), ("Feedback", view.feedback)):
-            if items:
-                out.append(f"<h3>{h(title)}</h3><ul>")
-                out += [f"<li>{h(i)}</li>" for i in items]
-                out.append("</ul>")
-        if view.kpis:
-            out.append("<h3>Indicators</h3><ul>")
-            out += [f"<li>{h(k)}: {h(v)}</li>" for k, v in view.kpis]
-            out.append("</ul>")
-    out.append("</article>")
-    return "\n".join(out)
+    calls = [call_context(*item) for item in transcripts]
+    return render_page(title=title, calls=calls, template=template)
 
 
 # ---------------------------------------------------------------------------------------------

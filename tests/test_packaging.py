@@ -89,6 +89,7 @@ def test_the_wheel_holds_one_package_and_all_its_data(wheel):
         "grading/data/tagger_model.json",
         "grading/data/corpus/energy.jsonl",
         "tui/callsim.tcss",
+        "sim/templates/page.html.j2",
         "py.typed",
         "__main__.py",
     ):

@@ -38,6 +38,11 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--since", metavar="DATE", type=since_date, help="export calls started on or after DATE"
     )
+    p.add_argument(
+        "--template",
+        metavar="FILE",
+        help="with --format html: render the page from this Jinja2 template (docs/mentor-guide.md)",
+    )
     p.add_argument("-o", "--output", metavar="FILE/DIR", help="where to write (default: stdout)")
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -71,7 +76,7 @@ def file_names(call_ids: list[str], fmt: str) -> list[str]:
     return names
 
 
-def render(fmt: str, calls: list, *, per_call: bool = False) -> str:
+def render(fmt: str, calls: list, *, per_call: bool = False, template: Path | None = None) -> str:
     """calls: (transcript, grade, dimension scores, comments) per call."""
     from callsim.sim.export import to_csv, to_csv_per_call, to_html, to_json, to_markdown
 
@@ -82,7 +87,7 @@ def render(fmt: str, calls: list, *, per_call: bool = False) -> str:
     if fmt == "csv":
         return to_csv([t for t, _, _, _ in calls])
     if fmt == "html":
-        return to_html(calls)
+        return to_html(calls, template=template)
     return "\n\n---\n\n".join(to_markdown(t, g, overrides=o, comments=c) for t, g, o, c in calls)
 
 
@@ -95,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
     if per_call and args.format != "csv":
         print("callsim export: --per-call goes with --format csv", file=sys.stderr)
         return 2
+    template = getattr(args, "template", None)
+    if template and args.format != "html":
+        print("callsim export: --template goes with --format html", file=sys.stderr)
+        return 2
+    template = Path(template) if template else None
     chosen = any(v is not None for v in filters.values())
     if bool(args.ids) == chosen:
         print(
@@ -125,22 +135,34 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         report(exc)
         return 1
-    if args.output is None:
-        sys.stdout.write(render(args.format, calls, per_call=per_call))
-        return 0
-    out = Path(args.output)
-    if per_call:  # one file, one row per call
+    out = None if args.output is None else Path(args.output)
+    if out is None:
+        targets: list[tuple[Path | None, list]] = [(None, calls)]
+    elif per_call:  # one file, one row per call
         targets = [(out / "callsim-calls.csv" if out.is_dir() else out, calls)]
     elif len(calls) > 1 or out.is_dir():
         names = file_names([c[0].call_id for c in calls], args.format)
         targets = [(out / n, [c]) for n, c in zip(names, calls, strict=True)]
     else:
         targets = [(out, calls)]
+    from callsim.sim.page import TemplateProblem
+
+    try:  # all rendered before anything is written: a broken template leaves no files behind
+        pages = [
+            (path, render(args.format, group, per_call=per_call, template=template))
+            for path, group in targets
+        ]
+    except TemplateProblem as exc:
+        print(f"callsim export: {terminal_safe(str(exc))}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.write(pages[0][1])
+        return 0
     try:
         if len(calls) > 1 and not per_call:
             out.mkdir(parents=True, exist_ok=True)
-        for path, group in targets:
-            text = render(args.format, group, per_call=per_call)
+        for path, text in pages:
+            assert path is not None
             path.write_text(text, encoding="utf-8", newline="")
             print(f"wrote {terminal_safe(str(path))}")
     except OSError as exc:

@@ -37,6 +37,17 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--width", type=int, default=24, metavar="N", help="chart width (24)")
     p.add_argument(
+        "--format",
+        choices=("text", "html"),
+        default="text",
+        help="text for the terminal (default), or html: the printable page callsim export uses",
+    )
+    p.add_argument(
+        "--template",
+        metavar="FILE",
+        help="with --format html: render the page from this Jinja2 template (docs/mentor-guide.md)",
+    )
+    p.add_argument(
         "--include-scripted",
         action="store_true",
         help="count calls played from a script (callsim run --script), left out by default",
@@ -125,6 +136,84 @@ def graded_calls(rep: Report) -> int:
     return max((len(t.scores) for t in rep.trends), default=0)
 
 
+def indicator_rows(rep: Report) -> list[tuple[str, str, str]]:
+    """(name, chart, trend) of first-contact resolution, handling time and satisfaction; none
+    before a call has ended."""
+    if not rep.fcr or rep.fcr_trend is None or rep.handling_trend is None:
+        return []
+    ended = rep.fcr_trend.calls
+    high = max(rep.handling) or 1
+    rows = [
+        (
+            "First-contact resolution",
+            sparkline(rep.fcr),
+            trend_text(rep.fcr_trend, lambda v: f"{v:.0f}%", shared=ended),
+        ),
+        (
+            "Average handling time",
+            sparkline(rep.handling, 0, high),
+            trend_text(rep.handling_trend, clock, shared=ended),
+        ),
+    ]
+    if rep.satisfaction:
+        rows.append(
+            (
+                "Satisfaction estimate",
+                sparkline(rep.satisfaction, 1, 5),
+                trend_text(rep.satisfaction_trend, lambda v: f"{v:.1f}/5", shared=ended),
+            )
+        )
+    return rows
+
+
+def progress_context(rep: Report, width: int) -> dict:
+    """What the printable page is given for a progress report (the same figures as `render`;
+    keys documented in docs/mentor-guide.md)."""
+    from callsim.sim.store_progress import buckets
+
+    graded = graded_calls(rep)
+    titles = {t.dimension: t.title for t in rep.weakest}
+    plan: list[dict] = []
+    for step in rep.plan:
+        if not plan or plan[-1]["dimension"] != step.dimension:
+            plan.append({"dimension": step.dimension, "title": titles[step.dimension]})
+            plan[-1]["scenarios"] = []
+        plan[-1]["scenarios"].append(
+            {
+                "scenario_id": step.scenario_id,
+                "title": step.title,
+                "difficulty": step.difficulty,
+                "taken": step.taken,
+            }
+        )
+    return {
+        "trainee": rep.trainee,
+        "calls": rep.calls,
+        "note": basis_note(graded),
+        "basis": basis(graded),
+        "dimensions": [
+            {
+                "dimension": t.dimension,
+                "title": t.title,
+                "scores": t.scores,
+                "chart": sparkline(buckets(t.scores, width)),
+                "change": trend_text(
+                    t.comparison, lambda v: f"{v:.1f}", shared=graded, direction=True
+                ),
+            }
+            for t in rep.trends
+        ],
+        "indicator_basis": basis(rep.fcr_trend.calls) if rep.fcr_trend else "",
+        "indicators": [{"name": n, "chart": c, "change": ch} for n, c, ch in indicator_rows(rep)],
+        "weakest_basis": recent_basis(graded),
+        "weakest": [
+            {"dimension": t.dimension, "title": t.title, "recent": f"{t.recent:.1f}"}
+            for t in rep.weakest
+        ],
+        "plan": plan,
+    }
+
+
 def render(rep: Report, width: int) -> list[str]:
     from callsim.sim.store_progress import buckets
 
@@ -144,29 +233,9 @@ def render(rep: Report, width: int) -> list[str]:
     else:
         out.append("No graded calls yet: scores appear once calls are graded.")
     out.append("")
-    if rep.fcr and rep.fcr_trend is not None and rep.handling_trend is not None:
+    rows = indicator_rows(rep)
+    if rows and rep.fcr_trend is not None:
         ended = rep.fcr_trend.calls
-        high = max(rep.handling) or 1
-        rows = [
-            (
-                "First-contact resolution",
-                sparkline(rep.fcr),
-                trend_text(rep.fcr_trend, lambda v: f"{v:.0f}%", shared=ended),
-            ),
-            (
-                "Average handling time",
-                sparkline(rep.handling, 0, high),
-                trend_text(rep.handling_trend, clock, shared=ended),
-            ),
-        ]
-        if rep.satisfaction:
-            rows.append(
-                (
-                    "Satisfaction estimate",
-                    sparkline(rep.satisfaction, 1, 5),
-                    trend_text(rep.satisfaction_trend, lambda v: f"{v:.1f}/5", shared=ended),
-                )
-            )
         out.append(f"{'Indicator':<25} {'over time':<{len(rep.fcr)}}  {basis(ended)}")
         for name, chart, change in rows:
             out.append(f"{name:<25} {chart:<{len(rep.fcr)}}  {change}")
@@ -201,6 +270,9 @@ def run(args: argparse.Namespace) -> int:
     if args.calls < 1 or args.width < 4:
         print("callsim progress: --calls must be 1 or more, --width 4 or more", file=sys.stderr)
         return 2
+    if args.template and args.format != "html":
+        print("callsim progress: --template goes with --format html", file=sys.stderr)
+        return 2
     store = open_or_report(args)
     if store is None:
         return 1
@@ -223,5 +295,21 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     rep = progress_report(args.trainee, points, bundled_library(), titles=titles, width=args.width)
+    if args.format == "html":
+        from pathlib import Path
+
+        from callsim.sim.page import TemplateProblem, render_page
+
+        try:
+            page = render_page(
+                title=f"Progress of {args.trainee}",
+                progress=progress_context(rep, args.width),
+                template=Path(args.template) if args.template else None,
+            )
+        except TemplateProblem as exc:
+            print(f"callsim progress: {terminal_safe(str(exc))}", file=sys.stderr)
+            return 1
+        sys.stdout.write(page)
+        return 0
     print("\n".join(render(rep, args.width)))
     return 0
