@@ -11,6 +11,9 @@ Seams for the rest of callsim:
 - Extra screens: `app.add_screen(name, label, factory, key=None)` lists a screen in the command
   palette (and, with `key`, on the home screen's footer). The review and progress modules add
   theirs with `install(app)` at start.
+- Theme: `theme` (a Textual theme's name) starts the app in it; with `remember_theme` (what
+  `callsim app` passes) every later change, from the palette or F9, is saved
+  (sim/app_settings.py) and `callsim app` starts in it next time.
 - Who is training: `trainee`, or with `ask_trainee` (what `callsim app` passes when no name is
   known) the app asks on start, before any call; `ask_who_is_training` asks again (home: t) and
   remembers the answer where line mode does (sim/trainee.py).
@@ -89,8 +92,13 @@ class CallsimApp(App[None]):
         scenario: LoadedScenario | None = None,
         mode: Mode | None = None,
         ask_trainee: bool = False,
+        theme: str | None = None,
+        remember_theme: bool = False,
     ) -> None:
         super().__init__()
+        if theme is not None:
+            self.theme = theme  # before changes are watched (on mount): not saved again
+        self.remember_theme = remember_theme
         self.scenario_dirs = [Path(d) for d in scenario_dirs]
         self.store = store
         self._tagger = tagger
@@ -143,6 +151,8 @@ class CallsimApp(App[None]):
         return HomeScreen()  # left empty until first shown when opened straight on a scenario
 
     def on_mount(self) -> None:
+        if self.remember_theme:
+            self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.ask_trainee:
             self.ask_who_is_training(then=self._open_launch, first=True)
         else:
@@ -190,6 +200,19 @@ class CallsimApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def _remember_theme(self, theme: Any) -> None:
+        """Save the theme just chosen, so the next `callsim app` starts in it."""
+        from callsim.sim.app_settings import save_theme
+
+        try:
+            save_theme(theme.name)
+        except OSError as exc:
+            self.notify(
+                f"The theme could not be remembered: {exc.strerror or exc}",
+                severity="warning",
+                markup=False,
+            )
 
     # -- who is training -----------------------------------------------------------------------
 

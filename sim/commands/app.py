@@ -41,9 +41,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=("practice", "assessment"),
         help="with --scenario: skip the briefing and start the call in this mode",
     )
+    p.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="start in this Textual theme (e.g. nord, dracula, textual-light); the theme chosen "
+        "in the app's palette is remembered for next time",
+    )
     from callsim.sim.store_cli import add_db_argument
 
     add_db_argument(p)
+
+
+def choose_theme(given: str | None) -> tuple[str | None, str | None]:
+    """(theme to start in, problem): `--theme NAME` if it is one of Textual's themes, else the
+    one remembered from the palette (a remembered name no longer known is passed over)."""
+    from textual.theme import BUILTIN_THEMES
+
+    from callsim.sim.app_settings import saved_theme
+
+    if given is not None:
+        if given in BUILTIN_THEMES:
+            return given, None
+        names = ", ".join(sorted(BUILTIN_THEMES))
+        return None, f"--theme: no theme named '{given}'; the themes are: {names}"
+    saved = saved_theme()
+    return (saved if saved in BUILTIN_THEMES else None), None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
     name, mode = getattr(args, "scenario", None), getattr(args, "mode", None)
     if mode is not None and name is None:
         print("callsim app: --mode needs --scenario", file=sys.stderr)
+        return 2
+    theme, problem = choose_theme(getattr(args, "theme", None))
+    if problem is not None:
+        print(f"callsim app: {terminal_safe(problem)}", file=sys.stderr)
         return 2
     loaded = None
     if name is not None:
@@ -74,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
         scenario=loaded,
         mode=mode,
         ask_trainee=trainee is None,  # first use: the app asks, and remembers the answer
+        theme=theme,
+        remember_theme=True,
     )
     store.on_error = lambda message: app.notify(message, severity="error", timeout=15, markup=False)
     app.run()
