@@ -17,12 +17,23 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
-from callsim.engine.language import comparable, negation_count, normalise, sentences
+from callsim.engine.language import (
+    clauses,
+    comparable,
+    negation_count,
+    normalise,
+    question_part,
+    sentences,
+)
 from callsim.engine.models import Fact, Outcome, Scenario
 from callsim.engine.transcript import Transcript, Turn
 from callsim.grading.rubric import Criterion, Dimension, Flag, Rubric, default_rubric
 
 QUOTE_CHARS = 160
+
+#: How close (rapidfuzz ratio or token_sort_ratio, 0-100) a question must be to one of a fact's
+#: `asked_by` to count as asking for it when the customer did not answer.
+ASKED_THRESHOLD = 80
 
 #: Satisfaction estimate (CSAT-like, 1-5) from the customer's final mood (0 calm - 10 furious):
 #: the first band whose upper bound holds the mood. A customer who hung up is a 1 whatever
@@ -334,7 +345,13 @@ class WrapUpCheck:
     required: tuple[str, ...]  # must_record facts the customer revealed
     recorded: tuple[str, ...]
     missing: tuple[str, ...]
-    not_revealed: tuple[str, ...]  # facts the notes claim that were never revealed
+    not_revealed: tuple[str, ...]  # facts the notes claim that nobody said or showed
+    #: Each fact above in the scenario's words, so no reader shows an internal id.
+    summaries: dict[str, str] = field(default_factory=dict)
+
+    def describe(self, fid: str) -> str:
+        """A fact as a trainee reads it: its summary (an older grade: its id in words)."""
+        return self.summaries.get(fid) or fid.replace("_", " ").replace("-", " ")
 
     def to_json(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -344,12 +361,16 @@ class WrapUpCheck:
         def facts(key: str) -> tuple[str, ...]:
             return _strs(_list(data, key, where), f"{where}.{key}")
 
+        summaries = _get(data, "summaries", dict, where, default={})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in summaries.items()):
+            raise GradeFormatError(f"{where}.summaries: must map fact ids to texts")
         return cls(
             written=_get(data, "written", bool, where),
             required=facts("required"),
             recorded=facts("recorded"),
             missing=facts("missing"),
             not_revealed=facts("not_revealed"),
+            summaries=dict(summaries),
         )
 
 
@@ -569,6 +590,11 @@ class _Call:
     demand_turn: int | None = None
     passed_off: bool = False
     premature: bool = False
+    #: A trainee reply the engine did not take for a handover but that briefs a colleague (set
+    #: only when the engine recorded no handover): see `_recognised_handover`.
+    summary_turn: int | None = None
+    _shown: dict[str, bool] = field(default_factory=dict)
+    promises: dict[float, list[tuple[Turn, str]]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, transcript: Transcript, scenario: Scenario | None) -> _Call:
@@ -602,10 +628,71 @@ class _Call:
     def last_reply(self) -> int:
         return self.replies[-1].index if self.replies else self.last_turn
 
-    def answer_to(self, index: int) -> Turn | None:
-        """The customer's words right after a turn (what they said when a fact came out)."""
-        nxt = self.turns_by_index.get(index + 1)
-        return nxt if nxt is not None and nxt.speaker == "customer" else None
+    def answer_to(self, index: int, fid: str | None = None) -> Turn | None:
+        """The customer's words after a turn: the line that gives fact `fid` when one of them
+        does (a customer often reacts first, then answers), else the first line."""
+        lines: list[Turn] = []
+        at = index + 1
+        while (nxt := self.turns_by_index.get(at)) is not None and nxt.speaker == "customer":
+            lines.append(nxt)
+            at += 1
+        if fid is not None and self.scenario is not None and fid in self.scenario.facts:
+            says = " ".join(self.scenario.facts[fid].says.split())
+            for line in lines:
+                if " ".join(line.text.split()) == says:
+                    return line
+        return lines[0] if lines else None
+
+    def heard(self, fid: str) -> bool:
+        """Whether the customer said fact `fid` in lines that did not formally reveal it (the
+        scenario's own lines often say it in passing: "you promised me a discount")."""
+        return self._found(fid, account=False)
+
+    def shown(self, fid: str) -> bool:
+        """Whether the trainee heard or saw fact `fid` without it being formally revealed: the
+        customer said it in other lines, or the account panel or a tool's result showed it."""
+        return self._found(fid, account=True)
+
+    def _found(self, fid: str, account: bool) -> bool:
+        key = f"{fid}/{account}"
+        if key not in self._shown:
+            sc = self.scenario
+            found = False
+            if sc is not None and fid in sc.facts:
+                fact = sc.facts[fid]
+                texts = [t.text for t in self.transcript.turns if t.speaker == "customer"]
+                if account:
+                    texts += [t.result for t in self.transcript.turns if t.result]
+                    texts += [f"{k}: {v}" for k, v in sc.account.items()]
+                found = any(mentions_fact(text, fact, 85) for text in texts)
+            self._shown[key] = found
+        return self._shown[key]
+
+    def asked_unanswered(self, fid: str) -> Turn | None:
+        """The reply that asked for fact `fid` when the customer did not answer it (they answer
+        at most three questions at once, and may ignore one): the engine's record of the fact
+        asked, else a question of the reply close to one of the fact's `asked_by`."""
+        sc = self.scenario
+        if sc is None or fid not in sc.facts or fid in self.reveal_turn:
+            return None
+        for r in self.replies:
+            if r.fact_asked == fid:
+                return r
+        wanted = [_processed(q) for q in sc.facts[fid].asked_by]
+        for r in self.replies:
+            asked = question_part(r.text)
+            if not asked:
+                continue
+            for part in {asked, *sentences(asked), *clauses(asked)}:
+                said = _processed(part)
+                if len(said.split()) < 3:
+                    continue
+                if any(
+                    max(fuzz.ratio(said, q), fuzz.token_sort_ratio(said, q)) >= ASKED_THRESHOLD
+                    for q in wanted
+                ):
+                    return r
+        return None
 
     def _escalation(self) -> None:
         t, sc = self.transcript, self.scenario
@@ -630,6 +717,12 @@ class _Call:
             ):
                 self.escalation_turn = r.index
                 break
+        if not self.escalated and not any(r.handover for r in self.replies):
+            summary = _recognised_handover(self)
+            if summary is not None:  # the trainee briefed a colleague the engine never brought in
+                self.escalated = True
+                self.summary_turn = summary.index
+                self.escalation_turn = summary.index
         if self.escalated and self.escalation_turn is None:
             tagged = [r for r in self.replies if "escalation" in r.tags]
             self.escalation_turn = tagged[0].index if tagged else self.last_reply
@@ -646,6 +739,15 @@ class _Call:
                 known = {f for f, i in self.reveal_turn.items() if i < at}
                 self.premature = not (set(nb.actions) <= done and set(nb.facts) <= known)
             self.passed_off = self.premature or (policy == "avoid" and not self.escalation_required)
+
+    def to_colleague(self, r: Turn) -> bool:
+        """Whether a reply was said to whoever took the call over, not to the customer."""
+        return r.handover or r.index == self.summary_turn
+
+    def handover_replies(self) -> list[Turn]:
+        """The replies that handed the call over: at the scenario's handover stage, else the
+        briefing the grader recognised."""
+        return [r for r in self.replies if self.to_colleague(r)]
 
     def first_solution_turn(self) -> int:
         """Where the trainee moved from finding out to fixing (for facts never asked about)."""
@@ -683,8 +785,8 @@ def _window(c: Criterion, call: _Call) -> list[Turn]:
     replies = call.replies
     if c.in_first is not None:
         replies = replies[: c.in_first]
-    elif c.in_last is not None:
-        replies = replies[-c.in_last :]
+    elif c.in_last is not None:  # the last replies to the customer, not the briefing of a colleague
+        replies = [r for r in replies if not call.to_colleague(r)][-c.in_last :]
     if c.mood_at_least is not None:
         replies = [r for r in replies if call.mood_before[r.index] >= c.mood_at_least]
     return replies
@@ -698,7 +800,8 @@ def _check_tag(c: Criterion, call: _Call) -> list[Citation] | None:
     hits = [r for r in window if c.tag in r.tags][: c.limit or None]
     why = _label(c, f"showed {c.tag.replace('_', ' ')}")
     out = [_reply_cite(c, r, c.points, why) for r in hits]
-    if not hits and c.missing and window:
+    cut_off = c.in_last is not None and call.transcript.outcome == Outcome.hung_up
+    if not hits and c.missing and window and not cut_off:  # a hang-up ends it, not the trainee
         first = window[0]
         out.append(
             _reply_cite(
@@ -718,6 +821,8 @@ def _check_tag_order(c: Criterion, call: _Call) -> list[Citation] | None:
     solved = next((r for r in call.replies if then_tags & set(r.tags)), None)
     if solved is None:
         return None
+    if asked is not None and asked.index == solved.index:
+        return []  # asked and offered at once: neither "asked before" nor "before asking a single"
     if asked is not None and asked.index < solved.index:
         why = _label(c, "asked before offering a solution")
         return [_reply_cite(c, asked, c.points, why, turns=(asked.index, solved.index))]
@@ -780,7 +885,7 @@ def _check_key_facts(c: Criterion, call: _Call) -> list[Citation] | None:
             why = _label(c, "played back a key fact: {fact}", fact=fact.summary)
             out.append(_reply_cite(c, playback, c.points, why, turns=(playback.index, given)))
         elif c.missing:
-            answer = call.answer_to(given)
+            answer = call.answer_to(given, fid)
             why = _missing_label(c, "never played back: {fact}", fact=fact.summary)
             at = answer.index if answer is not None else given
             quote = _quote(answer.text) if answer is not None else None
@@ -798,6 +903,11 @@ def _check_key_facts(c: Criterion, call: _Call) -> list[Citation] | None:
 
 
 def _check_uncovered(c: Criterion, call: _Call) -> list[Citation] | None:
+    """Credit per fact a question uncovered; `missing` per fact the trainee never found out.
+
+    A fact the customer said anyway (in lines that did not formally reveal it) was found out;
+    a fact the trainee asked for and the customer withheld was not the trainee's to miss.
+    """
     sc = call.scenario
     if sc is None or not sc.facts:
         return None
@@ -808,7 +918,12 @@ def _check_uncovered(c: Criterion, call: _Call) -> list[Citation] | None:
             r = call.turns_by_index[at]
             why = _label(c, "uncovered: {fact}", fact=fact.summary)
             out.append(_reply_cite(c, r, c.points, why))
-        elif c.missing and fid not in call.reveal_turn:
+        elif (
+            c.missing
+            and fid not in call.reveal_turn
+            and not call.heard(fid)
+            and call.asked_unanswered(fid) is None
+        ):  # a fact heard anyway, or asked for and withheld, was not missed by the trainee
             at = call.first_solution_turn()
             turn = call.turns_by_index.get(at)
             why = _missing_label(c, "never found out: {fact}", fact=fact.summary)
@@ -870,10 +985,15 @@ def _check_timeline(c: Criterion, call: _Call) -> list[Citation] | None:
 
 
 def _promises(call: _Call, threshold: float) -> list[tuple[Turn, str]]:
+    """The replies making a forbidden promise (each once), worked out once per threshold: the
+    timeline, the promises criterion and the flag all ask."""
     sc = call.scenario
     if sc is None:
         return []
-    found = []
+    if threshold in call.promises:
+        return call.promises[threshold]
+    found: list[tuple[Turn, str]] = []
+    call.promises[threshold] = found
     for r in call.replies:
         for promise in sc.expectations.forbidden_promises:
             if makes_promise(r.text, promise, threshold):
@@ -965,8 +1085,14 @@ def _names_action(text: str, phrase: str) -> bool:
 
 
 def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool:
+    return _states(text, element, call, c.threshold or 85, c.concern_words or ())
+
+
+def _states(
+    text: str, element: str, call: _Call, threshold: float, concern_words: Sequence[str]
+) -> bool:
+    """Whether a handover `text` states `element` (issue, done or concern) of this call."""
     sc = call.scenario
-    threshold = c.threshold or 85
     phrases: list[str] = []
     if element == "issue":
         if sc is not None:
@@ -982,7 +1108,7 @@ def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool
                 for phrase in (action.label, name.replace("_", " ").replace("-", " "))
             )
     elif element == "concern":
-        phrases.extend(c.concern_words or ())
+        phrases.extend(concern_words)
         if sc is not None:
             for fid in sc.expectations.key_facts:
                 if fid in sc.facts:
@@ -990,8 +1116,41 @@ def _handover_states(text: str, element: str, c: Criterion, call: _Call) -> bool
     return any(mentions(text, p, threshold) for p in phrases)
 
 
+#: The customer talked about, not to: a handover briefs a colleague about "her", "him"...
+_THIRD_PERSON = re.compile(r"\b(?:she|he|her|hers|him|his|she's|he's|the customer)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you've|you'll)\b")
+
+
+def _recognised_handover(call: _Call) -> Turn | None:
+    """A reply that hands the call over in words when the engine recorded no handover.
+
+    The engine moves a call to its handover stage only on a handover it understood; a trainee
+    may offer one ("I'll bring Marcus in once I've explained it to him") and then brief the
+    colleague at a stage that does not expect it. Such a briefing is still a handover: a reply
+    at or after one tagged `escalation` that talks about the customer rather than to them
+    (more third-person mentions than "you", at least two) and states both the issue and what
+    was done.
+    """
+    sc = call.scenario
+    if sc is None:
+        return None
+    names = {w for w in _WORD.findall(sc.customer.name.lower()) if len(w) > 2}
+    offered = False
+    for r in call.replies:
+        offered = offered or "escalation" in r.tags
+        if not offered:
+            continue
+        text = normalise(r.text)
+        about = len(_THIRD_PERSON.findall(text)) + sum(1 for w in _WORD.findall(text) if w in names)
+        if about < 2 or about <= len(_SECOND_PERSON.findall(text)):
+            continue
+        if _states(r.text, "issue", call, 85, ()) and _states(r.text, "done", call, 85, ()):
+            return r
+    return None
+
+
 def _check_handover(c: Criterion, call: _Call) -> list[Citation] | None:
-    handovers = [r for r in call.replies if r.handover]
+    handovers = call.handover_replies()
     if not handovers:
         return None
     r = handovers[0]
@@ -1008,7 +1167,12 @@ def _check_handover(c: Criterion, call: _Call) -> list[Citation] | None:
 
 
 def check_wrap_up(call: _Call, threshold: float = 85) -> WrapUpCheck:
-    """Which revealed facts the notes record, which they miss, and which they claim unheard."""
+    """Which revealed facts the notes record, which they miss, and which they claim unheard.
+
+    A fact the customer never revealed is not "unheard" when the customer said it in other
+    words, or the account panel or a tool's result showed it: notes may record what the
+    advisor saw.
+    """
     t, sc = call.transcript, call.scenario
     notes = (t.wrap_up or "").strip()
     if sc is None:
@@ -1021,9 +1185,28 @@ def check_wrap_up(call: _Call, threshold: float = 85) -> WrapUpCheck:
     unheard = tuple(
         f
         for f, fact in sc.facts.items()
-        if f not in call.reveal_turn and notes and mentions_fact(notes, fact, threshold)
+        if f not in call.reveal_turn
+        and notes
+        and mentions_fact(notes, fact, threshold)
+        and not call.shown(f)
     )
-    return WrapUpCheck(bool(notes), required, recorded, missing, unheard)
+    named = {f: sc.facts[f].summary for f in (*required, *unheard)}
+    return WrapUpCheck(bool(notes), required, recorded, missing, unheard, named)
+
+
+#: Where notes break into the parts a quote is taken from: sentences, semicolons, lines.
+_NOTE_BREAK = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+def notes_quote(notes: str, fact: Fact, threshold: float = 85) -> str:
+    """The part of the notes that records `fact`, word for word (the notes' own sentence), so
+    a debrief never shows notes in words the trainee did not write. The whole notes when no
+    single part records it; shortened with "…" only past the quote length."""
+    parts = [p.strip() for p in _NOTE_BREAK.split(notes) if p.strip()]
+    found = next((p for p in parts if mentions_fact(p, fact, threshold)), notes.strip())
+    if len(found) > QUOTE_CHARS:
+        found = found[: QUOTE_CHARS - 1].rstrip() + "…"
+    return found
 
 
 def _check_notes(c: Criterion, call: _Call) -> list[Citation] | None:
@@ -1034,14 +1217,15 @@ def _check_notes(c: Criterion, call: _Call) -> list[Citation] | None:
     if not check.required:
         return None
     out = []
-    notes = _quote(call.transcript.wrap_up)
+    notes = call.transcript.wrap_up or ""
     for fid in check.required:
         fact, given = sc.facts[fid], call.reveal_turn[fid]
-        answer = call.answer_to(given)
+        answer = call.answer_to(given, fid)
         at = answer.index if answer is not None else given
         if fid in check.recorded:
             why = _label(c, "the notes record: {fact}", fact=fact.summary)
-            out.append(Citation(at, c.points, why, notes, "notes", turns=(at,)))
+            quote = notes_quote(notes, fact, c.threshold or 85)
+            out.append(Citation(at, c.points, why, quote, "notes", turns=(at,)))
         elif c.missing:
             why = _missing_label(c, "the notes leave out: {fact}", fact=fact.summary)
             if not check.written:
@@ -1324,7 +1508,8 @@ def grade_transcript(
     for fid in wrap.not_revealed:
         summary = scenario.facts[fid].summary if scenario is not None else fid
         warnings.append(
-            f"the wrap-up notes record '{summary}', which the customer never said in this call"
+            f"the wrap-up notes record '{summary}', which the customer never said and neither "
+            "the account nor a tool showed in this call"
         )
     return Grade(
         call_id=transcript.call_id,

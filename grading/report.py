@@ -139,10 +139,12 @@ def format_report(
                 f"  recorded {len(w.recorded)} of {_n(len(w.required), 'fact')} the customer "
                 "gave that the notes must record"
             )
-        if w.missing:
-            out.append(f"  missing: {', '.join(w.missing)}")
-        if w.not_revealed:
-            out.append(f"  warning: records what was never said: {', '.join(w.not_revealed)}")
+        for fid in w.missing:
+            out.append(f"  missing: {w.describe(fid)}")
+        for fid in w.not_revealed:
+            out.append(
+                f"  warning: records what nobody said or showed in this call: {w.describe(fid)}"
+            )
 
     if grade.feedback:
         out.append("")

@@ -155,9 +155,11 @@ def debrief_view(transcript: Transcript, adjusted: AdjustedGrade | None) -> Debr
                 f"Recorded {len(wrap.recorded)} of {len(wrap.required)} facts "
                 "the notes must record."
             )
-        if wrap.missing:
-            view.wrap_up.append("Missing: " + ", ".join(wrap.missing))
-        if wrap.not_revealed:
-            view.wrap_up.append("Records what was never said: " + ", ".join(wrap.not_revealed))
+        for fid in wrap.missing:
+            view.wrap_up.append("Missing: " + wrap.describe(fid))
+        for fid in wrap.not_revealed:
+            view.wrap_up.append(
+                "Records what nobody said or showed in this call: " + wrap.describe(fid)
+            )
     view.feedback = [f.citation for f in grade.feedback]
     return view

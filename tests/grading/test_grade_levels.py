@@ -28,7 +28,7 @@ SCENARIOS = sorted(p.name for p in LEVELS_DIR.iterdir() if p.is_dir())
 #: not from the grader: strict, so the mark goes as soon as the tagger is fixed.
 TAGGER_BREAKS = {
     "bereavement-close-account": (
-        "the tagger reads \"so you won't have to go through it again\" (a warm handover the "
+        'the tagger reads "so you won\'t have to go through it again" (a warm handover the '
         "advisor controls) as over_promise, which caps the excellent call at 50"
     ),
 }

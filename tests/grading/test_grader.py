@@ -369,7 +369,9 @@ def test_wrap_up_is_graded_against_the_facts_actually_revealed(broadband):
     assert any("router light is flashing red" in x and "never said" in x for x in grade.warnings)
     lost = grade.dimension("follow_up").lost
     assert any("already restarted" in c.why and c.turn == 4 for c in lost)
-    assert "missing: tried_restart" in format_report(grade, transcript)
+    report = format_report(grade, transcript)
+    assert "missing: already restarted and tried another cable" in report
+    assert "tried_restart" not in report and "router_lights" not in report  # no internal ids
 
 
 def test_key_facts_must_be_played_back_after_they_were_given(broadband):
