@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,26 +60,71 @@ class Problem:
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
+#: Where the items of one list or mapping stand: a mapping's table maps each key to (the key's
+#: position, the value's position, the value's table or None); a list's holds (the item's
+#: position, its table or None) per item.
+PositionTable = dict[str, tuple[tuple[int, int], tuple[int, int], Any]] | list[
+    tuple[tuple[int, int], Any]
+]
+
+
 @dataclass
 class SourceMap:
-    """Where each value (and each mapping key) of a loaded file stands in the text."""
+    """Where each value (and each mapping key) of a loaded file stands in the text.
+
+    Kept in the file's own shape (a table per list and mapping, see PositionTable), filled as
+    the file is read: no path into the data is built unless a message asks for one.
+    """
 
     path: str
-    values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    root: tuple[int, int] | None = None
+    table: PositionTable | None = None
 
     def locate(self, data_path: DataPath, *, key: bool = False) -> tuple[int, int]:
-        """The position of `data_path`, or of its nearest ancestor that exists."""
-        p = tuple(data_path)
-        while True:
-            table = self.keys if key else self.values
-            if p in table:
-                return table[p]
-            if key and p in self.values:
-                return self.values[p]
-            if not p:
-                return (1, 1)
-            p = p[:-1]
+        """The position of `data_path` (of its key, with `key`, where it has one), or of its
+        nearest ancestor that exists."""
+        if self.root is None:
+            return (1, 1)
+        pos, key_pos, table = self.root, None, self.table
+        for part in data_path:
+            if isinstance(table, dict):
+                entry = table.get(part) if isinstance(part, str) else None
+                if entry is None:
+                    break
+                key_pos, pos, table = entry
+            elif isinstance(table, list) and isinstance(part, int) and 0 <= part < len(table):
+                (pos, table), key_pos = table[part], None
+            else:
+                break
+        return key_pos if key and key_pos is not None else pos
+
+    @property
+    def values(self) -> dict[DataPath, tuple[int, int]]:
+        """Every value's position by its path (for tests and tools; `locate` reads less)."""
+        return dict(self._walk(key=False))
+
+    @property
+    def keys(self) -> dict[DataPath, tuple[int, int]]:
+        """Every mapping key's position by the path of its value."""
+        return dict(self._walk(key=True))
+
+    def _walk(self, *, key: bool) -> Iterator[tuple[DataPath, tuple[int, int]]]:
+        if self.root is None:
+            return
+        if not key:
+            yield (), self.root
+        todo: list[tuple[DataPath, Any]] = [((), self.table)]
+        while todo:
+            path, table = todo.pop()
+            if isinstance(table, dict):
+                for k, (key_pos, pos, inner) in table.items():
+                    yield (*path, k), key_pos if key else pos
+                    todo.append(((*path, k), inner))
+            elif isinstance(table, list):
+                for i, (pos, inner) in enumerate(table):
+                    if not key:
+                        yield (*path, i), pos
+                    todo.append(((*path, i), inner))
 
 
 class FileProblems(Exception):
@@ -408,7 +453,7 @@ class _Builder:
         self.too_deep = False
         self.documents = 0
         self.result: Any = None
-        # Stack of open containers: (container, its path, pending key, key position, seen keys)
+        # Stack of open containers: (container, its position table, pending key, key position)
         self.stack: list[list[Any]] = []
 
     def position(self, mark: Any) -> tuple[int, int]:
@@ -441,8 +486,8 @@ class _Builder:
                 self.too_deep = True
                 return
             container: Any = [] if kind is yaml.SequenceStartEvent else {}
-            path = self._add(container, event.start_mark)
-            self.stack.append([container, path, _NO_KEY, None, {}])
+            table = self._add(container, event.start_mark)
+            self.stack.append([container, table, _NO_KEY, None])
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             if self.stack:
                 self.stack.pop()
@@ -467,7 +512,6 @@ class _Builder:
         map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         inline = {scalar_event, map_start, seq_start, map_end, seq_end}
         stack = self.stack
-        values, keys = self.source.values, self.source.keys
         lines = self._lines
         allowed = _ALLOWED_TAGS
         words, number_starts = _WORDS, _NUMBER_STARTS
@@ -499,38 +543,36 @@ class _Builder:
                         value = words[value]
                     elif value[0] in number_starts:
                         value = scalar(event)
+                inner = None
             elif len(stack) >= MAX_DEPTH:
                 self.feed(event)  # too deep: feed says so and stops
                 return
+            elif kind is map_start:
+                value, inner = {}, {}
             else:
-                value = {} if kind is map_start else []
+                value, inner = [], []
             mark = event.start_mark
             pos = (mark.line + 1, mark.column + 1) if lines is None else lines(mark.index)
             frame = stack[-1]
-            container, path = frame[0], frame[1]
+            container, table = frame[0], frame[1]
             if type(container) is list:
-                child = (*path, len(container))
                 container.append(value)
-                values[child] = pos
+                table.append((pos, inner))
             elif frame[2] is no_key:  # this value is a key
                 if type(value) is not str:
                     self._add_key(frame, value, mark, pos)
                 else:
                     frame[2], frame[3] = value, pos
-                child = (*path, "\0key")
             else:
-                key, key_pos, seen = frame[2], frame[3], frame[4]
+                key, key_pos = frame[2], frame[3]
                 frame[2] = no_key
-                child = (*path, key)
-                if key in seen:
-                    self._duplicate(key, key_pos, seen)
+                if key in table:
+                    self._duplicate(key, key_pos, table)
                 else:
-                    seen[key] = key_pos
+                    table[key] = (key_pos, pos, inner)
                     container[key] = value
-                    keys[child] = key_pos
-                    values[child] = pos
-            if kind is not scalar_event:
-                stack.append([value, child, no_key, None, {}])
+            if inner is not None:
+                stack.append([value, inner, no_key, None])
 
     def _add_key(self, frame: list[Any], value: Any, mark: Any, pos: tuple[int, int]) -> None:
         """Set `value` as the pending key of a mapping's frame: keys are text."""
@@ -547,8 +589,8 @@ class _Builder:
             )
         frame[2], frame[3] = key, pos
 
-    def _duplicate(self, key: str, key_pos: tuple[int, int], seen: dict) -> None:
-        first = seen[key]
+    def _duplicate(self, key: str, key_pos: tuple[int, int], table: dict) -> None:
+        first = table[key][0]
         self.problems.append(
             Problem(
                 self.name,
@@ -582,34 +624,32 @@ class _Builder:
             return float(value)
         return value
 
-    def _add(self, value: Any, mark: Any) -> DataPath:
-        """Place a value in the open container (or as the document root); return its path."""
+    def _add(self, value: Any, mark: Any) -> Any:
+        """Place a value in the open container (or as the document root) and its position in
+        the container's table; return the value's own table (None for a scalar)."""
         pos = (mark.line + 1, mark.column + 1) if self._lines is None else self._lines(mark.index)
+        inner: Any = {} if isinstance(value, dict) else [] if isinstance(value, list) else None
         if not self.stack:
             self.result = value
-            self.source.values[()] = pos
-            return ()
+            self.source.root, self.source.table = pos, inner
+            return inner
         frame = self.stack[-1]
-        container, path = frame[0], frame[1]
+        container, table = frame[0], frame[1]
         if isinstance(container, list):
-            child = (*path, len(container))
             container.append(value)
-            self.source.values[child] = pos
-            return child
+            table.append((pos, inner))
+            return inner
         if frame[2] is _NO_KEY:  # this value is a key
             self._add_key(frame, value, mark, pos)
-            return (*path, "\0key")
-        key, key_pos, seen = frame[2], frame[3], frame[4]
+            return inner
+        key, key_pos = frame[2], frame[3]
         frame[2] = _NO_KEY
-        child = (*path, key)
-        if key in seen:
-            self._duplicate(key, key_pos, seen)
-            return child
-        seen[key] = key_pos
+        if key in table:
+            self._duplicate(key, key_pos, table)
+            return inner
+        table[key] = (key_pos, pos, inner)
         container[key] = value
-        self.source.keys[child] = key_pos
-        self.source.values[child] = pos
-        return child
+        return inner
 
 
 _NO_KEY = object()

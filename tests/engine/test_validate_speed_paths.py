@@ -259,3 +259,18 @@ def test_plain_values_read_by_the_core_schema_in_every_place(plain, value):
         assert got == value and type(got) is type(value)
     key = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
     assert data[key] == "k"
+
+
+def test_locate_names_the_key_or_value_or_the_nearest_place_that_exists():
+    text = "id: x\nstages:\n  open:\n    customer: [hi, there]\n    to: end\n"
+    _, source = load(text, "f.yaml")
+    assert source.locate(()) == (1, 1)
+    assert source.locate(("stages", "open", "to")) == (5, 9)
+    assert source.locate(("stages", "open", "to"), key=True) == (5, 5)
+    assert source.locate(("stages", "open", "customer", 1)) == (4, 20)
+    assert source.locate(("stages", "open", "customer", 1), key=True) == (4, 20)  # no key
+    assert source.locate(("stages", "open", "customer", 5)) == (4, 15)  # the list itself
+    assert source.locate(("stages", "open", "nope", 0), key=True) == (3, 3)  # 'open:'
+    assert source.locate(("stages", 0)) == (3, 3)  # a mapping has no item 0
+    assert source.locate(("missing",), key=True) == (1, 1)
+    assert source.keys[("stages", "open")] == (3, 3) and source.values[("id",)] == (1, 5)
