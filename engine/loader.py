@@ -88,7 +88,16 @@ class LoadedScenario:
             texts += intent.not_
         for fact in sc.facts.values():
             texts += fact.asked_by
-        return Reader(concepts, texts)
+        # the people in the call, as the customer and colleagues name them: "leah" is a name
+        # to keep, not a slip for "lead"
+        texts.append(sc.customer.name)
+        for stage in sc.stages.values():
+            lines = stage.customer
+            if isinstance(lines, str):
+                texts.append(lines)
+            elif lines is not None:
+                texts += [v.say for v in lines]
+        return Reader(concepts, texts, people=[sc.customer.name])
 
     def intent(self, name: str) -> Intent:
         """The scenario's own intent of that name, else the shared one."""
@@ -351,7 +360,11 @@ def check_files(
             return [p for f in files for p in _file_problems(f, warnings)]
         import multiprocessing
 
-        # fork: the workers start with everything imported and the intent caches filled.
+        # fork: the workers start with the lint imported and the first folder's shared
+        # intents read (a library is mostly one folder), instead of each doing it again
+        if warnings:
+            import callsim.engine.lint  # noqa: F401
+        _folder_library(Path(files[0]))
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             chunk = max(1, min(32, len(files) // (jobs * 4)))
             done = pool.imap(_file_problems_star, [(f, warnings) for f in files], chunk)
