@@ -149,10 +149,9 @@ class _Linter:
                     )
                 )
             for name, listed_at in table:
-                for j, example in enumerate(self.intents[name].examples):
-                    rivals = near.rivals(example, name)
-                    if not rivals:  # nothing but its own intent's examples comes near it
-                        continue
+                # examples with no rival near them (only their own intent's examples come
+                # near) are matched to their own intent: only the others are looked at
+                for j, example, rivals in near.contested(name):
                     if all(
                         not negative and frozenset((name, other)) in reported
                         for other, negative in rivals
@@ -266,6 +265,8 @@ class _Linter:
             return
 
         revealed_by_action = {f for a in sc.actions.values() for f in a.reveals}
+        if revealed_by_action.issuperset(sc.facts):
+            return  # every fact comes out through a tool: no question needs checking
         matcher = IntentMatcher(
             ((fid, f.asked_by, ()) for fid, f in sc.facts.items()), negation=False
         )
@@ -371,6 +372,8 @@ class NearRivals:
         #: and a library's stages listen for the same intents again and again
         self._rivals: dict[tuple[str, str], frozenset[tuple[str, bool]]] = {}
         self._matches: dict[str, Match] = {}
+        self._examples = {name: examples for name, examples, _ in intents}
+        self._contested: dict[str, list[tuple[int, str, frozenset[tuple[str, bool]]]]] = {}
         if 0 < self.cutoff <= 100:
             self._near = _near_texts(texts, self.cutoff)
         else:  # no shortcut holds: compare every pair, as may_confuse does
@@ -404,6 +407,17 @@ class NearRivals:
             for text in self._near.get(self._process(example), ()):
                 out.update((n, neg) for _, n, _, neg in self._entries[text] if n != intent or neg)
             found = self._rivals[(example, intent)] = frozenset(out)
+        return found
+
+    def contested(self, intent: str) -> list[tuple[int, str, frozenset[tuple[str, bool]]]]:
+        """(index, example, its rivals) for each example of `intent` that has rivals."""
+        found = self._contested.get(intent)
+        if found is None:
+            found = self._contested[intent] = [
+                (j, example, rivals)
+                for j, example in enumerate(self._examples[intent])
+                if (rivals := self.rivals(example, intent))
+            ]
         return found
 
     def match(self, example: str) -> Match:
