@@ -5,12 +5,14 @@ output by people who never saw the example phrasings) through `callsim phrasings
 reading replies by wording only and by wording and meaning (engine/meaning.py). Prints the
 figures per set, per kind of phrasing and per scenario, and a SUMMARY line.
 
-    python bench/matching_eval.py [--set dev|heldout|untuned|all] [--scenario ID]
+    python bench/matching_eval.py [--set dev|heldout|untuned|study|all] [--scenario ID]
 
 `dev` is the set to study misses in; `heldout` is only measured, never read for tuning.
 `untuned` is four scenarios in other industries written from the docs alone
 (tests/untuned/scenarios) and replies to them by another writer who saw only their briefs:
-the figure for scenarios nobody tuned.
+the figure for scenarios nobody tuned. `study` is the same again (three more scenarios by a
+trainer new to callsim, tests/untuned/study/, replies by a writer who saw only their briefs),
+kept for studying what goes wrong on scenarios written by others; `untuned` stays unread.
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ def _figures(results: list[Checked]) -> tuple[float, float, float, int, int]:
 
 def run_set(name: str, only: str | None) -> dict[bool, list[tuple[str, list[Checked]]]]:
     out: dict[bool, list[tuple[str, list[Checked]]]] = {False: [], True: []}
-    folder = UNTUNED / "phrasings" if name == "untuned" else SETS / name
+    others = {"untuned": UNTUNED, "study": UNTUNED / "study"}
+    folder = others[name] / "phrasings" if name in others else SETS / name
     for path in sorted(folder.glob("*.jsonl")):
         sid = path.stem
         if only and sid != only:
             continue
-        if name == "untuned":
-            loaded = load_scenario(UNTUNED / "scenarios" / f"{sid}.yaml")
+        if name in others:
+            loaded = load_scenario(others[name] / "scenarios" / f"{sid}.yaml")
         else:
             loaded = load_scenario(resolve_scenario(sid))
         with path.open(encoding="utf-8") as fh:
@@ -63,10 +66,10 @@ def run_set(name: str, only: str | None) -> dict[bool, list[tuple[str, list[Chec
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", choices=("dev", "heldout", "untuned", "all"), default="all")
+    ap.add_argument("--set", choices=("dev", "heldout", "untuned", "study", "all"), default="all")
     ap.add_argument("--scenario")
     args = ap.parse_args()
-    names = ("dev", "heldout", "untuned") if args.set == "all" else (args.set,)
+    names = ("dev", "heldout", "untuned", "study") if args.set == "all" else (args.set,)
     summary = []
     for name in names:
         started = time.perf_counter()

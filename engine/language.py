@@ -102,7 +102,7 @@ SENTENCE_MARKS = frozenset(".?!;")
 #: Marks that end a clause: those that end a sentence, and ',', ':' and a dash.
 CLAUSE_MARKS = SENTENCE_MARKS | frozenset(",:—")
 #: Words that join two clauses.
-CLAUSE_WORDS = frozenset("but so and because although though".split())
+CLAUSE_WORDS = frozenset("but so and because although though if unless n cos".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\s*\n\s*")
 _CLAUSE_BREAK = re.compile(
     r"[.!?;:,—\n]+|\s(?:" + "|".join(sorted(CLAUSE_WORDS)) + r")\s", re.IGNORECASE
@@ -132,9 +132,16 @@ _ASKING_START = re.compile(
 )
 
 
+#: A statement that opens like a question: "What I can do is...", "What we'll do is...".
+_TELLING_START = re.compile(r"^(?:(?:and|so|but|ok|okay|right)\b[\s,]*)*what (?:i|we)\b", re.I)
+
+
 def asks(sentence: str) -> bool:
     """Whether one sentence asks something: a question mark, or a question's opening."""
-    return sentence.rstrip().endswith("?") or bool(_ASKING_START.match(sentence.strip()))
+    s = sentence.strip()
+    if s.endswith("?"):
+        return True
+    return bool(_ASKING_START.match(s)) and not _TELLING_START.match(s)
 
 
 def question_part(text: str) -> str:
@@ -167,6 +174,7 @@ def defers(text: str) -> bool:
 #: letter"), not an offer put as a question ("shall I book it", "would you like me to...").
 _FINDING_OUT = re.compile(
     r"^(?:(?:and|so|but|just|okay|ok|right|sorry|also|then|um|er)\b[\s,]*)*"
+    r"(?!(?:how|what) about\b|what if\b|what (?:i|we)\b)"  # offers: "how about a credit?"
     r"(?:what|when|where|which|who|whose|why|how"
     r"|(?:do|did|does|have|has|had|are|is|was|were)\s+(?:you|it|they|there|the|your|that|this|he|she))\b",
     re.IGNORECASE,
@@ -237,6 +245,28 @@ _ILL = re.compile(
     r"|prob|probs|worries|course|thanks|cheers|hi|hello|sorry|oh|ah|um|er|well)\s+)ill\b(?=\s+[a-z])"
 )
 
+#: ... or anywhere before a verb an advisor says they will do ("hi tom ill put leah thru"),
+#: unless the word before makes it the adjective ("she's been ill", "felt very ill").
+_ILL_BEFORE_VERB = re.compile(
+    r"\b(\w+\s+)?ill(?=\s+(?:put|get|check|make|call|ring|phone|send|pass|transfer|sort|have"
+    r"|look|do|see|be|just|need|take|try|give|let|arrange|book|pop|raise|speak|talk|email|text"
+    r"|go|find|ask|keep|update|stay|add|set|also|definitely|def|personally|never|always|chase"
+    r"|log|note|escalate|refund|credit|apply|waive|cancel|process|order|reset|run|fix|write"
+    r"|contact|follow|come|bring|explain|confirm|start|leave|happily|gladly|sit)\b)"
+)
+_ILL_ADJECTIVE_AFTER = frozenset(
+    """be been is was are were am being feel feeling felt feels very so really quite seriously
+    terribly fell fall falls taken get got gets getting become became look looks looked""".split()
+)
+
+
+def _ill_before_verb(m: re.Match[str]) -> str:
+    before = m.group(1) or ""
+    if before.strip() in _ILL_ADJECTIVE_AFTER:
+        return m.group(0)
+    return f"{before}i will"
+
+
 _TOKEN = re.compile(r"[a-z0-9£$€]+(?:['./-][a-z0-9]+)*")
 
 
@@ -251,7 +281,9 @@ def _expand(text: str) -> str:
         return f"{word} is" if word in _IS_AFTER else word
 
     low = re.sub(r"\b(\w+)'s\b", is_or_drop, low)
-    return _ILL.sub(r"\1i will", low) if "ill" in low else low
+    if "ill" not in low:
+        return low
+    return _ILL_BEFORE_VERB.sub(_ill_before_verb, _ILL.sub(r"\1i will", low))
 
 
 def raw_words(text: str) -> list[str]:

@@ -40,7 +40,7 @@ from callsim.engine.language import (
     has_negation,
     normalise,
 )
-from callsim.engine.meaning import MeaningIndex, Reader
+from callsim.engine.meaning import MeaningIndex, Reader, base_meaning, misses_point
 
 #: A reply must score at least this (0-100) to match anything.
 DEFAULT_FLOOR = 72.0
@@ -192,6 +192,7 @@ class IntentMatcher:
         self._choices = [c for _, c in entries]
         self.reader = reader
         self._index: MeaningIndex | None = None
+        self._negative_bags: dict[int, frozenset[str]] = {}
         self._index_lock = threading.Lock()
 
     @property
@@ -211,6 +212,27 @@ class IntentMatcher:
                         ),
                     )
         return self._index
+
+    def _negative_bag(self, idx: int) -> frozenset[str]:
+        """A `not` example read for meaning (kept once read)."""
+        bag = self._negative_bags.get(idx)
+        if bag is None and self.reader is not None:
+            bag = self._negative_bags[idx] = self.reader.bag(self._choices[idx].example)
+        return bag or frozenset()
+
+    def _veto_off_point(self, reply_bag: frozenset[str], idx: int, intent: str) -> bool:
+        """Whether a `not` example's own point is missing from the reply: the concepts that
+        set it apart from the intent's examples ("feedback" in "I'll pass your feedback on to
+        my manager"), else any of its concepts."""
+        veto = self._negative_bag(idx)
+        meaning = self._meaning
+        assert meaning is not None
+        own = {base_meaning(t) for t in meaning.union(intent)}
+        apart = {base_meaning(t) for t in veto if t.lstrip("~").startswith("#")} - own
+        if not apart:
+            return misses_point(reply_bag, veto)
+        said = {base_meaning(t) for t in reply_bag}
+        return any(t.startswith("#") for t in said) and apart.isdisjoint(said)
 
     def warm(self) -> None:
         """Build what the first reply would otherwise wait for."""
@@ -296,11 +318,16 @@ class IntentMatcher:
             elif (
                 self.points
                 and self._meaning is not None
-                and not choice.negative
-                and self._meaning.misses_point(reply_bag, idx)
+                and (
+                    self._meaning.misses_point(reply_bag, idx)
+                    if not choice.negative
+                    else self._veto_off_point(reply_bag, idx, choice.intent)
+                )
             ):
                 # "I'll see this through for you" against "I'll put you through now": the
-                # shared words are around the point, and the point (a transfer) is not said
+                # shared words are around the point, and the point (a transfer) is not said.
+                # So for a `not` example too: "I'll pass you to my manager" is not vetoed by
+                # "I'll pass your feedback on to my manager" (passing feedback on is its point)
                 score -= MISSED_POINT_PENALTY
             table = vetoes if choice.negative else best
             if score > table.get(choice.intent, (-1.0, choice))[0]:

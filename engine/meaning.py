@@ -56,9 +56,19 @@ STOPWORDS: frozenset[str] = frozenset(
     let which who whom whose""".split()
 )
 
+#: A time of day as typed ("4pm", "8-1", "5ish"): which time matters less than that the reply
+#: names one, so they all read as one word, `clocktime` (a term in engine/concepts.yaml).
+_CLOCK_TIME = re.compile(
+    r"\d{1,2}(?:[:.]\d{2})?(?:am|pm|ish)|\d{1,2}[:.]\d{2}|\d{1,2}(?:am|pm)?-\d{1,2}(?:am|pm)?"
+    r"|pm|oclock"
+)
+
+
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of one lowercase word, British spelling."""
+    if _CLOCK_TIME.fullmatch(word):
+        return "clocktime"
     if not word.isalpha() or len(word) < 3:
         return word
     from simplemma import lemmatize  # the dictionary loads on first use (docs/matching.md)
@@ -102,6 +112,7 @@ class Concepts:
             for m in members:
                 self.family[m] = (*self.family.get(m, ()), fam)
         self._table: dict[tuple[str, ...], str] | None = None
+        self._gapped: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
         self._longest = 0
         self._lock = threading.Lock()
 
@@ -129,18 +140,32 @@ class Concepts:
             with self._lock:
                 if self._table is None:
                     table: dict[tuple[str, ...], str] = {}
+                    gapped: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
                     for groups in self._libraries:
                         for concept, terms in groups.items():
                             for term in terms:
+                                if GAP in term:  # "put ... through": someone in between
+                                    head, _, tail = term.partition(GAP)
+                                    h = tuple(lemma(w) for w in raw_words(head))
+                                    t = tuple(lemma(w) for w in raw_words(tail))
+                                    if h and t:
+                                        gapped.setdefault(h, []).append((t, concept))
+                                    continue
                                 key = tuple(lemma(w) for w in raw_words(term))
                                 if key:
                                     table[key] = concept
+                    self._gapped = gapped
                     self._longest = max((len(k) for k in table), default=0)
                     self._table = table
         return self._table
 
-    def apply(self, lemmas: Sequence[str]) -> list[str]:
-        """`lemmas` with each longest run that names a concept replaced by `#concept`."""
+    def apply(self, lemmas: Sequence[str], names: frozenset[str] = frozenset()) -> list[str]:
+        """`lemmas` with each longest run that names a concept replaced by `#concept`.
+
+        A term written with `...` ("put ... through") allows up to three words for a person
+        in between ("put Mrs Doyle through", "pop him through"): pronouns, titles, `names`
+        (the reply's capitalised words) and words no dictionary knows. Those words stay in.
+        """
         table = self.table
         out: list[str] = []
         i = 0
@@ -153,12 +178,59 @@ class Concepts:
                     i += size
                     break
             else:
-                out.append(lemmas[i])
-                i += 1
+                found = self._around(lemmas, i, names) if self._gapped else None
+                if found is not None:
+                    concept, between, i = found
+                    out.append("#" + concept)
+                    out.extend(between)
+                else:
+                    out.append(lemmas[i])
+                    i += 1
         return out
+
+    def _around(
+        self, lemmas: Sequence[str], i: int, names: frozenset[str]
+    ) -> tuple[str, list[str], int] | None:
+        """A gapped term starting at `i`: (concept, the words between, the index after it)."""
+        for size in range(1, 4):
+            tails = self._gapped.get(tuple(lemmas[i : i + size]))
+            if not tails:
+                continue
+            start = i + size
+            for gap in range(1, MAX_GAP + 1):
+                between = lemmas[start : start + gap]
+                if len(between) < gap or not _person(between[-1], names):
+                    break
+                for tail, concept in tails:
+                    end = start + gap + len(tail)
+                    if tuple(lemmas[start + gap : end]) == tail:
+                        return concept, list(between), end
+        return None
+
+
+#: Marks the place in a concept term where a person may stand ("put ... through").
+GAP = " ... "
+#: At most this many words for that person ("Mrs Grace Whitfield").
+MAX_GAP = 3
+_PERSON_WORDS = frozenset(
+    """he she they you u i him her them me us mr mrs ms miss dr sir madam the this our my your
+    customer caller gentleman lady man woman mum dad husband wife son daughter partner""".split()
+)
+
+
+def _person(word: str, names: frozenset[str]) -> bool:
+    """Whether a word can be (part of) who is put through: a pronoun, a title, a name."""
+    return word in _PERSON_WORDS or word in names or (word.isalpha() and not known_word(word))
 
 
 NO_CONCEPTS = Concepts()
+
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<=\s)([A-Z][a-z]+)")
+
+
+def _names(text: str) -> frozenset[str]:
+    """Words capitalised inside a sentence ("put Tom through"), as lemmas: likely names."""
+    return frozenset(lemma(w.lower()) for w in _CAPITALISED.findall(text))
 
 # ----------------------------------------------------------------------------------------------
 # Reading a text
@@ -167,8 +239,15 @@ NO_CONCEPTS = Concepts()
 class Reader:
     """Turns text into a bag of meanings, with one scenario's vocabulary and concepts."""
 
-    def __init__(self, concepts: Concepts = NO_CONCEPTS, vocabulary: Iterable[str] = ()):
+    def __init__(
+        self,
+        concepts: Concepts = NO_CONCEPTS,
+        vocabulary: Iterable[str] = (),
+        people: Iterable[str] = (),
+    ):
+        """`people`: names in the call (the customer's), however a reply types them."""
         self.concepts = concepts
+        self.people = frozenset(lemma(w) for name in people for w in raw_words(name))
         words = set()
         for text in vocabulary:
             words.update(w for w in raw_words(text) if w.isalpha())
@@ -213,15 +292,18 @@ class Reader:
         through", but is "I'm unable to transfer you").
         """
         out: set[str] = set()
+        names = _names(text) | self.people
         for part in clauses(IDIOMS.sub(" ", fold(text).lower())):
-            words = self.words(part)
+            words = [w if w in names else self.corrected(w) for w in raw_words(part)]
             negated = any(is_negation(w) for w in words)
             mark = "~" if negated else ""
-            for t in self.concepts.apply([lemma(w) for w in words]):
+            for t in self.concepts.apply([lemma(w) for w in words], names):
                 if t.startswith("#"):
                     out.add(mark + t)
                     for fam in self.concepts.family.get(t[1:], ()):  # "a worry" names a feeling
                         out.add(mark + "@" + fam)
+                elif t in names and not (t in STOPWORDS or t in _PERSON_WORDS):
+                    out.add("#person")  # "Mrs Doyle", "Leah": someone, whoever it is
                 elif t not in STOPWORDS and not is_negation(t) and len(t) > 1:
                     out.add(mark + t)
         return frozenset(out)
@@ -235,8 +317,12 @@ class Reader:
 EXAMPLE_SHARE = 0.7
 
 
-def _base(token: str) -> str:
+def base_meaning(token: str) -> str:
+    """A meaning without its negation mark."""
     return token[1:] if token.startswith("~") else token
+
+
+_base = base_meaning
 
 
 class MeaningIndex:
@@ -273,6 +359,10 @@ class MeaningIndex:
         self._idf_intent = {t: math.log((m + 1) / (c + 0.5)) + 0.1 for t, c in dfi.items()}
         self._unseen_intent = math.log((m + 1) / 0.5) + 0.1
 
+    def union(self, intent: str) -> frozenset[str]:
+        """Every meaning the intent's examples carry."""
+        return self._union.get(intent, frozenset())
+
     def weight(self, token: str) -> float:
         return self._idf.get(token, self._unseen)
 
@@ -290,15 +380,7 @@ class MeaningIndex:
         """Whether the example names concepts and the reply names others instead: none of the
         example's, in either polarity, nor any of their families ("direct debit" says what
         "payment" says)."""
-        example = {_base(t) for t in self._bags[key][1]}
-        points = {t for t in example if t.startswith("#")}
-        if not points:
-            return False
-        said = {_base(t) for t in reply_bag}
-        if not any(t.startswith("#") for t in said):
-            return False  # "yes, both": says no point at all, so it misses none
-        families = {t for t in example if t.startswith("@")}
-        return points.isdisjoint(said) and families.isdisjoint(said)
+        return misses_point(reply_bag, self._bags[key][1])
 
     def intent_scores(self, reply_bag: frozenset[str]) -> dict[str, tuple[float, int, float]]:
         """intent -> (0-100, key of its closest example, share of the reply its examples
@@ -326,3 +408,16 @@ class MeaningIndex:
                 EXAMPLE_SHARE * score + (1 - EXAMPLE_SHARE) * explained, key, explained / 100
             )
         return out
+
+
+def misses_point(reply_bag: frozenset[str], example_bag: frozenset[str]) -> bool:
+    """`MeaningIndex.misses_point` for any example's bag (a `not` example's too)."""
+    example = {_base(t) for t in example_bag}
+    points = {t for t in example if t.startswith("#")}
+    if not points:
+        return False
+    said = {_base(t) for t in reply_bag}
+    if not any(t.startswith("#") for t in said):
+        return False  # "yes, both": says no point at all, so it misses none
+    families = {t for t in example if t.startswith("@")}
+    return points.isdisjoint(said) and families.isdisjoint(said)
