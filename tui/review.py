@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -34,7 +34,6 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from callsim.grading.grader import Grade, RaisedFlag
 from callsim.sim.corrections import shown_score, shown_scores
 from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, Comment, DimensionScore, StoreError
@@ -43,6 +42,9 @@ from callsim.tui.calls import CallsScreen, cell, store_error, tell_about_unfinis
 from callsim.tui.mentor import comment_line, number
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import highlighted_key
+
+if TYPE_CHECKING:  # the grader is imported when a call is graded, not when the app starts
+    from callsim.grading.grader import Grade, RaisedFlag
 
 CALLS_KEY = "m"
 #: The review list reads this many calls at a time: a team's store may hold 100,000.
