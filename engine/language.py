@@ -53,9 +53,11 @@ def words(text: str) -> list[str]:
 # Negation
 
 #: Set phrases with a negation word that negate nothing ("no problem, I'll refund it", "no
-#: prob ill put u thru").
+#: prob ill put u thru"), and asides that say nothing to match on ("out of interest" is not
+#: interest on a loan).
 IDIOMS = re.compile(
     r"\b(?:no (?:problem|probs?|worries|worry|bother|trouble|doubt|matter)|np|not a problem"
+    r"|out of interest"
     r"|never mind|(?:do not|don't|dont) worry|not only|not just"
     r"|no[,.!]? +(?=i|we|you|it|that))\b",
     re.IGNORECASE,

@@ -44,6 +44,8 @@ _SPELLING = {
     "license": "licence", "fulfill": "fulfil", "enroll": "enrol", "gray": "grey",
     "mom": "mum", "apologize": "apologise", "realize": "realise", "authorize": "authorise",
 }
+#: Past forms simplemma's English dictionary gets wrong ("gone" -> "gan").
+_IRREGULAR = {"gone": "go", "thought": "think", "felt": "feel", "rung": "ring"}
 _IZE = re.compile(r"(?<=\w{3})iz(?=e|es|ed|ing|ation|ations)\b")
 
 #: Words too common to say what a reply means; negation is read separately (per clause).
@@ -73,7 +75,7 @@ def lemma(word: str) -> str:
         return word
     from simplemma import lemmatize  # the dictionary loads on first use (docs/matching.md)
 
-    base = lemmatize(word, lang="en").lower()
+    base = _IRREGULAR.get(word) or lemmatize(word, lang="en").lower()
     base = _SPELLING.get(base, base)
     return _IZE.sub("is", base) if "iz" in base else base
 

@@ -113,3 +113,9 @@ def test_common_words_do_not_read_as_unrelated_concepts():
     assert "#meter_reading" not in bag("I have read your notes")
     assert "#lost_stolen" not in bag("you missed the appointment")
     assert "#problem" in bag("my router is broken")
+
+
+def test_asides_and_irregular_past_forms_read_as_meant():
+    assert "#interest" not in bag("Out of interest, what's gone wrong?")
+    assert "#interest" in bag("there's no interest on the plan")
+    assert "go" in bag("what's gone wrong")  # not simplemma's "gan"
