@@ -15,7 +15,14 @@ from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from callsim.engine.call import ActionUse, Call, CallError, ScenarioEngine, StepResult
+from callsim.engine.call import (
+    ActionUse,
+    Call,
+    CallError,
+    MoodChange,
+    ScenarioEngine,
+    StepResult,
+)
 from callsim.engine.loader import LoadedScenario
 from callsim.engine.models import Outcome
 from callsim.engine.models import outcome_words as outcome_words  # the app's wording too
@@ -24,6 +31,7 @@ from callsim.sim.slash import Refused, parse, perform
 
 if TYPE_CHECKING:  # grading is imported when a call is graded, not when it starts
     from callsim.grading.grader import Grade
+    from callsim.sim.coaching import MoodNote
 
 Mode = Literal["practice", "assessment"]
 #: The customer's mood in words (`CallSession.mood_level`).
@@ -171,6 +179,8 @@ class CallSession:
         #: After `finish`: whether the recorder saved the graded call (None without a recorder).
         self.saved: bool | None = None
         self.turns: list[Turn] = []
+        #: The engine's causes of each reply's mood change, by the reply's turn index.
+        self._mood_changes: dict[int, tuple[MoodChange, ...]] = {}
         self.wrap_up: str | None = None
         self.hints_used = 0
         self._hint_pending = False
@@ -224,6 +234,16 @@ class CallSession:
             if turn.mood_before is not None and turn.mood_after is not None:
                 return round(turn.mood_after - turn.mood_before, 3)
         return 0.0
+
+    def mood_note(self, turn: Turn) -> MoodNote | None:
+        """Why the customer's mood moved after this reply, for practice-mode coaching (None for
+        a turn that is not a reply played in this session)."""
+        changes = self._mood_changes.get(turn.index)
+        if changes is None or turn.mood_before is None or turn.mood_after is None:
+            return None
+        from callsim.sim.coaching import mood_note
+
+        return mood_note(self.loaded, changes, turn.mood_before, turn.mood_after)
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -289,6 +309,7 @@ class CallSession:
             )
         ]
         self._hint_pending = False
+        self._mood_changes[out[0].index] = step.mood_changes
         for line in step.customer_lines:
             out.append(self._say_customer(line, step.mood_after))
         return out

@@ -365,7 +365,8 @@ class CallScreen(Screen):
         conversation = self.query_one(Conversation)
         conversation.add_turn(turn)
         if turn.speaker == "trainee" and self.session.mode == "practice":
-            conversation.add_feedback(turn, self.warn_tags)
+            note = self.session.mood_note(turn)
+            conversation.add_feedback(turn, self.warn_tags, note.line() if note else None)
 
     def _show_new(self, turns: Iterable[Turn]) -> None:
         for turn in turns:

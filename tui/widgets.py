@@ -94,8 +94,9 @@ class Conversation(VerticalScroll, can_focus=True):
             body = plain(turn.text)
         self._add(body, f"turn -{turn.speaker}")
 
-    def add_feedback(self, turn: Turn, warn_tags: frozenset[str]) -> None:
-        """What the reply showed (its behaviour tags), with blame or over-promise called out."""
+    def add_feedback(self, turn: Turn, warn_tags: frozenset[str], why: str | None = None) -> None:
+        """What the reply showed (its behaviour tags), with blame or over-promise called out, and
+        `why` the customer's mood moved (the session's one line of coaching), shown as written."""
         good = [label_tag(t) for t in turn.tags if t not in warn_tags]
         warned = any(t in warn_tags for t in turn.tags)
         parts: list[str] = []
@@ -106,6 +107,8 @@ class Conversation(VerticalScroll, can_focus=True):
         if turn.mood_before is not None and turn.mood_after is not None:
             parts.append(f"frustration {turn.mood_before:.1f} → {turn.mood_after:.1f}")
         self._add(Content("   ".join(parts)), "feedback")
+        if why:
+            self._add(Content(f"↳ {why}"), "feedback -why")
         for tag in turn.tags:
             if tag in warn_tags:
                 evidence = turn.evidence.get(tag)
@@ -117,7 +120,8 @@ class Conversation(VerticalScroll, can_focus=True):
 
     def _add(self, body: Content, classes: str) -> None:
         self.mount(Static(body, classes=classes))
-        self.scroll_end(animate=False)
+        # once the block is laid out: scrolling as it is mounted could stop short of the end
+        self.call_after_refresh(self.scroll_end, animate=False)
 
 
 class ReplyInput(Input):

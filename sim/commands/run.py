@@ -201,6 +201,7 @@ def interactive(
         shown = len(session.turns)
 
     show_new()
+    coaching: str | None = None  # practice mode: why the last reply moved the mood
     while not session.ended:
         write(mood_meter(session.mood))
         try:
@@ -221,6 +222,9 @@ def interactive(
                     )
                     if trainee_turn.tags:
                         write(f"  (heard: {', '.join(trainee_turn.tags)})")
+                    note = session.mood_note(trainee_turn)
+                    if note is not None:  # said after the customer's answer, below
+                        coaching = f"  (mood {note.before:.1f} -> {note.after:.1f}) {note.line()}"
             else:  # the turns an action or /end adds are shown below, like the customer's
                 result = perform(session, cmd)
                 if not isinstance(result, ActionTaken | CallEnded):
@@ -228,6 +232,9 @@ def interactive(
         except CallError as exc:
             write(terminal_safe(f"  {exc}"))
         show_new()
+        if coaching:  # why the customer's mood moved: scenario words, made safe
+            write(terminal_safe(coaching))
+            coaching = None
     show_new()
     write(f"\n-- call ended: {outcome_words(session.outcome)}")
     write(
