@@ -59,7 +59,7 @@ IDIOMS = re.compile(
     r"\b(?:no (?:problem|probs?|worries|worry|bother|trouble|doubt|matter)|np|not a problem"
     r"|out of interest"
     r"|never mind|(?:do not|don't|dont) worry|not only|not just"
-    r"|no[,.!]? +(?=i|we|you|it|that))\b",
+    r"|no[,.!]? +(?=(?:i|we|you|it|that)\b))\b",
     re.IGNORECASE,
 )
 
