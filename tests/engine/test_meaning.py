@@ -107,9 +107,9 @@ def test_a_bad_concepts_block_is_refused_with_its_place(tmp_path):
     assert any("Bad Id" in str(p) for p in info.value.problems)
 
 
-#: Measured on the held-out replies (docs/matching.md): recall 0.800, false accepts 0.023. The
+#: Measured on the held-out replies (docs/matching.md): recall 0.828, false accepts 0.025. The
 #: targets are 0.90 and 0.02; the floor stops recall sliding back while the gap is closed.
-HELDOUT_RECALL_FLOOR = 0.79
+HELDOUT_RECALL_FLOOR = 0.82
 FALSE_ACCEPT_CEILING = 0.025
 
 
@@ -140,10 +140,10 @@ def test_held_out_replies_are_understood_at_least_as_well_as_measured():
     assert report.false_accept_rate <= FALSE_ACCEPT_CEILING
 
 
-#: Measured on the four scenarios nobody tuned (tests/untuned): recall 0.697, false accepts
-#: 0.027 (3 of 110). The target is 0.85.
-UNTUNED_RECALL_FLOOR = 0.68
-UNTUNED_FALSE_ACCEPT_CEILING = 0.04
+#: Measured on the four scenarios nobody tuned (tests/untuned): recall 0.716, false accepts
+#: 0.018 (2 of 110). The target is 0.85.
+UNTUNED_RECALL_FLOOR = 0.70
+UNTUNED_FALSE_ACCEPT_CEILING = 0.03
 
 
 def test_scenarios_nobody_tuned_are_understood_at_least_as_well_as_measured():
@@ -154,6 +154,22 @@ def test_scenarios_nobody_tuned_are_understood_at_least_as_well_as_measured():
     assert meant > 600 and none > 100
     assert report.recall >= UNTUNED_RECALL_FLOOR
     assert report.false_accept_rate <= UNTUNED_FALSE_ACCEPT_CEILING
+
+
+#: Measured on the three study scenarios (tests/untuned/study, written by a trainer new to
+#: callsim, replies by another writer): recall 0.799, false accepts 0.009 (1 of 108).
+STUDY_RECALL_FLOOR = 0.78
+STUDY_FALSE_ACCEPT_CEILING = 0.03
+
+
+def test_study_scenarios_are_understood_at_least_as_well_as_measured():
+    folder = ROOT / "tests" / "untuned" / "study"
+    files = sorted((folder / "phrasings").glob("*.jsonl"))
+    report = _understood(files, lambda p: folder / "scenarios" / f"{p.stem}.yaml")
+    meant, none = _sizes(report)
+    assert meant > 700 and none > 100
+    assert report.recall >= STUDY_RECALL_FLOOR
+    assert report.false_accept_rate <= STUDY_FALSE_ACCEPT_CEILING
 
 
 def test_phrasing_sets_are_well_formed():
