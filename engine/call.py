@@ -18,6 +18,7 @@ from transitions import Machine, MachineError
 from callsim.engine.inputs import InputRefused, result_text
 from callsim.engine.inputs import accept as accept_input
 from callsim.engine.language import (
+    asks,
     clauses,
     defers,
     describes_asking,
@@ -558,7 +559,7 @@ class ScenarioEngine:
             pick = self._furthest(stage, [best, match.runner_up])
             return replace(match, intent=pick)
         if match.intent is not None:
-            return match
+            return self._question_last(stage, text, match)
         parts = sentences(text)
         whole_sentences = len(parts) > 1
         if not whole_sentences:  # "Hello, thanks for calling, can I take your reference?"
@@ -587,6 +588,32 @@ class ScenarioEngine:
             if found:
                 pick = self._furthest(stage, [m.intent for m in found if m.intent])
                 return next(m for m in found if m.intent == pick)
+        return match
+
+    def _question_last(self, stage: str, text: str, match: Match) -> Match:
+        """A reply understood whole that ends on a question answers to the question: "Hello,
+        thanks for calling, can I take your booking reference?" is the identity check, and
+        the customer answers what the trainee asked."""
+        parts = sentences(text)
+        if len(parts) == 1:
+            parts = clauses(text)
+        if len(parts) < 2 or not asks(parts[-1]):
+            return match
+        matcher = self._matchers[stage]
+        last = parts[-1]
+        if not self._says_something(matcher, last):
+            return match
+        for m in (matcher.own.match(last), matcher.anywhere.match(last) if matcher.anywhere
+                  else None):
+            if (
+                m is not None
+                and m.intent is not None
+                and m.intent != match.intent
+                and m.intent in self._responses[stage]
+                and not m.calibrated
+                and not self._hands_over(stage, m.intent)
+            ):
+                return m
         return match
 
     @staticmethod

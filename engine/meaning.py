@@ -230,6 +230,16 @@ NO_CONCEPTS = Concepts()
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<=\s)([A-Z][a-z]+)")
 
 
+_BEFORE_NO = re.compile(r"\s(?=no\s)")
+
+
+def _scopes(text: str) -> Iterator[str]:
+    """The clauses of a text, each cut again before "no": "no" negates what follows it ("I
+    can split it over 3 months, no interest"), not what the clause said before it."""
+    for part in clauses(text):
+        yield from _BEFORE_NO.split(part)
+
+
 def _names(text: str) -> frozenset[str]:
     """Words capitalised inside a sentence ("put Tom through"), as lemmas: likely names."""
     return frozenset(lemma(w.lower()) for w in _CAPITALISED.findall(text))
@@ -295,7 +305,7 @@ class Reader:
         """
         out: set[str] = set()
         names = _names(text) | self.people
-        for part in clauses(IDIOMS.sub(" ", fold(text).lower())):
+        for part in _scopes(IDIOMS.sub(" ", fold(text).lower())):
             words = [w if w in names else self.corrected(w) for w in raw_words(part)]
             negated = any(is_negation(w) for w in words)
             mark = "~" if negated else ""

@@ -82,7 +82,20 @@ def test_a_greeting_and_an_identity_check_in_one_sentence_is_understood():
     engine = ScenarioEngine(load_scenario(STUDY / "airline-cancelled-wedding-flight.yaml"))
     call = engine.new_call()
     step = engine.reply(call, "Hello, thanks for calling, can I take your booking reference?")
-    assert step.intent in ("greeting", "identity_check")  # understood, either way
+    # understood as the question it ends on: the customer answers what the trainee asked
+    assert step.intent == "identity_check"
+
+
+def test_a_reply_that_ends_on_a_question_is_answered_as_that_question():
+    engine = ScenarioEngine(load_scenario(resolve_scenario("cancellation-genuine-fix")))
+    call = engine.new_call()
+    text = "Sure, I'll sort your PAC. Before I do, can I ask why you're leaving?"
+    assert engine.reply(call, text).intent == "ask_why"
+
+
+def test_no_negates_what_follows_it_not_the_whole_clause():
+    assert {"#split", "~#interest"} <= bag("i can split it over 3 months for u no interest")
+    assert {"~#unable", "~reduce"} <= bag("There's no way I can reduce the bill")
 
 
 def test_the_customer_asks_what_was_meant_then_understands_it_said_again():
