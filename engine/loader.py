@@ -358,19 +358,48 @@ def check_files(
     try:
         if jobs <= 1 or not _can_fork():
             return [p for f in files for p in _file_problems(f, warnings)]
-        import multiprocessing
-
         # fork: the workers start with the lint imported and the first folder's shared
         # intents read (a library is mostly one folder), instead of each doing it again
         if warnings:
             import callsim.engine.lint  # noqa: F401
         _folder_library(Path(files[0]))
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunk = max(1, min(32, len(files) // (jobs * 4)))
-            done = pool.imap(_file_problems_star, [(f, warnings) for f in files], chunk)
-            return [p for problems in done for p in problems]
+        return _in_workers(files, warnings, jobs)
     finally:
         _FOLDER_LIBRARIES.clear()
+
+
+def _in_workers(files: list[Path], warnings: bool, jobs: int) -> list[Problem]:
+    """`_file_problems` of each file in forked workers, in file order. A worker that dies
+    (killed, out of memory) does not hang the check: the files not yet answered are checked
+    here, one by one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    found: list[list[Problem]] = []
+    chunk = max(1, min(8, len(files) // (jobs * 4)))  # small: Ctrl+C waits for a chunk
+    try:
+        with ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker
+        ) as pool:
+            flags = [warnings] * len(files)
+            try:
+                for problems in pool.map(_file_problems, files, flags, chunksize=chunk):
+                    found.append(problems)
+            except BaseException:  # Ctrl+C: stop now, not after the files still queued
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    except BrokenProcessPool:
+        found += [_file_problems(f, warnings) for f in files[len(found) :]]
+    return [p for problems in found for p in problems]
+
+
+def _quiet_worker() -> None:
+    """Ctrl+C is the parent's to handle: a worker printing its own traceback would bury the
+    one line the command prints."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _cores() -> int:
@@ -385,10 +414,6 @@ def _can_fork() -> bool:
     import threading
 
     return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
-def _file_problems_star(args: tuple[Path, bool]) -> list[Problem]:
-    return _file_problems(*args)
 
 
 def _file_problems(path: Path, warnings: bool) -> list[Problem]:

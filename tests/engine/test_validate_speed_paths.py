@@ -8,9 +8,13 @@ values, positions, problems and order.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -274,3 +278,34 @@ def test_locate_names_the_key_or_value_or_the_nearest_place_that_exists():
     assert source.locate(("stages", 0)) == (3, 3)  # a mapping has no item 0
     assert source.locate(("missing",), key=True) == (1, 1)
     assert source.keys[("stages", "open")] == (3, 3) and source.values[("id",)] == (1, 5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_ctrl_c_stops_a_large_check_at_once_with_one_line_and_no_workers_left(tmp_path):
+    """Ctrl+C reaches the whole process group: the workers leave it to the command, which
+    stops within a chunk of files, says 'interrupted' and exits 130."""
+    library = tmp_path / "library"
+    library.mkdir()
+    _library(library, 400)
+    env = {**os.environ, "CALLSIM_DB": str(tmp_path / "calls.db")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "callsim", "validate", str(library)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(1.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.perf_counter()
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the check finished before Ctrl+C was sent")
+    assert proc.returncode == 130
+    assert time.perf_counter() - sent < 10
+    assert "Traceback" not in err and err.strip().endswith("interrupted"), err
+    assert "files checked" not in out
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # nothing of the group is left running
