@@ -18,10 +18,10 @@ from transitions import Machine, MachineError
 from callsim.engine.inputs import InputRefused, result_text
 from callsim.engine.inputs import accept as accept_input
 from callsim.engine.language import (
-    asks,
     clauses,
     defers,
     describes_asking,
+    finds_out,
     normalise,
     question_part,
     sentences,
@@ -560,13 +560,16 @@ class ScenarioEngine:
             return replace(match, intent=pick)
         if match.intent is not None:
             return self._question_last(stage, text, match)
+        asked = self._question_last(stage, text, match)  # "Hello, ..., can I take your...?"
+        if asked.intent is not None:
+            return asked
         parts = sentences(text)
         whole_sentences = len(parts) > 1
         if not whole_sentences:  # "Hello, thanks for calling, can I take your reference?"
             parts = clauses(text)
         if len(parts) > 1:
-            # a fragment must not escalate or blame by accident: the stage's own intents, or one
-            # allowed anywhere that does not hand the call over; a clause only when it says
+            # a fragment must not escalate or blame by accident: the stage's own intents only
+            # ("have a look at it" is not an identity check); a clause only when it says
             # something ("a couple of, erm, things" does not) and the wording or both readings
             # accept it, not the confidence alone
             found = [
@@ -576,15 +579,6 @@ class ScenarioEngine:
                 and (m := matcher.own.match(p)).intent in table
                 and (whole_sentences or not m.calibrated)
             ]
-            if matcher.anywhere is not None:  # "Hello, thanks for calling, can I take..."
-                found += [
-                    m
-                    for p in parts
-                    if self._says_something(matcher, p)
-                    and (m := matcher.anywhere.match(p)).intent in table
-                    and not m.calibrated
-                    and not self._hands_over(stage, m.intent or "")
-                ]
             if found:
                 pick = self._furthest(stage, [m.intent for m in found if m.intent])
                 return next(m for m in found if m.intent == pick)
@@ -597,8 +591,8 @@ class ScenarioEngine:
         parts = sentences(text)
         if len(parts) == 1:
             parts = clauses(text)
-        if len(parts) < 2 or not asks(parts[-1]):
-            return match
+        if len(parts) < 2 or not (text.rstrip().endswith("?") or finds_out(parts[-1])):
+            return match  # "..., and have a look at it." opens like a question but is not one
         matcher = self._matchers[stage]
         last = parts[-1]
         if not self._says_something(matcher, last):
