@@ -158,7 +158,7 @@ def question_part(text: str) -> str:
 #: "..., but let me take your details first", "once I've checked", "if you still want one".
 _DEFERRED = re.compile(
     r"\b(?:but first|first (?:let|can|could|i need|we need)"
-    r"|(?:let me|can i|could i|may i|can you|could you|can u|could u)"
+    r"|(?:let me|can i|could i|may i|can you|could you|can u|could u|(?:i|we) need to)"
     r"\b[^.?!]*\bfirst|before (?:i|we) (?:do|put|pass|transfer|get|bring|hand)|once (?:i|we)"
     r"|after (?:i|we)|when (?:i|we)(?:'ve| have)|in a (?:moment|minute|bit|sec)|later on"
     r"|if (?:you|that|it)|should you|would you like)\b",

@@ -132,3 +132,10 @@ def test_asides_and_irregular_past_forms_read_as_meant():
     assert "#interest" not in bag("Out of interest, what's gone wrong?")
     assert "~#interest" in bag("there's no interest on the plan")  # "no i..." is not "no, I"
     assert "go" in bag("what's gone wrong")  # not simplemma's "gan"
+
+
+def test_a_handover_after_something_the_advisor_needs_first_is_put_off():
+    from callsim.engine.language import defers
+
+    assert defers("I can get a manager but I need to know what it's about first")
+    assert not defers("I need to transfer you to billing")
