@@ -587,7 +587,11 @@ class ScenarioEngine:
     def _question_last(self, stage: str, text: str, match: Match) -> Match:
         """A reply understood whole that ends on a question answers to the question: "Hello,
         thanks for calling, can I take your booking reference?" is the identity check, and
-        the customer answers what the trainee asked."""
+        the customer answers what the trainee asked. Not when what was said before moves the
+        call on: "I've split it over three bills. Does that work?" is the split."""
+        whole = self._responses[stage].get(match.intent or "")
+        if whole is not None and whole[1].to is not None:
+            return match  # the statement moved the call on: "...split it, no interest. OK?"
         parts = sentences(text)
         if len(parts) == 1:
             parts = clauses(text)
