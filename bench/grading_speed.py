@@ -1,6 +1,7 @@
 """How fast grading is: the behaviour tagger's throughput, and grading one long call.
 
-1. Tagger throughput on one core: replies per second through `grading.tagger.tag_reply` over a
+1. Tagger throughput on one core: replies per second through `grading.tagger.tag_reply` (and,
+   beside it, the rules with the learned model, `learned=True`) over a
    varied set of replies (the bundled advisor scripts, TAGS.md-style examples, and generated
    replies with openers, typos and texting slips), each with a customer line as context, most of
    them different texts. Reported for a first pass over the set and for a second pass (the
@@ -23,6 +24,7 @@ import platform
 import random
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 
 from callsim.engine.loader import load_scenario
@@ -112,12 +114,12 @@ def replies(n: int, rng: random.Random) -> list[tuple[str, str]]:
     return out
 
 
-def tagger_throughput(items: list[tuple[str, str]]) -> tuple[float, float]:
+def tagger_throughput(items: list[tuple[str, str]], tag=tag_reply) -> tuple[float, float]:
     def one_pass() -> float:
         gc.collect()
         start = time.perf_counter()
         for text, customer in items:
-            tag_reply(text, customer)
+            tag(text, customer)
         return len(items) / (time.perf_counter() - start)
 
     return one_pass(), one_pass()
@@ -198,9 +200,11 @@ def main() -> None:
     items = replies(args.replies, rng)
     distinct = len({t for t, _ in items})
     first, second = tagger_throughput(items)
+    model_first, model_second = tagger_throughput(items, partial(tag_reply, learned=True))
     print(f"tagger: {len(items):,} replies ({distinct:,} distinct texts), one core")
-    print(f"  first pass:  {first:,.0f} replies/s")
-    print(f"  second pass: {second:,.0f} replies/s   (target >= 2,000/s)")
+    print(f"{'':<14}{'rules (default)':>16}{'rules + model':>16}")
+    print(f"  first pass: {first:>14,.0f}/s{model_first:>14,.0f}/s")
+    print(f"  second pass:{second:>14,.0f}/s{model_second:>14,.0f}/s   (target >= 2,000/s)")
 
     loaded = load_scenario(SCENARIO)
     call = long_call(rng)
@@ -216,6 +220,8 @@ def main() -> None:
     median = statistics.median(times)
     summary = [
         ("tagger throughput, one core", ">= 2,000 replies/s", f"{second:,.0f}/s", second >= 2000),
+        ("tagger throughput with the model, one core", ">= 2,000 replies/s",
+         f"{model_second:,.0f}/s", model_second >= 2000),
         ("grading a 40-reply call", "<= 20 ms", f"{median:.2f} ms", median <= 20),
     ]
     print("SUMMARY " + json.dumps({"bench": "grading_speed", "figures": summary}))

@@ -6,7 +6,9 @@ FILE defaults to the shared dev set (../shared/data/dev-utterances.jsonl next to
 the tagger's own held-out cases (tests/grading/fixtures/tagger_cases.jsonl). The tagger runs as
 a subprocess (`python -m callsim tag`), exactly as a user would run it. `--errors` lists the lines
 it got wrong, to study: fix general rules, never key a rule to one sentence.
-A last line gives the in-process throughput of `tag_reply` on one core.
+Last, how many replies careless typing (`learned.careless`: lowercase, no punctuation) gives
+other tags, and the in-process throughput on one core, each for the rules (`tag_reply`, the
+default) and the rules with the learned model (`tag_reply(..., learned=True)`).
 """
 
 from __future__ import annotations
@@ -112,23 +114,49 @@ def report(path: Path, show_errors: bool) -> tuple[float, float]:
 def throughput(paths: list[Path]) -> None:
     """Replies per second of `tag_reply`, in process, measured in CPU time of this one core
     (so other work on the machine does not distort it)."""
+    rows = [r for p in paths for r in load(p)]
+    if not rows:
+        return
+    print()
+    for name, tag in _READINGS():
+        start = time.process_time()
+        for r in rows:
+            tag(r["text"], r.get("customer"))
+        cold = len(rows) / max(time.process_time() - start, 1e-9)
+        done, start = 0, time.process_time()
+        while time.process_time() - start < 2.0:
+            for r in rows:
+                tag(r["text"], r.get("customer"))
+            done += len(rows)
+        warm = done / (time.process_time() - start)
+        print(f"throughput, {name}: {warm:,.0f} replies/s in-process on one core, CPU time "
+              f"(first pass, cold caches: {cold:,.0f} replies/s)")
+
+
+def _READINGS():  # noqa: N802
+    """The two readings compared: the rules (the default) and the rules with the model."""
+    from functools import partial
+
     from callsim.grading.tagger import tag_reply
+
+    return (("rules (default)", tag_reply), ("rules + model", partial(tag_reply, learned=True)))
+
+
+def careless_changes(paths: list[Path]) -> None:
+    """How many replies careless typing (lowercase, no punctuation) gives other tags."""
+    from callsim.grading.learned import careless
 
     rows = [r for p in paths for r in load(p)]
     if not rows:
         return
-    start = time.process_time()
-    for r in rows:
-        tag_reply(r["text"], r.get("customer"))
-    cold = len(rows) / max(time.process_time() - start, 1e-9)
-    done, start = 0, time.process_time()
-    while time.process_time() - start < 2.0:
-        for r in rows:
-            tag_reply(r["text"], r.get("customer"))
-        done += len(rows)
-    warm = done / (time.process_time() - start)
-    print(f"\nthroughput: {warm:,.0f} replies/s in-process on one core, CPU time "
-          f"(first pass, cold caches: {cold:,.0f} replies/s)")
+    for name, tag in _READINGS():
+        moved = sum(
+            1 for r in rows
+            if tag(r["text"], r.get("customer")).tags
+            != tag(careless(r["text"]), r.get("customer")).tags
+        )
+        print(f"careless typing changes the tags of {moved / len(rows):.1%} of these replies "
+              f"({name})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         target = f">= {TARGET_MACRO}, each >= {TARGET_MIN}"
         shown = f"{macro:.3f} (min {worst:.2f})"
         summary.append((f"tagger macro-F1 ({f.name})", target, shown, ok))
+    careless_changes(present)
     throughput(present)
     print("SUMMARY " + json.dumps({"bench": "tagger_eval", "figures": summary}))
     return 1 if missing else 0

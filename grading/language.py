@@ -159,6 +159,14 @@ def _known_forms(words: Iterable[str]) -> frozenset[str]:
     return frozenset(known)
 
 
+def _is_word(word: str) -> bool:
+    """Whether the English dictionary simplemma ships knows `word` (so it is not a slip).
+    Loaded the first time a word looks like a slip of a cue word."""
+    from simplemma import is_known
+
+    return bool(is_known(word, lang="en"))
+
+
 class Normaliser:
     """Turns replies into canonical token streams; fuzzy-corrects typos of cue words.
 
@@ -193,7 +201,9 @@ class Normaliser:
         best = process.extractOne(
             word, candidates, scorer=OSA.distance, processor=default_process, score_cutoff=limit
         )
-        return best[0] if best is not None else word
+        if best is None or _is_word(word):
+            return word  # "flight" is not a slip for "fright", nor "locked" for "looked"
+        return best[0]
 
     def normalise(self, text: str) -> Normalised:
         """Canonical form of `text` (see the module docstring)."""

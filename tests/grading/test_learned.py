@@ -1,4 +1,4 @@
-"""The learned second opinion on the tagger (grading/learned.py) and `callsim tag --learned`."""
+"""The learned reading beside the tagger's rules (grading/learned.py), `callsim tag --learned`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from callsim.engine.models import TAG_NAMES
 from callsim.grading import learned
-from callsim.grading.tagger import tag_reply
+from callsim.grading.tagger import tag_by_rules, tag_reply
 from callsim.sim.cli import main
 
 DOUBTING = (
@@ -28,7 +28,8 @@ def test_the_shipped_model_loads_and_knows_every_tag():
 
 
 def test_doubting_the_customer_is_blame_with_the_model_though_the_rules_miss_it():
-    assert "blame" not in tag_reply(DOUBTING).tags
+    assert "blame" not in tag_by_rules(DOUBTING).tags
+    assert "blame" not in tag_reply(DOUBTING).tags  # the default: the rules alone
     assert "blame" in tag_reply(DOUBTING, learned=True).tags
 
 
@@ -44,7 +45,9 @@ def test_callsim_tag_learned_reads_with_the_model(monkeypatch, capsys):
     "text",
     [
         "not json",
-        json.dumps({"format": 2, "tags": [], "bias": [], "weights": {}}),
+        json.dumps({"format": 1, "tags": [], "bias": [], "weights": {}}),  # an older model's
+        json.dumps({"format": 2, "tags": ["empathy"], "bias": [0.0], "weights": {},
+                    "thresholds": {"empathy": 1.5}}),
         json.dumps({"format": 1, "tags": ["empathy"], "bias": [0.0], "weights": {"w:x": [1, 2]}}),
         json.dumps({"format": 1, "tags": ["nonsense"], "bias": [0.0], "weights": {}}),
         '{"format": 1, "tags": ["empathy"], "bias": [NaN], "weights": {}}',
@@ -64,5 +67,57 @@ def test_training_learns_a_tag_from_its_words_and_round_trips():
     ] * 5
     model = learned.train(rows, tags=("empathy",), min_count=1)
     again = learned.TagModel.from_json(model.to_json())
-    assert "empathy" in again.tag("so sorry, that sounds stressful", None, ())
-    assert "empathy" not in again.tag("your bill please", None, ())
+    assert "empathy" in again.found(learned.features("so sorry, that sounds stressful", None, ()))
+    assert "empathy" not in again.found(learned.features("your bill please", None, ()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm so sorry you've been without water since Monday, that must be exhausting.",
+        "So you were charged twice for October, let me look.",
+        "Is there anything else I can help you with today?",
+        "What happens when you try to log in?",
+        "I can either send an engineer on Thursday or post a new router, whichever suits you.",
+        "You should have read the terms, it's all in the letter!",
+        "I'll pass this to my team leader now, with a summary of what we've tried.",
+        "I guarantee it'll be fixed by 5pm - it won't happen again.",
+    ],
+)
+def test_careless_typing_reads_the_same_as_careful_typing(text):
+    # one sentence each: where a writer ends sentences, the rules still see where (and a typed
+    # question mark still asks), so a reply of several sentences may read differently
+    # carelessly; bench/train_tagger.py measures how often (docs/rubric.md)
+    careless = learned.careless(text)
+    assert careless != text and "?" not in careless and careless == careless.lower()
+    assert tag_reply(careless, learned=True).tags == tag_reply(text, learned=True).tags
+    assert tag_reply(text, learned=True).tags  # each is about a real tag
+
+
+def test_the_model_does_not_read_a_negated_promise_as_one():
+    assert "over_promise" in tag_reply("I promise it'll be fixed today", learned=True).tags
+    for neg in ("never", "have not", "haven't"):
+        said = f"I {neg} promised it'll be fixed today"
+        assert "over_promise" not in tag_reply(said, learned=True).tags
+
+
+def test_no_reflection_from_the_model_without_the_customers_words():
+    # "so ..." opens many playbacks; with nothing of the customer's in it, it plays nothing back
+    assert "reflection" not in tag_reply(
+        "So just to recap, I've raised the refund and added a note.", "Thanks.", learned=True
+    ).tags
+    earlier = ("I've been a customer for twelve years.",)
+    got = tag_reply("Twelve years with us, and this is how it ends up.", "Just cancel it.",
+                    earlier, learned=True)
+    assert "reflection" in got.tags  # a playback of an earlier line, which only the rules see
+
+
+def test_careless_keeps_marks_inside_words_and_numbers():
+    assert learned.careless("It's at 06:40, £3.95 (8-12)... OK?") == "it's at 06:40 £3.95 8-12 ok"
+
+
+def test_the_shipped_model_says_whose_reading_counts_for_every_tag():
+    model = learned.shipped_model()
+    assert model is not None
+    assert set(model.trust) == set(TAG_NAMES)
+    assert all(0 < model.thresholds.get(t, learned.THRESHOLD) < 1 for t in TAG_NAMES)
