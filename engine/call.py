@@ -210,6 +210,15 @@ def distances_to(sc: Scenario, goals: Sequence[str]) -> dict[str, int]:
     return distance
 
 
+def _parts(text: str) -> tuple[list[str], bool]:
+    """A reply's sentences or, when it is one sentence, its clauses ("Hello, thanks for
+    calling, can I take your reference?"); and whether the parts are whole sentences."""
+    parts = sentences(text)
+    if len(parts) > 1:
+        return parts, True
+    return clauses(text), False
+
+
 class CallError(Exception):
     """A request the call cannot take (unknown action, call already over)."""
 
@@ -558,15 +567,10 @@ class ScenarioEngine:
         ):
             pick = self._furthest(stage, [best, match.runner_up])
             return replace(match, intent=pick)
-        if match.intent is not None:
-            return self._question_last(stage, text, match)
         asked = self._question_last(stage, text, match)  # "Hello, ..., can I take your...?"
         if asked.intent is not None:
             return asked
-        parts = sentences(text)
-        whole_sentences = len(parts) > 1
-        if not whole_sentences:  # "Hello, thanks for calling, can I take your reference?"
-            parts = clauses(text)
+        parts, whole_sentences = _parts(text)
         if len(parts) > 1:
             # a fragment must not escalate or blame by accident: the stage's own intents only
             # ("have a look at it" is not an identity check); a clause only when it says
@@ -592,9 +596,7 @@ class ScenarioEngine:
         whole = self._responses[stage].get(match.intent or "")
         if whole is not None and whole[1].to is not None:
             return match  # the statement moved the call on: "...split it, no interest. OK?"
-        parts = sentences(text)
-        if len(parts) == 1:
-            parts = clauses(text)
+        parts, _ = _parts(text)
         if len(parts) < 2 or not (text.rstrip().endswith("?") or finds_out(parts[-1])):
             return match  # "..., and have a look at it." opens like a question but is not one
         matcher = self._matchers[stage]

@@ -287,9 +287,10 @@ class Reader:
                 self._fixes[word] = fix
         return fix
 
-    def words(self, text: str) -> list[str]:
-        """The text's words as meant: contractions and text-speak expanded, slips corrected."""
-        return [self.corrected(w) for w in raw_words(text)]
+    def words(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
+        """The text's words as meant: contractions and text-speak expanded, slips corrected
+        (but not the words in `keep`: names are not slips)."""
+        return [w if w in keep else self.corrected(w) for w in raw_words(text)]
 
     def lemmas(self, text: str) -> list[str]:
         """The text's words, corrected and lemmatised, concepts applied, stopwords kept."""
@@ -306,7 +307,7 @@ class Reader:
         out: set[str] = set()
         names = _names(text) | self.people
         for part in _scopes(IDIOMS.sub(" ", fold(text).lower())):
-            words = [w if w in names else self.corrected(w) for w in raw_words(part)]
+            words = self.words(part, names)
             negated = any(is_negation(w) for w in words)
             mark = "~" if negated else ""
             for t in self.concepts.apply([lemma(w) for w in words], names):
@@ -332,9 +333,6 @@ EXAMPLE_SHARE = 0.7
 def base_meaning(token: str) -> str:
     """A meaning without its negation mark."""
     return token[1:] if token.startswith("~") else token
-
-
-_base = base_meaning
 
 
 class MeaningIndex:
@@ -424,11 +422,11 @@ class MeaningIndex:
 
 def misses_point(reply_bag: frozenset[str], example_bag: frozenset[str]) -> bool:
     """`MeaningIndex.misses_point` for any example's bag (a `not` example's too)."""
-    example = {_base(t) for t in example_bag}
+    example = {base_meaning(t) for t in example_bag}
     points = {t for t in example if t.startswith("#")}
     if not points:
         return False
-    said = {_base(t) for t in reply_bag}
+    said = {base_meaning(t) for t in reply_bag}
     if not any(t.startswith("#") for t in said):
         return False  # "yes, both": says no point at all, so it misses none
     families = {t for t in example if t.startswith("@")}
