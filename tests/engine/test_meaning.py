@@ -146,30 +146,30 @@ UNTUNED_RECALL_FLOOR = 0.70
 UNTUNED_FALSE_ACCEPT_CEILING = 0.03
 
 
-def test_scenarios_nobody_tuned_are_understood_at_least_as_well_as_measured():
-    folder = ROOT / "tests" / "untuned"
-    files = sorted((folder / "phrasings").glob("*.jsonl"))
-    report = _understood(files, lambda p: folder / "scenarios" / f"{p.stem}.yaml")
-    meant, none = _sizes(report)
-    assert meant > 600 and none > 100
-    assert report.recall >= UNTUNED_RECALL_FLOOR
-    assert report.false_accept_rate <= UNTUNED_FALSE_ACCEPT_CEILING
-
-
 #: Measured on the three study scenarios (tests/untuned/study, written by a trainer new to
 #: callsim, replies by another writer): recall 0.794, false accepts 0.009 (1 of 108).
 STUDY_RECALL_FLOOR = 0.78
 STUDY_FALSE_ACCEPT_CEILING = 0.03
 
 
-def test_study_scenarios_are_understood_at_least_as_well_as_measured():
-    folder = ROOT / "tests" / "untuned" / "study"
-    files = sorted((folder / "phrasings").glob("*.jsonl"))
-    report = _understood(files, lambda p: folder / "scenarios" / f"{p.stem}.yaml")
+@pytest.mark.parametrize(
+    ("folder", "least_meant", "floor", "ceiling"),
+    [
+        ("untuned", 600, UNTUNED_RECALL_FLOOR, UNTUNED_FALSE_ACCEPT_CEILING),
+        ("untuned/study", 700, STUDY_RECALL_FLOOR, STUDY_FALSE_ACCEPT_CEILING),
+    ],
+)
+def test_scenarios_written_by_others_are_understood_at_least_as_well_as_measured(
+    folder, least_meant, floor, ceiling
+):
+    # four never read while tuning, and three read to study what goes wrong on others' work
+    where = ROOT / "tests" / folder
+    files = sorted((where / "phrasings").glob("*.jsonl"))
+    report = _understood(files, lambda p: where / "scenarios" / f"{p.stem}.yaml")
     meant, none = _sizes(report)
-    assert meant > 700 and none > 100
-    assert report.recall >= STUDY_RECALL_FLOOR
-    assert report.false_accept_rate <= STUDY_FALSE_ACCEPT_CEILING
+    assert meant > least_meant and none > 100
+    assert report.recall >= floor
+    assert report.false_accept_rate <= ceiling
 
 
 def test_phrasing_sets_are_well_formed():
