@@ -38,6 +38,7 @@ def render(
     """The call as plain-terminal lines (every text made inert by terminal_safe)."""
     from callsim.sim.export import (
         SPEAKERS,
+        _comments_by_turn,
         clock,
         grade_view,
         header_facts,
@@ -49,9 +50,7 @@ def render(
     t = transcript
     out = [f"{k + ':':<15}{v}" for k, v in header_facts(t)]
     out.append("")
-    notes: dict[int | None, list[Comment]] = {}
-    for c in comments:
-        notes.setdefault(c.turn, []).append(c)
+    notes = _comments_by_turn(comments)
     for turn in t.turns:
         who = SPEAKERS.get(turn.speaker, turn.speaker)
         out.append(f"[{clock(turn.at)}] #{turn.index} {who}: {turn_text(turn)}")
