@@ -198,9 +198,38 @@ CREATE TABLE cleared_flags (
 #: an older callsim reads a store holding scripted calls (it counts them, as it always did).
 SOURCES = ("recorded", "imported", "scripted")
 
+#: Version 3 (the training loop, issue 17; queries in sim/store_training.py): a mentor's calls
+#: marked as examples of a scenario to shadow, and the trainee's self-assessment of a call
+#: (a rating per rubric dimension as JSON, and what they would do differently).
+_V3 = """
+CREATE TABLE examples (
+    call_id TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+    scenario_id TEXT NOT NULL,
+    marked_by TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX examples_scenario ON examples(scenario_id, created_at);
+
+CREATE TABLE self_assessments (
+    call_id TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+    ratings TEXT NOT NULL,             -- {"dimension": "poor" | "fair" | "good"} as JSON
+    differently TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+"""
+
 #: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2)]
-OUR_TABLES = {"calls", "turns", "dimension_scores", "overrides", "comments", "cleared_flags"}
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3)]
+OUR_TABLES = {
+    "calls",
+    "turns",
+    "dimension_scores",
+    "overrides",
+    "comments",
+    "cleared_flags",
+    "examples",
+    "self_assessments",
+}
 
 
 def schema_version() -> int:
