@@ -1,4 +1,5 @@
-"""`callsim export ID... --format md|html|json|csv`: saved calls as files to share or print."""
+"""`callsim export ID... --format md|html|json|csv|xapi`: saved calls as files to share or print,
+or as xAPI statements for a learning record store (sim/xapi.py, docs/lms.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 from callsim.sim.textsafe import terminal_safe
 
-FORMATS = ("md", "html", "json", "csv")  # as sim.export.FORMATS, without importing it here
+FORMATS = ("md", "html", "json", "csv", "xapi")  # sim.export.FORMATS and xapi, not imported here
+HOMEPAGE_ENV = "CALLSIM_XAPI_HOMEPAGE"
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +23,8 @@ def add(sub: argparse._SubParsersAction) -> None:
         description="Write saved calls to a file or standard output. md: readable text; html: "
         "one self-contained printable page; json: the transcript and grade, which 'callsim "
         "import' reads on another machine; csv: one row per turn, or with --per-call one row "
-        "per call for a spreadsheet. With several calls, -o names a folder that gets one file "
+        "per call for a spreadsheet; xapi: xAPI statements to post to a learning record store "
+        "(docs/lms.md). With several calls, -o names a folder that gets one file "
         "per call (--per-call: one file). Give call ids, or choose calls with --trainee, "
         "--scenario and --since.",
     )
@@ -43,6 +46,19 @@ def add(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="with --format html: render the page from this Jinja2 template (docs/mentor-guide.md)",
     )
+    p.add_argument(
+        "--homepage",
+        metavar="URL",
+        help="with --format xapi: the system where trainee names are learners' accounts (the "
+        f"xAPI account homePage, e.g. your LMS's address; default {HOMEPAGE_ENV})",
+    )
+    p.add_argument(
+        "--pass-mark",
+        metavar="N",
+        type=pass_mark,
+        help="with --format xapi: the total (0-100) that counts as success (default: the "
+        "rubric's 'fair' boundary, 50 in the bundled rubric)",
+    )
     p.add_argument("-o", "--output", metavar="FILE/DIR", help="where to write (default: stdout)")
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -53,6 +69,16 @@ def since_date(text: str) -> str:
     from callsim.sim.commands.sessions import since_date as parse
 
     return parse(text)
+
+
+def pass_mark(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number from 0 to 100") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number from 0 to 100")
+    return value
 
 
 def file_names(call_ids: list[str], fmt: str) -> list[str]:
@@ -105,6 +131,14 @@ def run(args: argparse.Namespace) -> int:
         print("callsim export: --template goes with --format html", file=sys.stderr)
         return 2
     template = Path(template) if template else None
+    xapi = None
+    if args.format == "xapi":
+        xapi = xapi_options(args)
+        if xapi is None:
+            return 2
+    elif getattr(args, "homepage", None) or getattr(args, "pass_mark", None) is not None:
+        print("callsim export: --homepage and --pass-mark go with --format xapi", file=sys.stderr)
+        return 2
     chosen = any(v is not None for v in filters.values())
     if bool(args.ids) == chosen:
         print(
@@ -136,6 +170,8 @@ def run(args: argparse.Namespace) -> int:
         report(exc)
         return 1
     out = None if args.output is None else Path(args.output)
+    if xapi is not None:
+        return write_xapi(calls, xapi, out)
     if out is None:
         targets: list[tuple[Path | None, list]] = [(None, calls)]
     elif per_call:  # one file, one row per call
@@ -172,4 +208,52 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def xapi_options(args: argparse.Namespace):
+    """sim.xapi.Options from --homepage (or its variable) and --pass-mark; None after saying
+    what is missing or wrong."""
+    import os
+
+    from callsim.sim.xapi import Options, homepage_problem
+
+    homepage = getattr(args, "homepage", None) or os.environ.get(HOMEPAGE_ENV, "").strip()
+    if not homepage:
+        print(
+            "callsim export: --format xapi needs --homepage URL (or CALLSIM_XAPI_HOMEPAGE): the "
+            "address of the system where trainee names are learners' accounts, e.g. your LMS",
+            file=sys.stderr,
+        )
+        return None
+    problem = homepage_problem(homepage)
+    if problem is not None:
+        print(f"callsim export: --homepage: {terminal_safe(problem)}", file=sys.stderr)
+        return None
+    return Options(homepage=homepage, pass_mark=getattr(args, "pass_mark", None))
+
+
+def write_xapi(calls: list, options, out: Path | None) -> int:
+    """One JSON array of every call's statements (what a record store takes in one POST); a
+    call that cannot be sent is named on stderr with why, and only no statements at all fails."""
+    from callsim.sim.xapi import to_xapi
+
+    text, skipped = to_xapi([(t, g, o) for t, g, o, _ in calls], options)
+    for cid, why in skipped:
+        print(f"callsim export: call {terminal_safe(cid)} left out: {why}", file=sys.stderr)
+    if len(skipped) == len(calls):
+        return 1
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    target = out / "callsim-statements.json" if out.is_dir() else out
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"callsim export: cannot write {terminal_safe(str(target))}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"wrote {terminal_safe(str(target))}")
     return 0
