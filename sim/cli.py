@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "progress": "progress",
     "agreement": "agreement",
     "review": "review",
+    "shadow": "shadow",
+    "example": "example",
     "completion": "completion",
 }
 
