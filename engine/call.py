@@ -594,8 +594,7 @@ class ScenarioEngine:
         the customer answers what the trainee asked. Not when what was said before moves the
         call on: "I've split it over three bills. Does that work?" is the split."""
         whole = self._responses[stage].get(match.intent or "")
-        if whole is not None and whole[1].to is not None:
-            return match  # the statement moved the call on: "...split it, no interest. OK?"
+        whole_moves = whole is not None and whole[1].to is not None
         parts, _ = _parts(text)
         if len(parts) < 2 or not (text.rstrip().endswith("?") or finds_out(parts[-1])):
             return match  # "..., and have a look at it." opens like a question but is not one
@@ -612,6 +611,7 @@ class ScenarioEngine:
                 and m.intent in self._responses[stage]
                 and not m.calibrated
                 and not self._hands_over(stage, m.intent)
+                and not (whole_moves and self._responses[stage][m.intent][1].to is None)
             ):
                 return m
         return match
