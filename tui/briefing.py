@@ -18,6 +18,7 @@ class BriefingScreen(Screen):
     BINDINGS = [
         Binding("p", "start('practice')", "Practice"),
         Binding("a", "start('assessment')", "Assessment"),
+        Binding("l", "shadow", "Listen to a model call"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -65,6 +66,7 @@ class BriefingScreen(Screen):
                 with Horizontal(id="mode-buttons"):
                     yield Button("Practice", id="practice", variant="primary")
                     yield Button("Assessment", id="assessment")
+                    yield Button("Listen to a model call", id="shadow")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -75,6 +77,14 @@ class BriefingScreen(Screen):
     def _pressed(self, event: Button.Pressed) -> None:
         if event.button.id in ("practice", "assessment"):
             self.action_start(event.button.id)
+        elif event.button.id == "shadow":
+            self.action_shadow()
+
+    def action_shadow(self) -> None:
+        """Hear the call handled well first (sim/shadow.py; tui/shadow.py plays it)."""
+        from callsim.tui.shadow import ShadowScreen
+
+        self.app.push_screen(ShadowScreen(self.loaded))
 
     def action_start(self, mode: str) -> None:
         app = self.app

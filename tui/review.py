@@ -311,6 +311,7 @@ class CallReviewScreen(Screen):
         Binding("g", "comment_call", "Call comment"),
         Binding("o", "override", "Override"),
         Binding("d", "done", "Review done"),
+        Binding("e", "example", "Example to shadow", show=False),  # 80 columns: Esc shown
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -375,6 +376,8 @@ class CallReviewScreen(Screen):
         status = "review done" if s.reviewed else "to review"
         if not s.ended:
             status += " · cut off"
+        if self._is_example():
+            status += " · example to shadow"
         self.query_one("#review-title-1", Static).update(cell(t.scenario_title or t.scenario_id))
         self.query_one("#review-title-2", Static).update(
             join(
@@ -572,6 +575,36 @@ class CallReviewScreen(Screen):
             return
         self.notify("Review marked done." if done else "Review reopened.")
         self.refresh_review()
+
+    def _is_example(self) -> bool:
+        from callsim.sim.store_training import is_example
+
+        try:
+            return is_example(self.app.store, self.call_id)
+        except StoreError:
+            return False
+
+    def action_example(self) -> None:
+        """Offer this call to trainees to shadow as an example of its scenario (again: no
+        longer); sim/store_training.py keeps the mark."""
+        from callsim.sim.store_training import is_example, mark_example, unmark_example
+
+        store = self.app.store
+        try:
+            if is_example(store, self.call_id):
+                unmark_example(store, self.call_id)
+                self.notify("No longer an example to shadow.")
+            else:
+                mark_example(store, self.call_id, mentor=self.app.mentor)
+                self.notify(
+                    "Marked as an example: trainees can shadow it from the scenario's briefing "
+                    "(Listen to a model call).",
+                    markup=False,
+                )
+        except StoreError as exc:
+            self.notify(store_error(exc), severity="error", markup=False)
+            return
+        self._fill_title()
 
     def _saved(self, saved: bool | None) -> None:
         if saved:
