@@ -269,7 +269,7 @@ def _ill_before_verb(m: re.Match[str]) -> str:
     return f"{before}i will"
 
 
-_TOKEN = re.compile(r"[a-z0-9£$€]+(?:['./-][a-z0-9]+)*")
+_TOKEN = re.compile(r"[£$€]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9£$€]+(?:['./-][a-z0-9]+)*")
 
 
 def _expand(text: str) -> str:

@@ -66,11 +66,18 @@ _CLOCK_TIME = re.compile(
 )
 
 
+#: An amount of money as typed ("£21", "£35.50", "£1,840", "20p"): the same for amounts as
+#: for times, the reply names one; which one is the customer's business to query.
+_MONEY = re.compile(r"[£$€]\d[\d,]*(?:\.\d{1,2})?k?|\d+(?:\.\d{2})?p")
+
+
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of one lowercase word, British spelling."""
     if _CLOCK_TIME.fullmatch(word):
         return "clocktime"
+    if _MONEY.fullmatch(word):
+        return "money"
     if not word.isalpha() or len(word) < 3:
         return word
     from simplemma import lemmatize  # the dictionary loads on first use (docs/matching.md)

@@ -53,6 +53,13 @@ def test_any_time_of_day_reads_as_a_time():
     assert "#part_of_day" not in bag("I am sorry")  # "am" alone is not a time
 
 
+def test_any_amount_of_money_reads_as_an_amount():
+    assert raw_words("it's £1,840 now") == ["it", "is", "£1,840", "now"]
+    assert bag("three lots of about £21, no interest") == bag("three lots of £35, no interest")
+    assert bag("I can knock 20p off") == bag("I can knock £5 off")
+    assert "money" not in bag("call me on 07700 900123")  # a number alone is not an amount
+
+
 def test_a_statement_that_opens_like_a_question_is_not_a_question():
     assert not asks("What I can do is refund the booking in full.")
     assert not finds_out("What we'll do is send an engineer tomorrow.")
@@ -91,6 +98,9 @@ def test_a_reply_that_ends_on_a_question_is_answered_as_that_question():
     call = engine.new_call()
     text = "Sure, I'll sort your PAC. Before I do, can I ask why you're leaving?"
     assert engine.reply(call, text).intent == "ask_why"
+    # a question that moves the call on wins over a statement that moves it too
+    text = "Of course, I can sort your PAC code. Can I just ask why you want to leave?"
+    assert engine.reply(engine.new_call(), text).intent == "ask_why"
 
 
 def test_no_negates_what_follows_it_not_the_whole_clause():
