@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "progress": "progress",
     "agreement": "agreement",
     "review": "review",
+    "serve": "serve",
     "shadow": "shadow",
     "example": "example",
     "completion": "completion",

@@ -74,6 +74,9 @@ class CallsimApp(App[None]):
     #: Opened as a mentor (`callsim review`): every trainee's calls and progress are offered.
     #: The trainee's app shows only the trainee's own.
     for_mentor = False
+    #: Served to a browser (`callsim serve`): who is training was settled at sign-in (or by the
+    #: reverse proxy), so the app offers no way to change it.
+    trainee_fixed = False
     BINDINGS = [
         Binding("f9", "toggle_dark", "Light/dark", show=False),
     ]
@@ -94,6 +97,7 @@ class CallsimApp(App[None]):
         ask_trainee: bool = False,
         theme: str | None = None,
         remember_theme: bool = False,
+        self_assess: bool = True,
     ) -> None:
         super().__init__()
         if theme is not None:
@@ -117,6 +121,8 @@ class CallsimApp(App[None]):
         self.defer_home = self.launch is not None
         #: Ask who is training before anything else (no name was given or saved).
         self.ask_trainee = ask_trainee and trainee is None
+        #: Between the notes and the debrief the trainee assesses themselves (tui/selfassess.py).
+        self.self_assess = self_assess
 
     # -- start --------------------------------------------------------------------------------
 
@@ -341,8 +347,22 @@ class CallsimApp(App[None]):
         """
         from callsim.tui.debrief import DebriefScreen
 
-        self._replace_top(DebriefScreen(session))
+        if self.self_assess:  # graded meanwhile; the debrief follows the self-assessment
+            from callsim.tui.selfassess import SelfAssessScreen
+
+            self._replace_top(SelfAssessScreen(session))
+        else:
+            self._replace_top(DebriefScreen(session))
         self._finish(session, notes)
+
+    def show_debrief(self, session: CallSession, self_view: Any, after: Any = None) -> None:
+        """The debrief, after the self-assessment (`self_view`, or None when skipped); a
+        grading failure the self-assessment screen (`after`) heard of is passed on."""
+        from callsim.tui.debrief import DebriefScreen
+
+        debrief = DebriefScreen(session, self_view=self_view)
+        debrief._grading_error = getattr(after, "grading_error", None)
+        self._replace_top(debrief)
 
     @work(thread=True, group="finish")
     def _finish(self, session: CallSession, notes: str) -> None:
@@ -358,9 +378,10 @@ class CallsimApp(App[None]):
 
     def _grading_failed(self, session: CallSession, message: str) -> None:
         from callsim.tui.debrief import DebriefScreen
+        from callsim.tui.selfassess import SelfAssessScreen
 
         for screen in self.screen_stack:
-            if isinstance(screen, DebriefScreen) and screen.session is session:
+            if isinstance(screen, DebriefScreen | SelfAssessScreen) and screen.session is session:
                 screen.show_grading_failed(message)
 
     def _graded(self, session: CallSession, grade: Grade) -> None:

@@ -24,9 +24,13 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from callsim.engine.transcript import Transcript
+from callsim.grading.adjusted import AdjustedGrade
 from callsim.grading.grader import Citation, Grade
 from callsim.sim.corrections import shown_grade
+from callsim.sim.self_assessment import Beside, beside_grade
 from callsim.sim.session import CallSession
+from callsim.sim.store import StoreError
+from callsim.sim.store_training import SelfAssessment, self_assessment
 from callsim.tui.grades import DebriefView, debrief_view
 from callsim.tui.mentor import comment_line, mentor_notes, review_section
 from callsim.tui.text import join, plain, styled
@@ -67,16 +71,21 @@ class DebriefScreen(Screen):
         *,
         transcript: Transcript | None = None,
         saved_grade: Grade | None = None,
+        self_view: SelfAssessment | None = None,
     ) -> None:
         """A saved call's debrief passes its stored `transcript` and `saved_grade` (shown as
-        graded then). Otherwise the session's grade is shown once `finish` has made it."""
+        graded then). Otherwise the session's grade is shown once `finish` has made it.
+        `self_view` is the trainee's self-assessment, set beside the grade (a saved call's is
+        read from the store)."""
         super().__init__()
         self.session = session
+        self.self_view = self_view
         self.transcript = transcript or session.transcript()
         self.saved_grade = saved_grade
         self.view: DebriefView | None = None
         self._ready = False  # composed and mounted: the grade can be drawn
         self._grading_error: str | None = None
+        self.beside: dict[str, Beside] = {}
 
     def compose(self) -> ComposeResult:
         self.mentor = mentor_notes(self.app.store, self.transcript.call_id)
@@ -122,10 +131,10 @@ class DebriefScreen(Screen):
             return
         if self.saved_grade is None:
             self.transcript = self.session.transcript()  # with the notes `finish` kept
-        view = debrief_view(
-            self.transcript, shown_grade(self.app.store, self.transcript.call_id, grade)
-        )
+        adjusted = shown_grade(self.app.store, self.transcript.call_id, grade)
+        view = debrief_view(self.transcript, adjusted)
         self.view = view
+        self.beside = self._beside(adjusted)
         self.query_one("#grading").display = False
         self.query_one("#grade-body").display = True
         self.query_one("#grade-text", Static).update(self._grade_text(view))
@@ -146,6 +155,20 @@ class DebriefScreen(Screen):
             )
         )
         self._focus_body()
+
+    def _beside(self, adjusted: AdjustedGrade | None) -> dict[str, Beside]:
+        """The trainee's rating of each dimension beside the grade's, by dimension title."""
+        if adjusted is None:
+            return {}
+        if self.self_view is None and self.app.store is not None:
+            try:
+                self.self_view = self_assessment(self.app.store, self.transcript.call_id)
+            except StoreError:
+                self.self_view = None
+        if self.self_view is None:
+            return {}
+        overrides = {o.dimension: o.score for o in adjusted.corrections.overrides}
+        return {b.title: b for b in beside_grade(self.self_view, adjusted.auto, overrides)}
 
     def _focus_body(self) -> None:
         """The grade takes the keys (scrolling) once it is shown, unless the trainee has
@@ -178,8 +201,13 @@ class DebriefScreen(Screen):
                 parts += [plain(text), " (no longer caps the total)\n"]
         if view.dimensions:
             parts += ["\n", styled("By dimension", "bold"), "\n"]
+            if self.beside:
+                parts += self._self_summary()
             for dim in view.dimensions:
-                parts += [styled(dim.name, "bold"), "  ", plain(dim.score), "\n"]
+                parts += [styled(dim.name, "bold"), "  ", plain(dim.score)]
+                if dim.name in self.beside:
+                    parts += ["  ·  ", styled(self.beside[dim.name].words(), "$accent")]
+                parts.append("\n")
                 if dim.anchor:
                     parts += ["  ", styled(dim.anchor, "italic"), "\n"]
                 for cite in dim.earned:
@@ -200,8 +228,26 @@ class DebriefScreen(Screen):
                 parts += ["→ ", *self._cite(item)]
         if self.transcript.wrap_up:
             parts += ["\n", styled("Your notes", "bold"), "\n", plain(self.transcript.wrap_up)]
+        if self.self_view is not None and self.self_view.differently.strip():
+            parts += ["\n\n", styled("What you would do differently", "bold"), "\n"]
+            parts.append(plain(self.self_view.differently))
         parts += review_section(self.mentor)
         return join(*parts)
+
+    def _self_summary(self) -> list[Content | str]:
+        """One line on how the trainee's own view matched the grade."""
+        verdicts = [b.verdict for b in self.beside.values() if b.verdict is not None]
+        if not verdicts:
+            return [styled("You rated no dimension the grade scored.", "italic"), "\n"]
+        matched = verdicts.count("matches")
+        return [
+            styled(
+                f"Your own view matched the grade on {matched} of {len(verdicts)} dimensions "
+                f"(higher on {verdicts.count('higher')}, lower on {verdicts.count('lower')}).",
+                "italic",
+            ),
+            "\n",
+        ]
 
     def _cite(self, cite: Citation) -> list[Content | str]:
         """One cited piece of evidence: turn(s), points, why, the words, what to try."""

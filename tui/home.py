@@ -224,7 +224,8 @@ class HomeScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_trainee":  # names matter only where calls are saved
-            return self.app.store is not None and not self.app.for_mentor
+            app = self.app
+            return app.store is not None and not app.for_mentor and not app.trainee_fixed
         return True
 
     def action_switch_trainee(self) -> None:

@@ -47,6 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="start in this Textual theme (e.g. nord, dracula, textual-light); the theme chosen "
         "in the app's palette is remembered for next time",
     )
+    p.add_argument(  # set by `callsim serve` for each browser session's app, not for people
+        "--served", action="store_true", help=argparse.SUPPRESS
+    )
     from callsim.sim.store_cli import add_db_argument
 
     add_db_argument(p)
@@ -103,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         theme=theme,
         remember_theme=True,
     )
+    if getattr(args, "served", False):
+        app.trainee_fixed = trainee is not None
     store.on_error = lambda message: app.notify(message, severity="error", timeout=15, markup=False)
     app.run()
     return 0

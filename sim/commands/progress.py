@@ -311,5 +311,23 @@ def run(args: argparse.Namespace) -> int:
             return 1
         sys.stdout.write(page)
         return 0
-    print("\n".join(render(rep, args.width)))
+    lines = render(rep, args.width)
+    try:
+        lines += ["", *self_assessment_lines(store, points, titles, args.width)]
+    except StoreError as exc:
+        report(exc)
+        return 1
+    print("\n".join(lines))
     return 0
+
+
+def self_assessment_lines(store, points: Sequence, titles: dict[str, str], width: int) -> list[str]:
+    """How the trainee's self-assessments matched the grade over these calls (issue 17)."""
+    from callsim.sim.self_assessment import calibration, calibration_lines
+    from callsim.sim.store_progress import buckets
+    from callsim.sim.store_training import self_assessments
+
+    found = self_assessments(store, [p.call_id for p in points])
+    cal = calibration(points, found)
+    chart = sparkline(buckets([c.share * 100 for c in cal.calls], width))
+    return [terminal_safe(line) for line in calibration_lines(cal, titles, chart)]

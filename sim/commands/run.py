@@ -258,13 +258,35 @@ def interactive(
             break
         write(f"{problem} Write them again, shorter.")
     kept = not notes and session.wrap_up  # /notes during the call, nothing added after
+    from callsim.sim.self_assessment import ask
+
+    assessment = ask(read, write)  # before the debrief; skippable
     # graded; saved by the recorder when there is a store
     session.finish(None if kept else "\n".join(notes))
     saved = recorder is None or session.saved
     _print_debrief(session, write)
+    if assessment is not None:
+        _self_assessment(session, assessment, store, write)
     if store is not None and saved:
         write(f"Saved as call {session.call_id[:8]} ('callsim show {session.call_id[:8]}').")
     return 0 if saved else 1
+
+
+def _self_assessment(session, assessment, store, write: Callable[[str], None]) -> None:
+    """Save the trainee's self-assessment with the call and set it beside the grade."""
+    from callsim.sim.self_assessment import beside_grade, beside_lines
+    from callsim.sim.store import StoreError
+    from callsim.sim.store_training import save_self_assessment
+
+    if store is not None:
+        try:
+            save_self_assessment(store, session.call_id, assessment)
+        except StoreError as exc:
+            write(terminal_safe(f"Your self-assessment could not be saved: {exc}"))
+    if session.grade is not None:
+        beside = beside_grade(assessment, session.grade)
+        for line in beside_lines(beside, assessment.differently):
+            write(terminal_safe(line))
 
 
 def _print_debrief(session, write: Callable[[str], None]) -> None:

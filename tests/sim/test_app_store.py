@@ -42,6 +42,7 @@ def make_app(store, **kw) -> CallsimApp:
         clock=lambda: 0.0,
         cursor_blink=False,
         catalogue=[load_entry(resolve_scenario(SCENARIO))],
+        self_assess=False,  # straight from the notes to the debrief
         **kw,
     )
 

@@ -66,7 +66,7 @@ def test_a_scripted_call_in_a_narrow_terminal_wraps_between_words():
 
 
 def test_line_mode_in_a_terminal_wraps_the_briefing_and_the_debrief():
-    typed = "It's probably your equipment\n/end\n\n"
+    typed = "It's probably your equipment\n/end\n\ns\n"  # s: no self-assessment
     argv = ["run", "broadband-down-repeat-caller", "--trainee", "kim", "--no-save"]
     lines = in_terminal(argv, 60, typed)
     assert max(len(line) for line in lines) <= 60

@@ -57,6 +57,8 @@ def make_app():
         kw.setdefault("tagger", stub_tagger)
         kw.setdefault("clock", FixedClock())
         kw.setdefault("cursor_blink", False)
+        # the self-assessment between notes and debrief has its own tests (test_self_assess.py)
+        kw.setdefault("self_assess", False)
         return CallsimApp(**kw)
 
     return make
