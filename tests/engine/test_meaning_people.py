@@ -60,6 +60,11 @@ def test_any_amount_of_money_reads_as_an_amount():
     assert "money" not in bag("call me on 07700 900123")  # a number alone is not an amount
 
 
+def test_deleting_is_removing_and_off_limits_is_not_allowed():
+    assert "#remove" in bag("I went ahead and deleted that card") & bag("card removed")
+    assert "#unable" in bag("honestly, that is off limits for me")
+
+
 def test_a_statement_that_opens_like_a_question_is_not_a_question():
     assert not asks("What I can do is refund the booking in full.")
     assert not finds_out("What we'll do is send an engineer tomorrow.")
