@@ -57,7 +57,7 @@ def words(text: str) -> list[str]:
 #: interest on a loan).
 IDIOMS = re.compile(
     r"\b(?:no (?:problem|probs?|worries|worry|bother|trouble|doubt|matter)|np|not a problem"
-    r"|out of interest"
+    r"|out of interest|yes or no"
     r"|never mind|(?:do not|don't|dont) worry|not only|not just"
     r"|no[,.!]? +(?=(?:i|we|you|it|that)\b))\b",
     re.IGNORECASE,

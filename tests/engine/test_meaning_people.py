@@ -63,6 +63,7 @@ def test_any_amount_of_money_reads_as_an_amount():
 def test_deleting_is_removing_and_off_limits_is_not_allowed():
     assert "#remove" in bag("I went ahead and deleted that card") & bag("card removed")
     assert "#unable" in bag("honestly, that is off limits for me")
+    assert "#unable" in bag("even a yes or no is off limits for me")  # "no" as a noun
 
 
 def test_a_statement_that_opens_like_a_question_is_not_a_question():
