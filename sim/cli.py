@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve",
     "shadow": "shadow",
     "example": "example",
+    "goal": "goal",
     "completion": "completion",
 }
 

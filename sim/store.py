@@ -218,8 +218,26 @@ CREATE TABLE self_assessments (
 );
 """
 
+#: Version 4 (issue 17, goals; queries in sim/store_goals.py): a mentor's goals for a trainee,
+#: either a rubric dimension to reach a score by a date, or a number of calls at a difficulty.
+_V4 = """
+CREATE TABLE goals (
+    id TEXT PRIMARY KEY,
+    trainee TEXT NOT NULL,
+    kind TEXT NOT NULL,                -- dimension | calls
+    dimension TEXT,                    -- kind dimension: the rubric dimension ...
+    level REAL,                        -- ... and the score (0-100) to reach
+    difficulty INTEGER,                -- kind calls: at this difficulty or above ...
+    calls INTEGER,                     -- ... this many calls
+    due TEXT,                          -- YYYY-MM-DD, or NULL for no date
+    set_by TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX goals_trainee ON goals(trainee, created_at);
+"""
+
 #: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3)]
+MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4)]
 OUR_TABLES = {
     "calls",
     "turns",
@@ -229,6 +247,7 @@ OUR_TABLES = {
     "cleared_flags",
     "examples",
     "self_assessments",
+    "goals",
 }
 
 

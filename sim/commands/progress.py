@@ -313,12 +313,37 @@ def run(args: argparse.Namespace) -> int:
         return 0
     lines = render(rep, args.width)
     try:
+        goals = goal_lines(store, args.trainee, titles)
+        if goals:  # the mentor's goals come before the plan from the weakest dimensions
+            at = next((i for i, line in enumerate(lines) if line.startswith("Weakest")), len(lines))
+            lines[at:at] = [*goals, ""]
         lines += ["", *self_assessment_lines(store, points, titles, args.width)]
     except StoreError as exc:
         report(exc)
         return 1
     print("\n".join(lines))
     return 0
+
+
+def goal_lines(store, trainee: str, titles: dict[str, str]) -> list[str]:
+    """The mentor's goals for the trainee, how far each has come, and what to practise for
+    those not met (sim/store_goals.py)."""
+    from callsim.sim.store_goals import plan_for_goals, statuses
+    from callsim.sim.store_progress import bundled_library
+
+    library = bundled_library()
+    found = statuses(store, trainee, library)
+    if not found:
+        return []
+    out = ["Goals (set by a mentor):"]
+    out += [f"  {st.words(titles)}" for st in found]
+    plan = plan_for_goals(found, library, titles)
+    if plan:
+        out.append("Practise for your goals first (easiest first):")
+        for goal, scenarios in plan:
+            names = ", ".join(sc.id for sc in scenarios) or "(no bundled scenario fits)"
+            out.append(f"  {goal}: {names}")
+    return [terminal_safe(line) for line in out]
 
 
 def self_assessment_lines(store, points: Sequence, titles: dict[str, str], width: int) -> list[str]:
