@@ -214,18 +214,18 @@ class GoalStatus:
     value: float | None  # the recent mean score, or the calls done
     target: float
 
+    def now(self) -> str:
+        """How far it has come: '62.5 over the latest 3 calls that scored it', '3 of 5 calls'."""
+        if self.goal.kind == "dimension":
+            if self.value is None:
+                return "not scored yet"
+            return f"{self.value:.1f} over the latest {RECENT} calls that scored it"
+        return f"{int(self.value or 0)} of {int(self.target)} calls"
+
     def words(self, titles: Mapping[str, str] | None = None) -> str:
-        """'Empathy at 75 or above by 2026-12-31: in progress (62.5 over the latest 3 calls)'."""
-        g = self.goal
-        if g.kind == "dimension":
-            now = (
-                "not scored yet"
-                if self.value is None
-                else f"{self.value:.1f} over the latest {RECENT} calls that scored it"
-            )
-        else:
-            now = f"{int(self.value or 0)} of {int(self.target)} calls"
-        return f"{g.describe(titles)}: {self.state} ({now})"
+        """'Empathy at 75 or above by 2026-12-31: in progress (62.5 over the latest 3 calls
+        that scored it)'."""
+        return f"{self.goal.describe(titles)}: {self.state} ({self.now()})"
 
 
 def goal_status(

@@ -55,6 +55,10 @@ class HomeScreen(Screen):
                 prompt="Any difficulty",
                 id="difficulty",
             )
+        goals = Static(id="goals")  # the mentor's goals for the trainee, when there are any
+        goals.display = False
+        goals.styles.padding = (0, 1)
+        yield goals
         with Vertical(id="library"):
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="scenario-detail"):
@@ -77,6 +81,7 @@ class HomeScreen(Screen):
         if self.app.store is not None:
             table.add_column("Last score", key="score", width=10)
         self.refill()
+        self.show_goals()
         table.focus()
 
     async def on_screen_resume(self) -> None:
@@ -146,6 +151,7 @@ class HomeScreen(Screen):
         """Each listed scenario's last score, read again (after a call, or a new trainee)."""
         if not self._built or self.app.store is None or not self.is_mounted:
             return
+        self.show_goals()  # a call just graded may have moved one
         table = self.query_one("#scenarios", DataTable)
         for entry in self._shown():
             if entry.key in table.rows:
@@ -155,6 +161,37 @@ class HomeScreen(Screen):
         self._show_trainee()
         self.refresh_scores()
         self.refresh_bindings()
+
+    def show_goals(self) -> None:
+        """The trainee's goals with their status (sim/store_goals.py); hidden when none."""
+        if not self._built or not self.is_mounted:
+            return
+        box = self.query_one("#goals", Static)
+        found = []
+        if self.app.store is not None and self.app.trainee:
+            from callsim.sim.self_assessment import rubric_dimensions
+            from callsim.sim.store import StoreError
+            from callsim.sim.store_goals import statuses
+
+            library = [  # each scenario's id and difficulty, however its entry was read
+                e.summary or e.loaded.scenario
+                for e in self.app.catalogue
+                if e.summary is not None or e.loaded is not None
+            ]
+            try:
+                found = statuses(self.app.store, self.app.trainee, library)
+            except StoreError:
+                found = []
+        box.display = bool(found)
+        if found:
+            titles = dict(rubric_dimensions())
+            style = {"met": "$success", "overdue": "bold $error"}
+            parts: list = [styled("Your goals", "bold")]
+            for st in found:
+                parts += ["\n", styled(f"{st.state:<12}", style.get(st.state, "$warning"))]
+                parts += [" ", plain(st.goal.describe(titles), keep_newlines=False)]
+                parts += [styled(f"  ({st.now()})", "dim")]
+            box.update(join(*parts))
 
     def _show_trainee(self) -> None:
         trainee = self.app.trainee

@@ -1,0 +1,50 @@
+"""The home screen shows the trainee's goals and moves them as calls are taken."""
+
+from __future__ import annotations
+
+from conftest import reply, shown_text
+from textual.widgets import TextArea
+
+from callsim.sim.app_store import AppStore
+from callsim.sim.store import Store
+from callsim.sim.store_goals import set_goal
+
+
+async def test_home_shows_each_goal_and_a_call_moves_it(make_app, tmp_path):
+    store = Store(tmp_path / "calls.db")
+    set_goal(store, "kim", calls=2, difficulty=3, due="2099-01-31", mentor="Mo")
+    set_goal(store, "kim", dimension="empathy", level=75, due="2000-01-01")
+    set_goal(store, "someone else", calls=1, difficulty=1)
+    app = make_app(store=AppStore(store), trainee="kim")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        goals = app.screen.query_one("#goals")
+        assert goals.display
+        text = shown_text(app.screen, "#goals")
+        assert text.splitlines()[0] == "Your goals"
+        assert "not started  2 calls at difficulty 3 or above by 2099-01-31  (0 of 2 calls)" in text
+        assert "overdue      Empathy at 75 or above by 2000-01-01  (not scored yet)" in text
+        assert "difficulty 1" not in text  # another trainee's goal
+        await pilot.press("enter", "p")  # take a call
+        await pilot.pause()
+        await reply(pilot, "I'm so sorry it's still down")
+        await pilot.press("f10", "enter")
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "Issue: down."
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert "in progress  2 calls at difficulty 3 or above by 2099-01-31  (1 of 2 calls)" in (
+            shown_text(app.screen, "#goals")
+        )
+
+
+async def test_no_goals_no_box(make_app, tmp_path):
+    app = make_app(store=AppStore(Store(tmp_path / "calls.db")), trainee="kim")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#goals").display
