@@ -446,6 +446,8 @@ def _agree(fuzzy_top: tuple[float, str | None], meant: list[tuple[float, str]]) 
 
 #: A stage's own response wins over an `anywhere` one unless that scores this much higher.
 OWN_FIRST_WITHIN = 15.0
+#: ... unless the confidence in the response allowed anywhere is higher by this much.
+ANYWHERE_SURER = 0.2
 
 
 class StageMatcher:
@@ -474,6 +476,10 @@ class StageMatcher:
         if other.calibrated:  # a guess from the responses allowed anywhere never overrides
             return mine
         if mine.calibrated or other.score - mine.score > OWN_FIRST_WITHIN:
+            return other
+        if other.confidence - mine.confidence >= ANYWHERE_SURER:
+            # "I'll pass you to the specialist team, they'll sort it" shares "sort it" with an
+            # own example, but both readings are far surer it is a transfer
             return other
         return mine
 

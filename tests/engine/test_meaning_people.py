@@ -155,3 +155,9 @@ def test_a_handover_after_something_the_advisor_needs_first_is_put_off():
 
     assert defers("I can get a manager but I need to know what it's about first")
     assert not defers("I need to transfer you to billing")
+
+
+def test_a_plain_transfer_is_not_swallowed_by_a_few_words_of_the_stages_own_reply():
+    engine = ScenarioEngine(load_scenario(resolve_scenario("failed-identity-check")))
+    text = "I'll pass you to the specialist team, they'll sort it."  # "sort it": acknowledge
+    assert engine.reply(engine.new_call(), text).intent == "escalate"
