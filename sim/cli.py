@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "shadow": "shadow",
     "example": "example",
     "goal": "goal",
+    "level": "level",
     "completion": "completion",
 }
 

@@ -236,8 +236,27 @@ CREATE TABLE goals (
 CREATE INDEX goals_trainee ON goals(trainee, created_at);
 """
 
+#: Version 5 (issue 17, earned difficulty; queries in sim/levels.py): a difficulty level a
+#: mentor opened by hand for a trainee before they earned it.
+_V5 = """
+CREATE TABLE unlocks (
+    trainee TEXT NOT NULL,
+    difficulty INTEGER NOT NULL,
+    unlocked_by TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trainee, difficulty)
+);
+"""
+
 #: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
-MIGRATIONS: list[Migration] = [_script(_V1), _script(_V2), _script(_V3), _script(_V4)]
+MIGRATIONS: list[Migration] = [
+    _script(_V1),
+    _script(_V2),
+    _script(_V3),
+    _script(_V4),
+    _script(_V5),
+]
 OUR_TABLES = {
     "calls",
     "turns",
@@ -248,6 +267,7 @@ OUR_TABLES = {
     "examples",
     "self_assessments",
     "goals",
+    "unlocks",
 }
 
 

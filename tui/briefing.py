@@ -28,6 +28,10 @@ class BriefingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         sc = self.loaded.scenario
+        from callsim.tui.home import trainee_levels
+
+        #: Why the trainee cannot take this call yet (earned difficulty), or None.
+        self.locked = trainee_levels(self.app).why_locked(sc.difficulty)
         with VerticalScroll(id="briefing"):
             yield Static(
                 join(
@@ -62,16 +66,26 @@ class BriefingScreen(Screen):
                 ),
                 id="modes",
             )
+            if self.locked:
+                yield Static(
+                    join(
+                        styled("🔒 ", "bold"),
+                        plain(self.locked),
+                        " You can listen to a model call meanwhile.",
+                    ),
+                    id="locked",
+                )
             with Center():
                 with Horizontal(id="mode-buttons"):
-                    yield Button("Practice", id="practice", variant="primary")
-                    yield Button("Assessment", id="assessment")
+                    locked = self.locked is not None
+                    yield Button("Practice", id="practice", variant="primary", disabled=locked)
+                    yield Button("Assessment", id="assessment", disabled=locked)
                     yield Button("Listen to a model call", id="shadow")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.app.settle(self)
-        self.query_one("#practice", Button).focus()
+        self.query_one("#shadow" if self.locked else "#practice", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -87,6 +101,9 @@ class BriefingScreen(Screen):
         self.app.push_screen(ShadowScreen(self.loaded))
 
     def action_start(self, mode: str) -> None:
+        if self.locked:
+            self.notify(self.locked, severity="warning", markup=False)
+            return
         app = self.app
         app.start_call(
             app.new_session(self.loaded, "assessment" if mode == "assessment" else "practice")

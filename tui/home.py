@@ -4,6 +4,7 @@ training (t switches trainee) and, with a store, each scenario's last score."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -21,6 +22,40 @@ from callsim.tui.mentor import number
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import KeysFooter, highlighted_key
 
+if TYPE_CHECKING:
+    from callsim.sim.levels import Levels
+
+
+def catalogue_library(app: Any) -> list[Any]:
+    """Each listed scenario's id and difficulty, however its entry was read."""
+    return [
+        e.summary or e.loaded.scenario
+        for e in app.catalogue
+        if e.summary is not None or e.loaded is not None
+    ]
+
+
+def trainee_levels(app: Any) -> Levels:
+    """The difficulty levels the app's trainee has open (sim/levels.py: all of them unless the
+    trainer's levels.yaml turns earned difficulty on). A levels file with mistakes is told
+    once and leaves every level open."""
+    from callsim.engine.yamlsafe import FileProblems
+    from callsim.sim.levels import Levels, levels_for
+    from callsim.sim.store import StoreError
+
+    try:
+        return levels_for(app.store, app.trainee, catalogue_library(app))
+    except FileProblems as exc:
+        message = "The levels file has mistakes; every level is open:\n" + "\n".join(
+            str(p) for p in exc.problems
+        )
+        if getattr(app, "_levels_told", None) != message:
+            app._levels_told = message
+            app.notify(message, severity="warning", timeout=15, markup=False)
+    except StoreError:
+        pass
+    return Levels(None)
+
 
 def _cell(text: str) -> Text:
     return Text(terminal_safe(text, keep_newlines=False), no_wrap=True, overflow="ellipsis")
@@ -37,6 +72,7 @@ class HomeScreen(Screen):
     ]
 
     _built = False
+    levels: Levels | None = None
 
     def compose(self) -> ComposeResult:
         if self.app.defer_home and not self._built:
@@ -80,8 +116,8 @@ class HomeScreen(Screen):
         table.add_column("Level", key="difficulty", width=5)
         if self.app.store is not None:
             table.add_column("Last score", key="score", width=10)
+        self.show_goals()  # and the open levels, which the list marks
         self.refill()
-        self.show_goals()
         table.focus()
 
     async def on_screen_resume(self) -> None:
@@ -136,10 +172,13 @@ class HomeScreen(Screen):
         if entry.broken:
             cells = [_cell(entry.path.name), Text("has errors", style="bold red"), Text("")]
         else:
+            locked = self.levels is not None and not self.levels.is_open(entry.difficulty or 1)
             cells = [
                 _cell(entry.title),
                 _cell(entry.category),
-                Text("●" * (entry.difficulty or 0)),
+                Text(f"🔒 {entry.difficulty}", style="dim")
+                if locked
+                else Text("●" * (entry.difficulty or 0)),
             ]
         if self.app.store is not None:
             scenario_id = entry.scenario_id
@@ -151,11 +190,14 @@ class HomeScreen(Screen):
         """Each listed scenario's last score, read again (after a call, or a new trainee)."""
         if not self._built or self.app.store is None or not self.is_mounted:
             return
-        self.show_goals()  # a call just graded may have moved one
+        self.show_goals()  # a call just graded may have moved one, or opened a level
         table = self.query_one("#scenarios", DataTable)
         for entry in self._shown():
             if entry.key in table.rows:
-                table.update_cell(entry.key, "score", self._cells(entry)[-1])
+                cells = self._cells(entry)
+                table.update_cell(entry.key, "score", cells[-1])
+                if not entry.broken:
+                    table.update_cell(entry.key, "difficulty", cells[2])
 
     def trainee_changed(self) -> None:
         self._show_trainee()
@@ -173,15 +215,12 @@ class HomeScreen(Screen):
             from callsim.sim.store import StoreError
             from callsim.sim.store_goals import statuses
 
-            library = [  # each scenario's id and difficulty, however its entry was read
-                e.summary or e.loaded.scenario
-                for e in self.app.catalogue
-                if e.summary is not None or e.loaded is not None
-            ]
+            library = catalogue_library(self.app)
             try:
                 found = statuses(self.app.store, self.app.trainee, library)
             except StoreError:
                 found = []
+        self.levels = trainee_levels(self.app)
         box.display = bool(found)
         if found:
             titles = dict(rubric_dimensions())
@@ -219,10 +258,12 @@ class HomeScreen(Screen):
                 )
             )
         else:
+            why = self.levels.why_locked(entry.difficulty or 1) if self.levels else None
             detail.update(
                 join(
                     styled(entry.title, "bold"),
                     "\n",
+                    styled(f"🔒 {why}\n", "$warning") if why else "",
                     plain(entry.briefing),
                     "\n",
                     styled(entry.where, "dim"),

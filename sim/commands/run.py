@@ -97,11 +97,30 @@ def run(args: argparse.Namespace) -> int:
     if store is None and not getattr(args, "no_save", False):
         return 1
     if args.script is None:
+        locked = locked_because(loaded, trainee, store)
+        if locked is not None:  # earned difficulty (sim/levels.py); scripts are trainers' tools
+            print(f"callsim run: {terminal_safe(locked)}", file=sys.stderr)
+            return 1
         return interactive(loaded, trainee=trainee, mode=args.mode, store=store)
     lines = _script_lines(args.script)
     if lines is None:
         return 1
     return scripted(loaded, lines, as_json=args.json, trainee=trainee, mode=args.mode, store=store)
+
+
+def locked_because(loaded, trainee: str | None, store) -> str | None:
+    """Why the trainee may not take this call yet (its difficulty is locked), or None."""
+    from callsim.sim.levels import load_levels, trainee_levels
+
+    config = load_levels()  # None (the usual case): every level is open, nothing else to read
+    if config is None:
+        return None
+    from callsim.sim.store_progress import bundled_library
+
+    difficulty_of = {sc.id: sc.difficulty for sc in bundled_library()}
+    difficulty_of[loaded.scenario.id] = loaded.scenario.difficulty
+    levels = trainee_levels(store, trainee, config, difficulty_of)
+    return levels.why_locked(loaded.scenario.difficulty)
 
 
 def result_json(session, problems: list[str]) -> dict:

@@ -206,6 +206,11 @@ async def test_the_app_paints_no_control_characters(tmp_path, hostile):
         app.screen.query_one(TextArea).text = "Notes \x1b[2J\r\x9b \u202eevil"
         await pilot.press("ctrl+s")
         await pilot.pause()
+        await look("self-assessment")
+        # the trainee's line on what they would do differently is shown in the debrief
+        app.screen.query_one("#differently").value = "Next \x1b[2J " + TRAINEE_TEXT
+        await pilot.press("3", "ctrl+s")
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await look("debrief")
         assert isinstance(app.screen, DebriefScreen)
