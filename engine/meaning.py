@@ -71,6 +71,33 @@ _CLOCK_TIME = re.compile(
 _MONEY = re.compile(r"[£$€]\d[\d,]*(?:\.\d{1,2})?k?|\d+(?:\.\d{2})?p")
 
 
+#: "by four", "at 3", "around half two": an hour said after a word that places it in the day
+#: is a time, as "4pm" is, unless a unit follows ("in four days", "about 3 weeks").
+_HOURS = frozenset(
+    "1 2 3 4 5 6 7 8 9 10 11 12 one two three four five six seven eight nine ten eleven "
+    "twelve".split()
+)
+_TIME_PLACERS = frozenset("by at around about before after till til until from half".split())
+_UNITS = frozenset(
+    """day days week weeks month months year years hour hours minute minutes min mins time
+    times pound pounds quid p percent working business bill bills call calls people person
+    item items of more less""".split()
+)
+
+
+def read_hours(words: list[str]) -> list[str]:
+    """The words with each hour said as a time of day read as `clocktime` (see _HOURS)."""
+    out = list(words)
+    for i, w in enumerate(words):
+        if w in _HOURS and i and words[i - 1] in _TIME_PLACERS:
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if after not in _UNITS:
+                out[i] = "clocktime"
+                if after in ("o", "oclock"):
+                    out[i + 1] = "clocktime"
+    return out
+
+
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of one lowercase word, British spelling."""
@@ -314,7 +341,7 @@ class Reader:
         out: set[str] = set()
         names = _names(text) | self.people
         for part in _scopes(IDIOMS.sub(" ", fold(text).lower())):
-            words = self.words(part, names)
+            words = read_hours(self.words(part, names))
             negated = any(is_negation(w) for w in words)
             mark = "~" if negated else ""
             for t in self.concepts.apply([lemma(w) for w in words], names):

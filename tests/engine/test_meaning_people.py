@@ -51,6 +51,9 @@ def test_any_time_of_day_reads_as_a_time():
     assert "#part_of_day" in bag("it'll be on by teatime")
     assert "#weekday_name" in bag("i can get u in next thurs 8 til 1")
     assert "#part_of_day" not in bag("I am sorry")  # "am" alone is not a time
+    assert "#part_of_day" in bag("you'll be back up by about four")
+    assert "#part_of_day" in bag("I can ring you at 3")
+    assert "#part_of_day" not in bag("it'll take about four days")
 
 
 def test_any_amount_of_money_reads_as_an_amount():
