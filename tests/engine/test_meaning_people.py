@@ -69,6 +69,10 @@ def test_deleting_is_removing_and_off_limits_is_not_allowed():
     assert "#unable" in bag("even a yes or no is off limits for me")  # "no" as a noun
 
 
+def test_the_whole_lot_is_all_of_it():
+    assert "#all_of_it" in bag("I'll get the whole lot cancelled") & bag("I'll wipe the whole bill")
+
+
 def test_a_statement_that_opens_like_a_question_is_not_a_question():
     assert not asks("What I can do is refund the booking in full.")
     assert not finds_out("What we'll do is send an engineer tomorrow.")
