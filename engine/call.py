@@ -163,7 +163,7 @@ NEAR_MISS_WITHIN = 8.0
 NEAR_MISS_CONFIDENCE = 0.25
 #: A handover taken on the matcher's confidence alone needs this much of it (see
 #: `Match.calibrated`); chosen on the dev phrasings.
-HANDOVER_CONFIDENCE = 0.9
+HANDOVER_CONFIDENCE = 0.85
 #: A handover said again in other words after the customer asked what was meant needs this
 #: much confidence in the second saying (one saying alone needs HANDOVER_CONFIDENCE).
 REPHRASED_HANDOVER_CONFIDENCE = 0.5

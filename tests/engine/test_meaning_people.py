@@ -168,3 +168,10 @@ def test_a_plain_transfer_is_not_swallowed_by_a_few_words_of_the_stages_own_repl
     engine = ScenarioEngine(load_scenario(resolve_scenario("failed-identity-check")))
     text = "I'll pass you to the specialist team, they'll sort it."  # "sort it": acknowledge
     assert engine.reply(engine.new_call(), text).intent == "escalate"
+
+
+def test_a_terse_transfer_hands_over():
+    engine = ScenarioEngine(load_scenario(resolve_scenario("area-outage-no-eta")))
+    assert engine.reply(engine.new_call(), "Putting you through to tech support.").intent == (
+        "escalate"
+    )
