@@ -21,8 +21,12 @@ DB_ENV = "CALLSIM_DB"  # the same as sim.store.DB_ENV
 def add_db_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
-        metavar="PATH",
-        help=f"the store file (default: ${DB_ENV}, else callsim.db in your data folder)",
+        metavar="PATH|URL",
+        help=(
+            "the store: a file, or a team's server as postgresql://USER@HOST:PORT/DB (the "
+            f"password from PGPASSWORD or ~/.pgpass) (default: ${DB_ENV}, else callsim.db in "
+            "your data folder)"
+        ),
     )
 
 

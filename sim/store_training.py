@@ -19,6 +19,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+
+from callsim.sim import store_schema as T
 from callsim.sim.store import ID_PREFIX_SHOWN, Store, StoreError, now_utc
 
 #: A trainee's rating of one rubric dimension: the rubric's own bands, worst first.
@@ -54,11 +57,19 @@ def mark_example(store: Any, call_id: str, *, mentor: str | None = None) -> Exam
             f"call {full[:ID_PREFIX_SHOWN]} has no grade (it was cut off or is still being "
             "graded), so it cannot be an example to shadow"
         )
+    row = {
+        "call_id": full,
+        "scenario_id": summary.scenario_id,
+        "marked_by": mentor,
+        "created_at": now_utc(),
+    }
     with s._write("mark the call as an example") as conn:
+        stmt = s._insert(T.examples).values(row)
         conn.execute(
-            "INSERT OR REPLACE INTO examples (call_id, scenario_id, marked_by, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            (full, summary.scenario_id, mentor, now_utc()),
+            stmt.on_conflict_do_update(
+                index_elements=["call_id"],
+                set_={k: stmt.excluded[k] for k in ("scenario_id", "marked_by", "created_at")},
+            )
         )
     return next(e for e in examples(s) if e.call_id == full)
 
@@ -68,25 +79,29 @@ def unmark_example(store: Any, call_id: str) -> bool:
     s = _store(store)
     full = s.resolve_id(call_id)
     with s._write("remove the example mark") as conn:
-        return conn.execute("DELETE FROM examples WHERE call_id = ?", (full,)).rowcount > 0
+        deleted = conn.execute(sa.delete(T.examples).where(T.examples.c.call_id == full))
+        return deleted.rowcount > 0
 
 
 def is_example(store: Any, call_id: str) -> bool:
     s = _store(store)
-    return bool(s._read("SELECT 1 FROM examples WHERE call_id = ?", (call_id,)))
+    e = T.examples.c
+    return bool(s._read(sa.select(e.call_id).where(e.call_id == call_id)))
 
 
 def examples(store: Any, scenario_id: str | None = None) -> list[Example]:
     """Calls marked as examples (of one scenario, or all), newest mark first."""
     s = _store(store)
-    where, params = ("WHERE e.scenario_id = ?", (scenario_id,)) if scenario_id else ("", ())
-    rows = s._read(
-        "SELECT e.call_id, e.scenario_id, c.trainee, c.started_at, c.total_score, e.marked_by, "
-        f"e.created_at FROM examples e JOIN calls c ON c.id = e.call_id {where} "
-        "ORDER BY e.created_at DESC, e.call_id",
-        params,
+    e, c = T.examples.c, T.calls.c
+    stmt = (
+        sa.select(e.call_id, e.scenario_id, c.trainee, c.started_at, c.total_score, e.marked_by)
+        .add_columns(e.created_at)
+        .join_from(T.examples, T.calls, c.id == e.call_id)
+        .order_by(e.created_at.desc(), e.call_id)
     )
-    return [Example(*r) for r in rows]
+    if scenario_id:
+        stmt = stmt.where(e.scenario_id == scenario_id)
+    return [Example(*r) for r in s._read(stmt)]
 
 
 # -- self-assessment ---------------------------------------------------------------------------
@@ -125,11 +140,19 @@ def save_self_assessment(store: Any, call_id: str, assessment: SelfAssessment) -
         raise StoreError(problem)
     s = _store(store)
     full = s.resolve_id(call_id)
+    row = {
+        "call_id": full,
+        "ratings": json.dumps(assessment.ratings),
+        "differently": assessment.differently,
+        "created_at": now_utc(),
+    }
     with s._write("save your self-assessment") as conn:
+        stmt = s._insert(T.self_assessments).values(row)
         conn.execute(
-            "INSERT OR REPLACE INTO self_assessments (call_id, ratings, differently, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (full, json.dumps(assessment.ratings), assessment.differently, now_utc()),
+            stmt.on_conflict_do_update(
+                index_elements=["call_id"],
+                set_={k: stmt.excluded[k] for k in ("ratings", "differently", "created_at")},
+            )
         )
 
 
@@ -144,9 +167,8 @@ def _decode(ratings: str | None, differently: str | None) -> SelfAssessment:
 
 def self_assessment(store: Any, call_id: str) -> SelfAssessment | None:
     s = _store(store)
-    rows = s._read(
-        "SELECT ratings, differently FROM self_assessments WHERE call_id = ?", (call_id,)
-    )
+    a = T.self_assessments.c
+    rows = s._read(sa.select(a.ratings, a.differently).where(a.call_id == call_id))
     return _decode(*rows[0]) if rows else None
 
 
@@ -154,13 +176,11 @@ def self_assessments(store: Any, call_ids: list[str]) -> dict[str, SelfAssessmen
     """The self-assessments of these calls (those that have one), by call id."""
     s = _store(store)
     out: dict[str, SelfAssessment] = {}
+    a = T.self_assessments.c
     for start in range(0, len(call_ids), 500):  # SQLite's limit on parameters
         chunk = call_ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
         for call_id, ratings, differently in s._read(
-            "SELECT call_id, ratings, differently FROM self_assessments "
-            f"WHERE call_id IN ({marks})",
-            chunk,
+            sa.select(a.call_id, a.ratings, a.differently).where(a.call_id.in_(chunk))
         ):
             out[call_id] = _decode(ratings, differently)
     return out

@@ -87,26 +87,13 @@ def settle_grade(
     return mark_imported(sent), f"as graded on the other machine ({why})"
 
 
-def _ids_near(store: Store, short: str) -> list[str]:
-    """Stored ids that start with `short`, or that `short` starts with (an index range, not a
-    scan). Read through the store's own read path: the store offers no prefix listing."""
-    rows = store._read(
-        "SELECT id FROM calls WHERE id >= ? AND id < ? LIMIT 6", (short, short + "\U0010ffff")
-    )
-    shorter = [short[:n] for n in range(1, len(short))]
-    marks = ", ".join("?" * len(shorter))
-    if shorter:
-        rows += store._read(f"SELECT id FROM calls WHERE id IN ({marks})", shorter)
-    return [r[0] for r in rows]
-
-
 def collision(store: Store, call_id: str, taken: dict[str, str]) -> str | None:
     """Why `call_id` cannot be added beside the calls stored (and those of this import), so
     that every short id still names one call; None when it can (or is stored already)."""
     from callsim.sim.export import SHORT_ID
 
     short = call_id[:SHORT_ID]
-    others = [i for i in _ids_near(store, short) if i != call_id]
+    others = [i for i in store.ids_near(short) if i != call_id]
     others += [i for s, i in taken.items() if i != call_id and s == short]
     if not others:
         return None
@@ -161,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{transcript.scenario_id})",
                     keep_newlines=False,
                 )
-                if transcript.call_id in _ids_near(store, transcript.call_id[:SHORT_ID]):
+                if transcript.call_id in store.ids_near(transcript.call_id[:SHORT_ID]):
                     print(f"already stored: {who}")
                     continue
                 grade, how = settle_grade(transcript, sent, dirs)

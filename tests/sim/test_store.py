@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 import pytest
+import sqlalchemy as sa
 
 from callsim.engine.loader import load_scenario
 from callsim.grading.grader import Grade, grade_transcript
@@ -62,13 +63,13 @@ def real_grade(session) -> Grade:
     return grade_transcript(session.transcript(), session.loaded)
 
 
-def test_each_turn_is_on_disk_as_soon_as_it_is_said(loaded, db):
-    store = Store(db)
+def test_each_turn_is_on_disk_as_soon_as_it_is_said(loaded, any_db):
+    store = Store(any_db)
     session = new_session(loaded)
     store.recorder(session)
     session.say("I'm so sorry it's still down")
     # another process opening the file now sees the call so far
-    other = Store(db)
+    other = Store(any_db)
     [summary] = other.list_calls()
     assert summary.id == session.call_id and not summary.ended
     saved = other.transcript(session.call_id)
@@ -77,8 +78,8 @@ def test_each_turn_is_on_disk_as_soon_as_it_is_said(loaded, db):
     assert saved.final_mood == session.mood
 
 
-def test_a_finished_call_keeps_its_notes_outcome_and_grade(loaded, db):
-    store = Store(db)
+def test_a_finished_call_keeps_its_notes_outcome_and_grade(loaded, any_db):
+    store = Store(any_db)
     session = finished_call(store, loaded)
     [summary] = store.list_calls(trainee="ann")
     grade = real_grade(session)
@@ -91,32 +92,35 @@ def test_a_finished_call_keeps_its_notes_outcome_and_grade(loaded, db):
     }
 
 
-def test_finishing_a_session_saves_the_ended_call_its_notes_and_grade(loaded, db):
-    store = Store(db)
+def test_finishing_a_session_saves_the_ended_call_its_notes_and_grade(loaded, any_db):
+    store = Store(any_db)
     session = new_session(loaded)
     store.recorder(session)
     session.say("I'm so sorry about this")
     grade = session.finish("Down since Monday; engineer booked")
     assert session.saved is True
-    [summary] = Store(db).list_calls()
-    saved = Store(db).transcript(session.call_id)
+    [summary] = Store(any_db).list_calls()
+    saved = Store(any_db).transcript(session.call_id)
     assert summary.ended and saved.ended_at is not None and saved.outcome is not None
     assert saved.wrap_up == "Down since Monday; engineer booked"
     assert summary.total_score == grade.score
-    assert Store(db).grade(session.call_id) == grade
+    assert Store(any_db).grade(session.call_id) == grade
 
 
-def test_a_stored_grade_callsim_cannot_read_is_a_store_error(loaded, db):
-    store = Store(db)
+def test_a_stored_grade_callsim_cannot_read_is_a_store_error(loaded, any_db):
+    store = Store(any_db)
     session = finished_call(store, loaded)
     with store._write("damage the grade") as conn:
-        conn.execute("UPDATE calls SET grade = '{\"score\": 62}' WHERE id = ?", (session.call_id,))
+        conn.execute(
+            sa.text("UPDATE calls SET grade = :grade WHERE id = :id"),
+            {"grade": '{"score": 62}', "id": session.call_id},
+        )
     with pytest.raises(StoreError, match=f"grade stored with call {session.call_id[:8]}.*rubric"):
         store.grade(session.call_id)
 
 
-def test_a_grade_can_come_later(loaded, db):
-    store = Store(db)
+def test_a_grade_can_come_later(loaded, any_db):
+    store = Store(any_db)
     session = finished_call(store, loaded, graded=False)
     assert store.grade(session.call_id) is None
     grade = real_grade(session)
@@ -125,8 +129,8 @@ def test_a_grade_can_come_later(loaded, db):
     assert store.grade(session.call_id) == grade
 
 
-def test_filters_and_id_prefixes(loaded, db):
-    store = Store(db)
+def test_filters_and_id_prefixes(loaded, any_db):
+    store = Store(any_db)
     a = finished_call(store, loaded, trainee="ann", call_id="aaaa1111")
     finished_call(store, loaded, trainee="bob", call_id="aaaa2222")
     assert [c.id for c in store.list_calls(trainee="ann")] == [a.call_id]
@@ -140,8 +144,8 @@ def test_filters_and_id_prefixes(loaded, db):
         store.resolve_id("zz")
 
 
-def test_review_comments_overrides_and_agreement(loaded, db):
-    store = Store(db)
+def test_review_comments_overrides_and_agreement(loaded, any_db):
+    store = Store(any_db)
     session = finished_call(store, loaded)
     auto = {d.id: d.score for d in real_grade(session).dimensions if d.score is not None}
     cid = session.call_id
@@ -170,11 +174,11 @@ def test_review_comments_overrides_and_agreement(loaded, db):
     assert point.dimensions == {**auto, "empathy": 85}
 
 
-def test_importing_the_same_call_twice_keeps_one(loaded, db, tmp_path):
+def test_importing_the_same_call_twice_keeps_one(loaded, any_db, tmp_path):
     source = Store(tmp_path / "elsewhere.db")
     session = finished_call(source, loaded)
     transcript, grade = session.transcript(), real_grade(session)
-    store = Store(db)
+    store = Store(any_db)
     assert store.import_call(transcript, grade) is True
     assert store.import_call(transcript, grade) is False
     assert store.grade(transcript.call_id) == grade
@@ -184,33 +188,33 @@ def test_importing_the_same_call_twice_keeps_one(loaded, db, tmp_path):
 # -- schema versions --------------------------------------------------------------------------
 
 
-def test_a_v1_store_upgrades_when_a_newer_migration_exists(loaded, db, monkeypatch):
-    session = finished_call(Store(db), loaded)
+def test_a_v1_store_upgrades_when_a_newer_migration_exists(loaded, any_db, monkeypatch):
+    session = finished_call(Store(any_db), loaded)
 
-    def v2(conn):
-        conn.execute("ALTER TABLE calls ADD COLUMN team TEXT")
-        conn.execute("UPDATE calls SET team = 'north'")
+    def v2(op):  # an Alembic operation, as every migration is
+        op.add_column("calls", sa.Column("team", sa.Text))
+        op.execute("UPDATE calls SET team = 'north'")
 
     newest = len(store_module.MIGRATIONS)
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, v2])
-    store = Store(db)
+    store = Store(any_db)
     assert store.version == newest + 1
     assert store.transcript(session.call_id) == session.transcript()
     assert store._read("SELECT team FROM calls") == [("north",)]
 
 
-def test_a_failing_migration_leaves_the_store_as_it_was(loaded, db, monkeypatch):
-    session = finished_call(Store(db), loaded)
+def test_a_failing_migration_leaves_the_store_as_it_was(loaded, any_db, monkeypatch):
+    session = finished_call(Store(any_db), loaded)
 
-    def broken(conn):
-        conn.execute("ALTER TABLE calls ADD COLUMN team TEXT")
-        conn.execute("SELECT * FROM no_such_table")
+    def broken(op):
+        op.add_column("calls", sa.Column("team", sa.Text))
+        op.execute("SELECT * FROM no_such_table")
 
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, broken])
     with pytest.raises(StoreError):
-        Store(db)
+        Store(any_db)
     monkeypatch.undo()
-    store = Store(db)
+    store = Store(any_db)
     assert store.version == len(store_module.MIGRATIONS)
     assert store.transcript(session.call_id) == session.transcript()
 
@@ -283,11 +287,10 @@ def test_a_read_only_folder(tmp_path):
 def test_a_read_only_store_file_says_so(loaded, db, monkeypatch):
     store = Store(db)
     session = finished_call(store, loaded)
-    real = store._conn
-    store._conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
+    store._conn.execute("PRAGMA query_only = ON")  # as a file SQLite may only read
     with pytest.raises(StoreError, match="read-only"):
         store.mark_reviewed(session.call_id)
-    store._conn = real
+    store._conn.execute("PRAGMA query_only = OFF")
     assert not store.list_calls()[0].reviewed
 
 
@@ -351,11 +354,11 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_two_processes_writing_at_once_both_succeed(db, tmp_path):
+def test_two_processes_writing_at_once_both_succeed(any_db, tmp_path):
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db), who, "15", str(go)],
+            [sys.executable, "-c", WRITER, str(any_db), who, "15", str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -369,18 +372,18 @@ def test_two_processes_writing_at_once_both_succeed(db, tmp_path):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
         assert out.strip() == "done"
-    store = Store(db)
+    store = Store(any_db)
     assert len(store.list_calls(trainee="ann")) == 15
     assert len(store.list_calls(trainee="bob")) == 15
     assert all(c.ended and c.turn_count >= 5 for c in store.list_calls())
 
 
-def test_the_apps_seams_save_a_call_turn_by_turn(loaded, db):
-    store = Store(db)
+def test_the_apps_seams_save_a_call_turn_by_turn(loaded, any_db):
+    store = Store(any_db)
     recorder = store.recorder_for("app-call-1", loaded, mode="assessment", trainee="ann")
     session = new_session(loaded, call_id="app-call-1", mode="assessment", recorder=recorder)
     session.say("I'm so sorry about this")
-    assert Store(db).transcript("app-call-1").turns[1].text == "I'm so sorry about this"
+    assert Store(any_db).transcript("app-call-1").turns[1].text == "I'm so sorry about this"
     grade = session.finish()
     assert store.last_score(loaded.scenario.id, "ann") == grade.score
     assert store.last_score(loaded.scenario.id, "bob") is None
