@@ -1,7 +1,8 @@
 """How fast grading is: the behaviour tagger's throughput, and grading one long call.
 
-1. Tagger throughput on one core: replies per second through `grading.tagger.tag_reply` (and,
-   beside it, the rules with the learned model, `learned=True`) over a
+1. Tagger throughput on one core: replies per second through `grading.tagger.tag_reply` (the
+   rules with the learned model, as calls are graded) and, beside it, the rules alone
+   (`tag_by_rules`), in wall and CPU time, over a
    varied set of replies (the bundled advisor scripts, TAGS.md-style examples, and generated
    replies with openers, typos and texting slips), each with a customer line as context, most of
    them different texts. Reported for a first pass over the set and for a second pass (the
@@ -24,13 +25,12 @@ import platform
 import random
 import statistics
 import time
-from functools import partial
 from pathlib import Path
 
 from callsim.engine.loader import load_scenario
 from callsim.engine.transcript import Transcript, Turn
 from callsim.grading import grader
-from callsim.grading.tagger import tag_reply
+from callsim.grading.tagger import tag_by_rules, tag_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "broadband-down-repeat-caller.yaml"
@@ -114,13 +114,19 @@ def replies(n: int, rng: random.Random) -> list[tuple[str, str]]:
     return out
 
 
-def tagger_throughput(items: list[tuple[str, str]], tag=tag_reply) -> tuple[float, float]:
-    def one_pass() -> float:
+def tagger_throughput(
+    items: list[tuple[str, str]], tag=tag_reply
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Replies per second of wall time and of this process's CPU time, for a first and a
+    second pass (CPU time is what a loaded machine's other work does not inflate)."""
+
+    def one_pass() -> tuple[float, float]:
         gc.collect()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for text, customer in items:
             tag(text, customer)
-        return len(items) / (time.perf_counter() - start)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        return len(items) / wall, len(items) / max(cpu, 1e-9)
 
     return one_pass(), one_pass()
 
@@ -199,12 +205,16 @@ def main() -> None:
 
     items = replies(args.replies, rng)
     distinct = len({t for t, _ in items})
-    first, second = tagger_throughput(items)
-    model_first, model_second = tagger_throughput(items, partial(tag_reply, learned=True))
-    print(f"tagger: {len(items):,} replies ({distinct:,} distinct texts), one core")
-    print(f"{'':<14}{'rules (default)':>16}{'rules + model':>16}")
-    print(f"  first pass: {first:>14,.0f}/s{model_first:>14,.0f}/s")
-    print(f"  second pass:{second:>14,.0f}/s{model_second:>14,.0f}/s   (target >= 2,000/s)")
+    rules = tagger_throughput(items, tag_by_rules)
+    model = tagger_throughput(items, tag_reply)
+    print(f"tagger: {len(items):,} replies ({distinct:,} distinct texts), one core; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'replies/s':<24}{'rules alone':>14}{'graded (+ model)':>18}")
+    for n, name in enumerate(("first pass", "second pass")):
+        print(f"  {name + ', wall':<22}{rules[n][0]:>12,.0f}/s{model[n][0]:>16,.0f}/s")
+        print(f"  {name + ', CPU':<22}{rules[n][1]:>12,.0f}/s{model[n][1]:>16,.0f}/s")
+    print("  (target >= 2,000/s)")
+    second, model_second = rules[1][1], model[1][1]
 
     loaded = load_scenario(SCENARIO)
     call = long_call(rng)
@@ -219,9 +229,10 @@ def main() -> None:
     )
     median = statistics.median(times)
     summary = [
-        ("tagger throughput, one core", ">= 2,000 replies/s", f"{second:,.0f}/s", second >= 2000),
-        ("tagger throughput with the model, one core", ">= 2,000 replies/s",
+        ("tagger throughput as graded (rules + model), one core, CPU time", ">= 2,000 replies/s",
          f"{model_second:,.0f}/s", model_second >= 2000),
+        ("tagger throughput, rules alone, one core, CPU time", ">= 2,000 replies/s",
+         f"{second:,.0f}/s", second >= 2000),
         ("grading a 40-reply call", "<= 20 ms", f"{median:.2f} ms", median <= 20),
     ]
     print("SUMMARY " + json.dumps({"bench": "grading_speed", "figures": summary}))

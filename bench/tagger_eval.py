@@ -6,9 +6,10 @@ FILE defaults to the shared dev set (../shared/data/dev-utterances.jsonl next to
 the tagger's own held-out cases (tests/grading/fixtures/tagger_cases.jsonl). The tagger runs as
 a subprocess (`python -m callsim tag`), exactly as a user would run it. `--errors` lists the lines
 it got wrong, to study: fix general rules, never key a rule to one sentence.
-Last, how many replies careless typing (`learned.careless`: lowercase, no punctuation) gives
-other tags, and the in-process throughput on one core, each for the rules (`tag_reply`, the
-default) and the rules with the learned model (`tag_reply(..., learned=True)`).
+Last, how many replies careless typing (`learned.careless`: lowercase, no apostrophes or sentence
+marks, commas kept) and no punctuation at all give other tags, and the in-process throughput on
+one core, each for the rules with the learned model (`tag_reply`, the default that calls are
+graded with) and the rules alone (`tag_by_rules`, `callsim tag --rules`).
 """
 
 from __future__ import annotations
@@ -134,29 +135,31 @@ def throughput(paths: list[Path]) -> None:
 
 
 def _READINGS():  # noqa: N802
-    """The two readings compared: the rules (the default) and the rules with the model."""
-    from functools import partial
+    """The two readings compared: the rules with the model (the default, what calls are graded
+    with) and the rules alone (`callsim tag --rules`)."""
+    from callsim.grading.tagger import tag_by_rules, tag_reply
 
-    from callsim.grading.tagger import tag_reply
-
-    return (("rules (default)", tag_reply), ("rules + model", partial(tag_reply, learned=True)))
+    return (("graded (rules + model)", tag_reply), ("rules alone", tag_by_rules))
 
 
 def careless_changes(paths: list[Path]) -> None:
-    """How many replies careless typing (lowercase, no punctuation) gives other tags."""
-    from callsim.grading.learned import careless
+    """How many replies careless typing (`learned.careless`: lowercase, no apostrophes or
+    sentence marks, commas kept) and no punctuation at all (`learned.unpunctuated`) give other
+    tags."""
+    from callsim.grading.learned import careless, unpunctuated
 
     rows = [r for p in paths for r in load(p)]
     if not rows:
         return
     for name, tag in _READINGS():
-        moved = sum(
-            1 for r in rows
-            if tag(r["text"], r.get("customer")).tags
-            != tag(careless(r["text"]), r.get("customer")).tags
-        )
-        print(f"careless typing changes the tags of {moved / len(rows):.1%} of these replies "
-              f"({name})")
+        for style, render in (("careless", careless), ("unpunctuated", unpunctuated)):
+            moved = sum(
+                1 for r in rows
+                if tag(r["text"], r.get("customer")).tags
+                != tag(render(r["text"]), r.get("customer")).tags
+            )
+            print(f"{style} typing changes the tags of {moved / len(rows):.1%} of these replies "
+                  f"({name})")
 
 
 def main(argv: list[str] | None = None) -> int:

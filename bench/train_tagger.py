@@ -2,14 +2,15 @@
 
 Reads the labelled corpus in grading/data/corpus/ (one file per industry). Every reply is
 trained on twice: as written and as a careless typist would send it (lowercase, no
-punctuation; `learned.careless`). First, leave one industry out: train on nine, score the
-tenth, for the rules alone (`tag_by_rules`, as written) and for the tagger (`tag_reply`: the
-model and the rules, both reading the reply without case or punctuation), as written and typed
-carelessly, so the figure is not a fit to one domain. Per tag, whose reading counts (the
-model's, the rules' or either) and the model's threshold are chosen on those left-out
-predictions. Then trains on all ten and, with `--write`, writes grading/data/tagger_model.json.
-Held-out industries (tests/grading/heldout, never trained or tuned on) are scored last when
-`--heldout` is given.
+apostrophes or sentence marks, commas kept; `learned.careless`), and scored a third way too,
+with no punctuation at all (`learned.unpunctuated`). First, leave one industry out: train on
+nine, score the tenth, for the rules alone (`tag_by_rules`, as written) and for the tagger
+(`tag_reply`: the model and the rules reading the reply without case or sentence marks), in
+each of the three styles, so the figure is not a fit to one domain. Per tag, whose reading
+counts (the model's, the rules' or either) and the model's threshold are chosen on those
+left-out predictions. Then trains on all ten and, with `--write`, writes
+grading/data/tagger_model.json. Held-out industries (tests/grading/heldout, never trained or
+tuned on) are scored last when `--heldout` is given.
 
     python bench/train_tagger.py [--write] [--heldout] [--skip-folds]
 
@@ -45,7 +46,18 @@ THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 
 #: false flag costs a trainee far more than a missed one, and most replies in a real call are
 #: neither, so precision measured on a corpus rich in hard cases overstates what a call sees.
 FLAG_PRECISION = 0.9
-STYLES = ("written", "careless")
+#: How each reply is read: as written, typed carelessly (`learned.careless`: lowercase, no
+#: apostrophes or sentence marks, commas kept) and with no punctuation at all
+#: (`learned.unpunctuated`, issue 13's harsher measure). Trained on the first two; readings and
+#: thresholds are chosen on all three.
+STYLES = ("written", "careless", "unpunctuated")
+TRAIN_STYLES = ("written", "careless")
+RENDER = {"written": lambda t: t, "careless": learned.careless,
+          "unpunctuated": learned.unpunctuated}
+#: Whose reading may count for a tag: the rules alone, or either. The rules' tags always count
+#: where they are trusted at all, so every tag they give quotes the words that earned it (and
+#: `callsim explain` shows them); the model only adds what they miss.
+MODES = ("rules", "either")
 #: The model's reading alone must beat the rules' evidence-backed readings by this much F1:
 #: a tag the rules found quotes the words that earned it.
 MARGIN = 0.01
@@ -116,7 +128,8 @@ def prepared(rows: list[dict]) -> list[dict]:
         r["rules"] = {}
         r["_x"] = {}
         r["_bare"] = {}
-        for style, text in (("written", r["text"]), ("careless", learned.careless(r["text"]))):
+        for style in STYLES:
+            text = RENDER[style](r["text"])
             r["rules"][style] = frozenset(tg.tag_by_rules(text, customer).tags)
             r["_bare"][style], r["_x"][style] = reading(text, customer)
     return rows
@@ -128,12 +141,12 @@ def training_rows(rows: list[dict]) -> list[tuple[frozenset[str], frozenset[str]
     `MIN_COUNT` replies show it, counting a reply once whichever way it is typed."""
     seen: dict[str, int] = {}
     for r in rows:
-        for f in frozenset().union(*(x for style in STYLES for x, _h in r["_x"][style])):
+        for f in frozenset().union(*(x for style in TRAIN_STYLES for x, _h in r["_x"][style])):
             seen[f] = seen.get(f, 0) + 1
     return [
         (frozenset(f for f in r["_x"][style][0][0] if seen[f] >= learned.MIN_COUNT), r["gold"])
         for r in rows
-        for style in STYLES
+        for style in TRAIN_STYLES
         if len(r["_x"][style]) == 1
     ]
 
@@ -219,7 +232,7 @@ def choose(pooled: list[tuple[dict, list[list[list[float]]], list[list[list[floa
     the model beats them by RULES_MARGIN, the model alone only when it beats `either` by
     MARGIN; for a tag that raises a flag, only thresholds where the model is precise
     (FLAG_PRECISION)."""
-    gold = [r["gold"] for r, _w, _c in pooled]
+    gold = [r["gold"] for r, *_ in pooled]
     trust, thresholds = {}, {}
     for j, t in enumerate(TAG_NAMES):
         best = (-1.0, "model", 0.5)
@@ -227,7 +240,7 @@ def choose(pooled: list[tuple[dict, list[list[list[float]]], list[list[list[floa
         if t in NEGATIVE_TAGS:
             allowed = tuple(th for th in THRESHOLDS if _precision(pooled, j, th) >= FLAG_PRECISION)
             allowed = allowed[:1] or THRESHOLDS[-1:]
-        for mode in ("rules", "either", "model"):
+        for mode in MODES:
             for th in (0.5,) if mode == "rules" else allowed:
                 cut = math.log(th / (1 - th))
                 score = 0.0
@@ -274,31 +287,31 @@ def main() -> None:
                 for r in corpus if r["industry"] == ind
             ]
         trust, thresholds = choose(pooled)
-        print(f"\nleave one industry out (trust and thresholds chosen on these predictions)\n"
-              f"{'left out':<16}{'rules':>8}{'careless':>10}{'tagger':>8}{'careless':>10}")
+        print("\nleave one industry out (trust and thresholds chosen on these predictions),"
+              " macro-F1 as written / typed carelessly / unpunctuated\n"
+              f"{'left out':<16}{'rules':>24}{'tagger':>24}")
         rows_all = [r for r, *_ in pooled]
-        totals = [0.0] * 4
+        totals = [0.0] * 6
         for ind in industries:
-            part = [(r, w, c) for r, w, c in pooled if r["industry"] == ind]
+            part = [p for p in pooled if p[0]["industry"] == ind]
             rows = [r for r, *_ in part]
             gold = [r["gold"] for r in rows]
             pred = _pooled_predict(part, trust, thresholds)
             figs = [macro_f1(gold, [r["rules"][s] for r in rows])[0] for s in STYLES]
             figs += [macro_f1(gold, pred[s])[0] for s in STYLES]
             totals = [a + b for a, b in zip(totals, figs, strict=True)]
-            print(f"{ind:<16}" + "".join(f"{v:>{w}.3f}" for v, w in zip(figs, (8, 10, 8, 10),
-                                                                          strict=True)))
+            print(f"{ind:<16}" + _triples(figs))
         n = len(industries)
-        print(f"{'mean':<16}" + "".join(f"{v / n:>{w}.3f}" for v, w in zip(totals, (8, 10, 8, 10),
-                                                                          strict=True)))
+        print(f"{'mean':<16}" + _triples([v / n for v in totals]))
         pred = _pooled_predict(pooled, trust, thresholds)
         gold = [r["gold"] for r in rows_all]
         _m, by_rules = macro_f1(gold, [r["rules"]["written"] for r in rows_all])
         _m, by_tagger = macro_f1(gold, pred["written"])
-        print(f"careless typing changes the tags of "
-              f"{changed([r['rules']['written'] for r in rows_all], [r['rules']['careless'] for r in rows_all]):.1%}"  # noqa: E501
-              f" of replies for the rules, {changed(pred['written'], pred['careless']):.1%} "
-              "for the tagger")
+        for style in STYLES[1:]:
+            by_r = changed([r["rules"]["written"] for r in rows_all],
+                           [r["rules"][style] for r in rows_all])
+            print(f"{style} typing changes the tags of {by_r:.1%} of replies for the rules, "
+                  f"{changed(pred['written'], pred[style]):.1%} for the tagger")
         print(f"\n{'tag':<18}{'rules':>7}{'tagger':>8}  reading  threshold")
         for t in TAG_NAMES:
             print(f"{t:<18}{by_rules[t]:>7.2f}{by_tagger[t]:>8.2f}  {trust[t]:<8} "
@@ -316,23 +329,37 @@ def main() -> None:
         mm, per_m = macro_f1(gold, pred["written"])
         mrc, _ = macro_f1(gold, rules["careless"])
         mmc, _ = macro_f1(gold, pred["careless"])
+        mru, _ = macro_f1(gold, rules["unpunctuated"])
+        mmu, _ = macro_f1(gold, pred["unpunctuated"])
         moved_r = changed(rules["written"], rules["careless"])
         moved_m = changed(pred["written"], pred["careless"])
+        moved_ru = changed(rules["written"], rules["unpunctuated"])
+        moved_mu = changed(pred["written"], pred["unpunctuated"])
         print(f"\nheld-out industries ({len(rows)} replies)   rules  tagger")
         print(f"  macro-F1 as written           {mr:>6.3f}  {mm:>6.3f}")
         print(f"  macro-F1 typed carelessly     {mrc:>6.3f}  {mmc:>6.3f}")
+        print(f"  macro-F1 unpunctuated         {mru:>6.3f}  {mmu:>6.3f}")
         print(f"  tags changed by careless typing {moved_r:>5.1%}  {moved_m:>5.1%}")
+        print(f"  tags changed, unpunctuated      {moved_ru:>5.1%}  {moved_mu:>5.1%}")
         for t in TAG_NAMES:
             print(f"  {t:<18}{per_r[t]:>6.2f}{per_m[t]:>8.2f}")
         print("SUMMARY " + json.dumps({"bench": "train_tagger", "figures": [
             ["tagger macro-F1, held-out industries", ">= 0.92", f"{mm:.3f}", mm >= 0.92],
             ["held-out replies whose tags careless typing changes", "<= 5%",
              f"{moved_m:.1%}", moved_m <= 0.05],
+            ["held-out replies whose tags unpunctuated typing changes", "<= 5%",
+             f"{moved_mu:.1%}", moved_mu <= 0.05],
         ]}))
     if args.write:
         learned.MODEL_FILE.write_text(model.to_json() + "\n", encoding="utf-8")
         size = learned.MODEL_FILE.stat().st_size
         print(f"wrote {learned.MODEL_FILE.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
+
+
+def _triples(figs: list[float]) -> str:
+    """Rules' then tagger's figures, three styles each, as 'a / b / c' columns."""
+    k = len(STYLES)
+    return "".join(f"{' / '.join(f'{v:.3f}' for v in figs[i:i + k]):>24}" for i in (0, k))
 
 
 def _pooled_predict(pooled, trust: dict, thresholds: dict) -> dict[str, list[frozenset[str]]]:

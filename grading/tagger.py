@@ -3,11 +3,11 @@
 Rules are general linguistic cues (question forms, negation and hedges, apology vs. naming a
 feeling, played-back content, time expressions, choice and sequence structures, hand-overs,
 blame and certainty markers), run on a canonical form of the reply (see `grading.language`).
-`tag_reply(..., learned=True)` reads the reply as a careless typist would send it (no case,
-commas or question marks) with the rules and the learned model (`grading.learned`) together, so
-that case, punctuation and texting slips change few answers; `tag_by_rules`, the default that
-calls are graded with, is the rules alone on the reply as written. Deterministic; no network,
-no extra libraries.
+`tag_reply`, what calls are graded with, reads the reply as a careless typist would send it (no
+case; every sentence mark a plain stop, a typed question mark still asking) with the rules and
+the learned model (`grading.learned`) together, so that case, punctuation and texting slips
+change few answers; `tag_by_rules` is the rules alone on the reply as written (`callsim tag
+--rules`). Deterministic; no network, no extra libraries.
 """
 
 from __future__ import annotations
@@ -78,11 +78,11 @@ class _Lazy:
 
     def __getattr__(self, name: str) -> Callable[..., object]:
         # Only reached while a method is unset: compile once, then the methods are plain slots.
-        compiled = re.compile(self.pattern, self.flags)
+        compiled = re.compile(_factored(self.pattern), self.flags)
         for method in self._METHODS:
             setattr(self, method, getattr(compiled, method))
         split = _after_boundary(self.pattern)
-        if split is not None:
+        if split is not None and compiled.pattern == self.pattern:
             bounded, others = split
             fast = _BoundaryFirst(
                 compiled,
@@ -91,6 +91,28 @@ class _Lazy:
             )
             self.search, self.finditer = fast.search, fast.finditer
         return getattr(self, name)
+
+
+#: From this many leading branches that start with a word boundary, a pattern is compiled as
+#: one `\b` before their alternation (the same matches: the branches keep their order).
+FACTOR_BRANCHES = 6
+
+
+def _factored(pattern: str) -> str:
+    """`\bA|\bB|...|C` as `\b(?:A|B|...)|C` when it opens with many boundary branches: the
+    engine then tries the alternation only where a word starts, which for a long list of cues
+    is faster than searching for their first words (measured per pattern on generated replies:
+    the time cue list 58 -> 41 us a reply, "never again" 26 -> 13)."""
+    branches = _top_level_branches(pattern)
+    if not branches:
+        return pattern
+    lead = 0
+    while lead < len(branches) and branches[lead].startswith("\\b") and len(branches[lead]) > 2:
+        lead += 1
+    if lead < FACTOR_BRANCHES:
+        return pattern
+    head = r"\b(?:" + "|".join(b[2:] for b in branches[:lead]) + ")"
+    return "|".join([head, *branches[lead:]])
 
 
 def _top_level_branches(pattern: str) -> list[str] | None:
@@ -181,6 +203,47 @@ class _BoundaryFirst:
 
 
 _lazy = _Lazy
+
+_SENTENCE_START = "(?:^|[.?!] )"
+
+
+class _Gate:
+    """Whether any of many patterns could match a text, in two searches instead of one per
+    pattern: the branches that start at a word boundary as one alternation behind a single
+    `\b` (the engine then tries the alternation only where words start), and those that start
+    a sentence (`(?:^|[.?!] )...`) behind a sentence mark, searched in the text with a full stop
+    put before it. A miss means none of the patterns matches; a hit is checked pattern by
+    pattern. Compiled the first time it is asked."""
+
+    def __init__(self, sources: Sequence[str]) -> None:
+        self.sources = tuple(sources)
+        self._compiled: list[tuple[re.Pattern[str], str]] | None = None
+
+    def _compile(self) -> list[tuple[re.Pattern[str], str]]:
+        bounded: list[str] = []
+        starts: list[str] = []
+        others: list[str] = []
+        for source in self.sources:
+            for b in _top_level_branches(source) or [f"(?:{source})"]:
+                if b.startswith("\\b") and len(b) > 2:
+                    bounded.append(b[2:])
+                elif b.startswith(_SENTENCE_START):
+                    starts.append(b[len(_SENTENCE_START):])
+                else:
+                    others.append(b)
+        out = []
+        if bounded:
+            out.append((re.compile(r"\b(?:" + "|".join(bounded) + ")"), ""))
+        if starts:
+            out.append((re.compile(r"[.?!] (?:" + "|".join(starts) + ")"), ". "))
+        if others:
+            out.append((re.compile("|".join(others)), ""))
+        return out
+
+    def found(self, text: str) -> bool:
+        if self._compiled is None:
+            self._compiled = self._compile()
+        return any(p.search(before + text) for p, before in self._compiled)
 
 
 _P = r"(?: [,—:] )?"  # an optional comma or dash between words
@@ -289,9 +352,8 @@ _SARCASM = _lazy(
     r"\bthe horror\b|\bfirst world problem|\bcry me a river\b|\bwhat a shame\b(?=[^.?!\n]*\?)"
 )
 
-_BLAME = [
-    _lazy(p)
-    for p in (
+_BLAME_SOURCES = (
+
         r"\bcalm down\b",
         r"\b(?:there's |there is )?no need to (?:shout|swear|yell|raise your voice|"
         r"get (?:so |all )?(?:worked up|angry|upset|shirty|arsey|stroppy|aggressive|rude|nasty|"
@@ -347,10 +409,11 @@ _BLAME = [
         r"\b(?:those are|that's|them's) the rules\b|"
         r"\b(?:rules|policy) (?:are|is) (?:rules|policy)\b",
         r"\byou were (?:late|warned|careless|told (?:this|that|already|before|twice))\b|"
+        r"\bare you sure (?:that )?you(?:'re| are|'ve| have) not\b|"
         r"\byou(?:'re| are) not (?:special|the only)\b|\beveryone(?:'s| else's| is| else is)? in "
         r"the same (?:boat|position)\b|\byou'll just have to\b|\bwe wouldn't be (?:here|having "
         r"this conversation)\b|\bare you sure (?:you|it) (?:didn't|wasn't|haven't|weren't|did|"
-        r"hadn't)\b|, you know\s*[.!]",
+        r"hadn't|'re not|aren't|are not)\b|, you know\s*[.!]",
         r"(?:^|[.?!] )(?:isn't that|oh|well|just) (?:great|lovely|wonderful|brilliant|fantastic|"
         r"marvellous|perfect)\s*(?:, )?(?:another|more|just what)\b|\bjust what i needed\b",
         r"\bi can't help you\s*(?:[.!]|$|then|if you)",
@@ -370,7 +433,12 @@ _BLAME = [
         r"\bwhat (?:do|did) you expect\b|\bgrow up\b|\bstop (?:moaning|whining|complaining|"
         r"shouting|being (?:so )?(?:rude|difficult|silly))\b|\bi haven't got all day\b|"
         r"\byou people\b|\bcommon sense\b|\bit's not rocket\b",
-        r"\byou (?:must (?:have |'ve )?)?(?:misheard|misunderstood|misread|imagined it)\b|"
+        r"\b(?<!if )(?<!in case )you(?:'ve| have|'re| are|'d| had)?(?: (?:must|might|may|"
+        r"could)(?: have|'ve)?)?(?: (?:probably|possibly|likely|maybe|perhaps|just|simply|only|"
+        r"obviously|clearly|accidentally|somehow|actually))* (?:misheard|misunderstood|misread|"
+        r"misremember\w*|(?:mixed|mixing|confused|confusing) (?:it|them|that|this|the \w+)"
+        r"(?: up| with)?|mixed up|imagined it|(?:looking at|reading|looked at|read) (?:the |a )?"
+        r"wrong)\b|"
         r"\byou've got (?:it|that) wrong\b|\byou're (?:wrong|mistaken)\b|"
         r"\byou got the wrong end\b",
         r"\b(?:shouting|swearing|getting angry|complaining|moaning|yelling) (?:at me )?(?:isn't|"
@@ -379,8 +447,12 @@ _BLAME = [
         r"\bthat's not how you\b",
         r"\bwhy (?:didn't|don't|did|would) you (?:just )?(?:not )?(?:read|check|call|tell|ask|"
         r"listen|bother|think)\b",
-    )
-]
+)
+_BLAME = [_lazy(p) for p in _BLAME_SOURCES]
+_ANY_EMPATHY = _Gate([p.pattern for p in _EMPATHY])
+#: Every blame cue in one pattern: one search tells most replies (no blame) apart, instead of
+#: one search per cue; the cues are then tried in order only for a reply it found something in.
+_ANY_BLAME = _Gate(_BLAME_SOURCES)
 _BLAME_SARCASM = _SARCASM
 _GO_AHEAD = _lazy(r"(?:^|[.?!] )go ahead\b[^.?!\n]*\b(?:up to you|your (?:choice|call))")
 _BLAME_ALL = (*_BLAME, _SARCASM, _GO_AHEAD)
@@ -436,6 +508,28 @@ _NEVER_AGAIN = _lazy(
     r"in one|first))"
     r"|\bfix (?:it|this) first time\b"
 )
+#: "You won't have to explain it all again": sparing the customer a retelling is the advisor's
+#: own doing (notes, a briefed colleague), not a promise about what the advisor cannot control.
+_RETELLING = (
+    r"(?:'ll |will )?(?:won't|will not|never|shouldn't|should not|wouldn't)(?: ever)? "
+    r"(?:have|need|got) to "
+    r"(?:\w+ )?(?:explain|repeat|tell|go through|go over|run through|say|give|spell|describe|"
+    r"recount|relive|start)\b"
+)
+_RETELLING_SPARED = _lazy(_RETELLING)
+_RETELLING_IN = _lazy(r"\b" + _RETELLING)
+#: Words that address the customer: without one, a reply is not blame by the model's reading.
+_ADDRESSED = frozenset("you your yours yourself yourselves you're you've you'll you'd".split())
+#: Reassurance: telling the customer a slip is common or not theirs (TAGS.md: never blame).
+_REASSURANCE = _lazy(
+    r"\b(?:(?:it's|that's|it is|that is|its|thats) (?:so |really |very |an? |quite |such an? )?"
+    r"(?:easy|easily|common|understandable|natural|normal) (?:to|mistake|thing|one)\b|"
+    r"easily done|(?:it's|that's|it is|that is|its|thats) (?:really |absolutely |definitely )?"
+    r"not (?:your|on you)|not your fault|you(?:'ve| have)? (?:done )?nothing wrong|"
+    r"you (?:haven't|have not|didn't|did not) do (?:anything|owt) wrong|don't worry|"
+    r"no need to (?:apologi[sz]e|worry|be sorry|feel)|happens to (?:everyone|everybody|all of us|"
+    r"the best of us|loads of people|a lot of people))"
+)
 _ADVISOR_OWN_ACTION = _lazy(
     r"\b(?:i'll|i will|we'll|we will)(?: \w+)? (?:definitely|certainly|absolutely|100%) "
     r"(?:call|ring|phone|email|text|write|send|check|look|update|chase|pass|note|log|raise|keep|"
@@ -490,8 +584,10 @@ _FUTURE = _lazy(
 _PAST = _lazy(
     r"\b(?:was|were|did|had|ago|went|happened|since|last|used to|stopped|started|broke|came|"
     r"told|said|promised|called|rang|moved|paid|left|'ve been|have been|has been)\b"
-    r"|\b(?:you|we|i|they|he|she) \w+ed\b"
+    r"|\b(?:you|we|i|they|he|she) (?!(?:need|feed|speed|proceed|succeed|exceed)\b)\w+ed\b"
 )
+_SUBORDINATE = _lazy(r"\b(?:when|since|which|because|after|whenever)\b")
+_PRESENT = _lazy(r"\b(?:is|are|am)\b|'s\b")
 _FREQUENCY = _lazy(r"\b(?:every|each|most|usually always|always|often|sometimes|daily|"
                         r"nightly|per|a day|a week|a month)\b|\bit's now\b|\bnow after\b")
 _VAGUE_TIME = _lazy(
@@ -668,6 +764,7 @@ _ESCALATION.append(_lazy(
     r"fetch|grab|bring in|call over) (?:my|our|a|the) (?:\w+ )?(?:supervisor|manager|team ?leader|"
     r"senior \w+|specialist)\b"
 ))
+_ANY_ESCALATION = _Gate([p.pattern for p in _ESCALATION])
 _ESCALATION_REQUEST = _lazy(
     r"\b(?:manager|supervisor|someone (?:senior|higher|else|in charge)|higher up|senior|"
     r"team ?leader|your boss|in charge|escalate|complain to)\b"
@@ -705,12 +802,24 @@ _WH = frozenset("what how why when where who which whose whom".split())
 _LEAD = frozenset(
     "okay ok right so and but also great perfect lovely brilliant sure alright hmm um erm well "
     "then now just oh yes yeah yep no thanks cheers fantastic good excellent cool brill lastly "
-    "finally quickly firstly first actually fab wonderful super".split()
+    "finally quickly firstly first actually fab wonderful super hello hi hiya hey morning "
+    "afternoon evening".split()
 )
 #: Words after which a new (unpunctuated) sentence may start: "so sorry is the light on".
 _BREAK_AFTER = frozenset(
     "sorry okay ok right great perfect lovely brilliant thanks cheers fantastic alright sure "
     "yes yeah yep fine good excellent cool brill fab wonderful super".split()
+)
+#: An auxiliary then one of these, or a wh-word, an auxiliary and one of these (or _ASKED_TOO),
+#: starts a question wherever it stands in a run-on typed without marks ("youre welcome is
+#: there anything else", "sorry for the wait how can i help"), unless the word before it
+#: embeds it (_NO_BREAK_BEFORE: "let me know how can i", "neither do you").
+_ASKED = frozenset("you u ya there".split())
+_ASKED_TOO = frozenset("i we they he she it".split())
+_NO_BREAK_BEFORE = frozenset(
+    "what how why when where who which whose whom if whether know see tell ask asking asked "
+    "wonder wondering check checking sure idea understand explain show out matter remember "
+    "decide find so neither nor then only than as and or but that because".split()
 )
 _CLOSED_WHAT = frozenset(
     "make model brand colour color time date day number postcode zip size version type "
@@ -787,7 +896,10 @@ _ANYTHING_ELSE = _lazy(
     r"|\belse i can (?:help|do)\b"
     r"|\bhave i answered (?:everything|all|your)\b|\banything i (?:haven't|have not) "
     r"(?:covered|answered)\b|\b(?:all|everything) (?:sorted|good|done|working|fine|okay|clear)"
-    r"\b(?= *\?| *$)"
+    r"\b(?= *[?.]| *$)"
+    r"|^(?:(?:is|was|will) (?:that|this|it) (?:be )?|(?:have|has) (?:we|that|i) (?:covered |"
+    r"got |done |sorted )?)(?:everything|all)(?: (?:for (?:you|today|now|this time)|you "
+    r"(?:need(?:ed)?|wanted|were after|called about)|then|today|sorted|covered))*(?= *[?.]| *$)"
 )
 _LET_ME_KNOW_ELSE = _lazy(
     r"\b(?:let me know|just ask|give us a (?:call|shout)|do get in touch)\b[^.?!\n]*\b(?:anything "
@@ -1025,21 +1137,21 @@ class _Reply:
 
 #: Punctuation tokens of the canonical form (the normaliser maps other marks onto these).
 _MARKS = frozenset(".?!;:,—")
-_CLAUSE_ONLY = _MARKS - SENTENCE_MARKS
 
 
 def _bare(n: Normalised) -> Normalised:
-    """`n` without what a careless typist leaves out: no commas or dashes, and every sentence
-    mark read as a plain full stop, so the rules' cues read "is it red" and "Is it red?"
-    alike. Where the writer did end a sentence (".", "?", "!", ";", a line break), the rules
-    still see one sentence end and the next begin, and a sentence ended with a question mark
-    still counts as asking (`_Reply._sentence`): a mark typed adds a question, a mark left out
-    takes none away that the words show. Tokens keep their spans, so evidence still quotes the
-    reply as typed."""
+    """`n` with every sentence mark read as a plain full stop, so the rules' cues read "is it
+    red" and "Is it red?" alike (a careless typist leaves out question marks far more often
+    than commas). Where the writer did end a sentence (".", "?", "!", ";", a line break), the
+    rules still see one sentence end and the next begin, and a sentence ended with a question
+    mark still counts as asking (`_Reply._sentence`): a mark typed adds a question, a mark left
+    out takes none away that the words show. Commas, dashes and colons stay: where typed they
+    hold a clause apart ("Hello, can you tell me what happened?"), and the rules read the same
+    words without them as well as they can. Tokens keep their spans, so evidence still quotes
+    the reply as typed."""
     tokens = tuple(
         Token(".", t.start, t.end) if t.text in SENTENCE_MARKS else t
         for t in n.tokens
-        if t.text not in _CLAUSE_ONLY
     )
     if tokens == n.tokens:
         return n
@@ -1184,6 +1296,8 @@ def _classify(
             return "open"
         return "closed"  # when, where, who, which, whose
     if first in _AUX and (second in _SUBJ or second in {"u", "ya"}):
+        if first == "have" and second in {"a", "an"} and not qmark:
+            return None  # "have a lovely trip", "have a look": a wish or a suggestion
         return "closed"
     if first in {"anything", "any", "something", "owt"} or text.startswith("all sorted"):
         if _ANYTHING_ELSE.search(text) or qmark:
@@ -1221,11 +1335,15 @@ def _find_questions(r: _Reply) -> list[_Question]:
             if kind is None and not s.qmark:
                 # unpunctuated run-on: "so sorry is the light on", "perfect anything else"
                 for j in range(1, len(cl) - 1):
-                    if cl[j - 1] in _BREAK_AFTER and (
+                    if (cl[j - 1] in _BREAK_AFTER and (
                         (cl[j] in _AUX and cl[j + 1] in _SUBJ)
                         or (cl[j] in _WH and cl[j + 1] in _AUX | {"long", "much", "many"})
                         or cl[j] in {"anything"}
-                    ):
+                    )) or (cl[j - 1] not in _NO_BREAK_BEFORE and (
+                        (cl[j] in _AUX and cl[j + 1] in _ASKED)
+                        or (cl[j] in _WH and cl[j + 1] in _AUX and j + 2 < len(cl)
+                            and cl[j + 2] in _ASKED | _ASKED_TOO)
+                    )):
                         kind = _classify(cl[j:], False, has_options)
                         if kind:
                             ci, lead, cl = ci, lead + j, cl[j:]
@@ -1289,7 +1407,7 @@ def _words_before(text: str, pos: int, count: int) -> tuple[list[str], bool]:
 
 
 def _empathy(r: _Reply) -> str | None:
-    if _SARCASM.search(r.text):
+    if not _ANY_EMPATHY.found(r.text) or _SARCASM.search(r.text):
         return None
     for pattern in _EMPATHY:
         for m in pattern.finditer(r.text):
@@ -1465,7 +1583,7 @@ def _questions(kind: str) -> Callable[[_Reply], str | None]:
 
 
 def _escalation(r: _Reply) -> str | None:
-    for pattern in _ESCALATION:
+    for pattern in _ESCALATION if _ANY_ESCALATION.found(r.text) else ():
         for m in pattern.finditer(r.text):
             before = r.text[r.sentence_start(m.start()) : m.end()]
             if _NEGATED_HANDOVER.search(before):
@@ -1483,6 +1601,8 @@ def _escalation(r: _Reply) -> str | None:
 
 
 def _blame(r: _Reply) -> str | None:
+    if not (_ANY_BLAME.found(r.text) or _SARCASM.search(r.text) or _GO_AHEAD.search(r.text)):
+        return None
     for pattern in _BLAME_ALL:
         m = pattern.search(r.text)
         if m:
@@ -1511,6 +1631,8 @@ def _over_promise(r: _Reply) -> str | None:
                     continue
                 if pattern is _NEVER_AGAIN and _HEDGES.search(t[: m.start()]):
                     continue
+                if pattern is _NEVER_AGAIN and _RETELLING_SPARED.match(t, m.start()):
+                    continue
                 if pattern is _NEVER_AGAIN and re.match(
                     r"(?:won't|will not|can't|never|wouldn't)", m.group()
                 ) and re.search(r"\b(?:again|anymore|any more)\b", m.group()) and not re.search(
@@ -1537,7 +1659,14 @@ def _timeline(r: _Reply) -> str | None:
             pos = cstart + len(clause)
             for m in _TIMELINE.finditer(clause):
                 g = m.group()
+                # past tense in a clause hung after the time ("1:24pm, four hours from when it
+                # was logged") says when something else happened, not when this one will
                 past = _PAST.search(clause) and not _FUTURE.search(clause)
+                if past:
+                    after = _SUBORDINATE.search(clause, m.end())
+                    main = clause[: after.start()] if after else ""
+                    if _PRESENT.search(main) and not _PAST.search(main):
+                        past = False
                 if past and not _FUTURE_TIME.match(g):
                     continue
                 if _FREQUENCY.search(clause) and not re.search(r"\b(?:within|takes?|by)\b", g):
@@ -1668,18 +1797,18 @@ def tag_reply(
     customer: str | None = None,
     history: Sequence[str] = (),
     *,
-    learned: bool = False,
+    learned: bool = True,
 ) -> TagResult:
     """The TAGS.md behaviours `text` shows, given the customer's line before it.
 
     `history` holds the customer's earlier lines in the call, so a reflection of something said
     several turns ago still counts. Evidence for each tag is a substring of `text`.
 
-    By default the rules alone (`tag_by_rules`): calls are still graded by them. `learned=True`
-    reads the reply as a careless typist would send it (no case, commas or question marks;
-    sentence ends kept) with the rules and the learned model (grading/learned.py) together:
-    per tag the model's reading, the rules' or either counts, whichever did best on industries
-    left out of its training (docs/rubric.md says what still stops it being the default). The
+    Reads the reply as a careless typist would send it (no case; sentence marks read as plain
+    stops, a typed question mark still asking; commas kept) with the rules and the learned
+    model (grading/learned.py) together: per tag the model's reading, the rules' or either
+    counts, whichever did best on industries left out of its training. `learned=False`, or a
+    missing model, is the rules alone (`tag_by_rules`). The
     model gives `reflection` only when the reply shares a content word with something the
     customer said, no `over_promise` for a negated promise (`vetoed`), and no question kind
     where the rules found the question; it sees only the customer's last line, so a playback
@@ -1715,11 +1844,18 @@ QUESTION_TAGS = frozenset({"open_question", "closed_question"})
 
 def vetoed(r: _Reply, lemmas: Sequence[str]) -> frozenset[str]:
     """Tags the model may not give this reply: `reflection` when it shares no content word
-    with anything the customer said, `over_promise` when its promise word is negated."""
+    with anything the customer said, `over_promise` when its promise word is negated or its
+    "never again" spares the customer a retelling ("you won't have to explain it again"),
+    `blame` when it reassures ("it's easy to mix them up", "that's not your fault") or does
+    not address the customer at all ("it needs a signature this time")."""
     out = set()
     if not heard(lemmas, r.customer_lemmas):
         out.add("reflection")
-    if _NEGATED_PROMISE_WORD.search(r.text):
+    if _REASSURANCE.search(r.text) or r.wordset.isdisjoint(_ADDRESSED):
+        # TAGS.md: reassurance is never blame, and blame is aimed at the customer; the rules'
+        # own cues ("calm down", "that's not my problem") still count
+        out.add("blame")
+    if _NEGATED_PROMISE_WORD.search(r.text) or _RETELLING_IN.search(r.text):
         out.add("over_promise")
     return frozenset(out)
 

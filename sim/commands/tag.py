@@ -30,11 +30,20 @@ def add(sub: argparse._SubParsersAction) -> None:
             '"id". A bad line gets {"error": ...} and the run continues. Blank lines are skipped.'
         ),
     )
-    p.add_argument(
-        "--learned",
-        action="store_true",
-        help="add the learned model's reading to the rules' (docs/rubric.md: not yet the default)",
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--rules",
+        dest="learned",
+        action="store_false",
+        help="the rules alone, on the reply as written, without the learned model",
     )
+    how.add_argument(
+        "--learned",
+        dest="learned",
+        action="store_true",
+        help="the rules and the learned model together, as calls are graded (the default)",
+    )
+    p.set_defaults(learned=True)
     p.set_defaults(func=run)
 
 
@@ -51,7 +60,7 @@ def _lines(stream: IO[Any]) -> Iterator[str | UnicodeDecodeError]:
             yield exc
 
 
-def tag_line(line: str, *, learned: bool = False) -> dict[str, Any]:
+def tag_line(line: str, *, learned: bool = True) -> dict[str, Any]:
     """The output object for one input line (an error object if the line is unusable)."""
     from callsim.grading.tagger import tag_reply
 
@@ -93,7 +102,7 @@ def _too_long(text: str, customer: str | None) -> str | None:
 
 
 def tag_stream(
-    lines: Iterable[str | UnicodeDecodeError], out: IO[str], *, learned: bool = False
+    lines: Iterable[str | UnicodeDecodeError], out: IO[str], *, learned: bool = True
 ) -> None:
     for line in lines:
         if isinstance(line, UnicodeDecodeError):

@@ -24,16 +24,6 @@ LEVELS_DIR = Path(__file__).parent / "levels"
 LEVELS = ("excellent", "good", "mediocre", "poor", "abusive")
 SCENARIOS = sorted(p.name for p in LEVELS_DIR.iterdir() if p.is_dir())
 
-#: Breaks that come from the tagger (grading/tagger.py, another engineer's work in progress),
-#: not from the grader: strict, so the mark goes as soon as the tagger is fixed.
-TAGGER_BREAKS = {
-    "bereavement-close-account": (
-        'the tagger reads "so you won\'t have to go through it again" (a warm handover the '
-        "advisor controls) as over_promise, which caps the excellent call at 50"
-    ),
-}
-
-
 @cache
 def graded(scenario_id: str, level: str) -> tuple[Grade, tuple[str, ...]]:
     loaded = load_scenario(resolve_scenario(scenario_id))
@@ -59,15 +49,7 @@ def test_every_line_of_the_scripts_plays(scenario_id):
         assert all("has already ended" in p for p in problems), (level, problems)
 
 
-@pytest.mark.parametrize(
-    "scenario_id",
-    [
-        pytest.param(sid, marks=pytest.mark.xfail(strict=True, reason=TAGGER_BREAKS[sid]))
-        if sid in TAGGER_BREAKS
-        else sid
-        for sid in SCENARIOS
-    ],
-)
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
 def test_grades_keep_the_order_of_the_levels(scenario_id):
     scores = {level: graded(scenario_id, level)[0].score for level in LEVELS}
     assert all(scores[a] > scores[b] for a, b in pairwise(LEVELS)), scores

@@ -27,10 +27,30 @@ def test_the_shipped_model_loads_and_knows_every_tag():
     assert set(model.trust.values()) <= {"model", "rules", "either"}
 
 
-def test_doubting_the_customer_is_blame_with_the_model_though_the_rules_miss_it():
-    assert "blame" not in tag_by_rules(DOUBTING).tags
-    assert "blame" not in tag_reply(DOUBTING).tags  # the default: the rules alone
+def test_doubting_the_customer_is_blame_as_graded_and_by_the_rules():
+    assert "blame" in tag_reply(DOUBTING).tags  # the default: rules and model, as graded
     assert "blame" in tag_reply(DOUBTING, learned=True).tags
+    assert "blame" in tag_by_rules(DOUBTING).tags  # "are you sure you're not ..." (issue 13)
+
+
+#: TAGS.md: informal empathy that names the impact; the rules have no cue for it.
+INFORMAL = "that's rubbish when you'd planned your whole morning round it"
+
+
+def test_the_model_reads_informal_empathy_the_rules_miss():
+    assert tag_by_rules(INFORMAL).tags == ()
+    assert tag_reply(INFORMAL, learned=False).tags == ()
+    assert tag_reply(INFORMAL).tags == ("empathy",)
+
+
+def test_callsim_tag_rules_reads_without_the_model(monkeypatch, capsys):
+    line = json.dumps({"id": 1, "text": INFORMAL})
+    monkeypatch.setattr(sys, "stdin", io.StringIO(line + "\n"))
+    assert main(["tag", "--rules"]) == 0
+    assert json.loads(capsys.readouterr().out)["tags"] == []
+    monkeypatch.setattr(sys, "stdin", io.StringIO(line + "\n"))
+    assert main(["tag"]) == 0
+    assert json.loads(capsys.readouterr().out)["tags"] == ["empathy"]
 
 
 def test_callsim_tag_learned_reads_with_the_model(monkeypatch, capsys):
@@ -112,8 +132,12 @@ def test_no_reflection_from_the_model_without_the_customers_words():
     assert "reflection" in got.tags  # a playback of an earlier line, which only the rules see
 
 
-def test_careless_keeps_marks_inside_words_and_numbers():
-    assert learned.careless("It's at 06:40, £3.95 (8-12)... OK?") == "it's at 06:40 £3.95 8-12 ok"
+def test_careless_keeps_commas_and_marks_inside_words_and_numbers():
+    # a careless typist drops capitals, apostrophes and question marks far more than commas
+    assert learned.careless("It's at 06:40, £3.95 (8-12)... OK?") == "its at 06:40, £3.95 8-12 ok"
+    assert learned.unpunctuated("It's at 06:40, £3.95 (8-12)... OK?") == (
+        "it's at 06:40 £3.95 8-12 ok"
+    )
 
 
 def test_the_shipped_model_says_whose_reading_counts_for_every_tag():
