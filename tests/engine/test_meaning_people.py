@@ -71,6 +71,7 @@ def test_deleting_is_removing_and_off_limits_is_not_allowed():
 
 def test_the_whole_lot_is_all_of_it():
     assert "#all_of_it" in bag("I'll get the whole lot cancelled") & bag("I'll wipe the whole bill")
+    assert "#reverse" in bag("I'll undo the rise") & bag("I'll reverse the price rise")
 
 
 def test_a_statement_that_opens_like_a_question_is_not_a_question():
