@@ -611,7 +611,10 @@ class Store:
             )
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        if version < newest:
+        stamped = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if version < newest or not stamped:  # a file from before Alembic is stamped too
             self._migrate(version)
 
     def _open_server(self, given: str, *, create: bool) -> None:
@@ -686,10 +689,9 @@ class Store:
                     f"{self.path} was upgraded by a newer callsim meanwhile (store schema "
                     f"{current}); upgrade callsim to use it"
                 )
-            if current < len(steps):
-                newest = upgrade(conn, current, steps)
-                if not self.server:
-                    conn.exec_driver_sql(f"PRAGMA user_version = {newest}")
+            newest = upgrade(conn, current, steps)  # no steps left: stamps alembic_version
+            if not self.server:
+                conn.exec_driver_sql(f"PRAGMA user_version = {newest}")
 
     def _version_in(self, conn: Any) -> int:
         # pg_tables, not to_regclass: a scan sees a table another client committed while we
