@@ -46,6 +46,8 @@ COMMANDS: dict[str, str] = {
     "example": "example",
     "goal": "goal",
     "level": "level",
+    "share": "share",
+    "peer": "peer",
     "completion": "completion",
 }
 

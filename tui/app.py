@@ -163,10 +163,11 @@ class CallsimApp(App[None]):
             self.ask_who_is_training(then=self._open_launch, first=True)
         else:
             self._open_launch()
-        from callsim.tui import progress, review  # they import this module
+        from callsim.tui import peer, progress, review  # they import this module
 
         review.install(self)
         progress.install(self)
+        peer.install(self)
 
     def _open_launch(self) -> None:
         if self.launch is not None:

@@ -54,6 +54,7 @@ class CallsScreen(Screen):
     """
     BINDINGS = [
         Binding("enter", "open", "Open / resume", show=False),
+        Binding("s", "share", "Share with a colleague"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -138,6 +139,13 @@ class CallsScreen(Screen):
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_open()
+
+    def action_share(self) -> None:
+        """Share the highlighted call for peer review (tui/peer.py)."""
+        from callsim.tui.peer import share_call
+
+        current = self.current()
+        share_call(self, current.id if current is not None else None)
 
     def action_open(self) -> None:
         call = self.current()

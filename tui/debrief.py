@@ -232,7 +232,32 @@ class DebriefScreen(Screen):
             parts += ["\n\n", styled("What you would do differently", "bold"), "\n"]
             parts.append(plain(self.self_view.differently))
         parts += review_section(self.mentor)
+        parts += self._peer_section()
         return join(*parts)
+
+    def _peer_section(self) -> list[Content | str]:
+        """Colleagues' comments (peer review), apart from the mentor's: they change no score."""
+        if self.app.store is None:
+            return []
+        from callsim.sim.store_peer import peer_comments
+
+        try:
+            comments = peer_comments(self.app.store, self.transcript.call_id)
+        except StoreError:
+            return []
+        if not comments:
+            return []
+        parts: list[Content | str] = [
+            "\n",
+            styled("From colleagues (peer review)", "bold"),
+            styled("  they do not change the grade", "dim"),
+            "\n",
+        ]
+        for c in comments:
+            where = "the whole call" if c.turn is None else f"turn {c.turn}"
+            parts += [styled("✎ ", "bold"), plain(c.author, keep_newlines=False), f" on {where}: "]
+            parts += [plain(c.text), "\n"]
+        return parts
 
     def _self_summary(self) -> list[Content | str]:
         """One line on how the trainee's own view matched the grade."""

@@ -224,7 +224,7 @@ class ShadowScreen(Screen):
 
     def _show_ending(self) -> None:
         assert self.call is not None
-        from callsim.engine.models import outcome_words
+        from callsim.sim.session import outcome_words
 
         parts: list[Content | str] = [
             styled("The call ended: ", "bold"),

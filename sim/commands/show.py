@@ -103,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
             store.corrections(call_id),
             store.comments(call_id),
         )
+        from callsim.sim.commands.peer import peer_section
+
+        lines += peer_section(store, call_id)  # colleagues' comments, apart from the mentor's
     except StoreError as exc:
         report(exc)
         return 1

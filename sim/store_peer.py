@@ -1,0 +1,148 @@
+"""Peer review (issue 17): a trainee shares one of their calls with a colleague, who comments on
+its turns and on the whole call; no scores change.
+
+Sharing is the owner's choice, call by call and colleague by colleague, and can be taken back;
+a colleague can read and comment on a call only while it is shared with them. Peer comments are
+kept apart from the mentor's (`peer_comments`, not `comments`), so the owner sees the two side
+by side and a peer's word never counts as a review. Tables `shares` and `peer_comments` (store
+schema version 6); plain SQL with named parameters, as sim/store_goals.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from callsim.sim.store import ID_PREFIX_SHOWN, Store, StoreError, now_utc
+
+MAX_COMMENT = 2000
+
+
+def _store(store: Any) -> Store:
+    return store if isinstance(store, Store) else store.store
+
+
+def _execute(conn: Any, sql: str, params: Mapping[str, Any]) -> Any:
+    import sqlite3
+
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute(sql, dict(params))
+    import sqlalchemy as sa
+
+    return conn.execute(sa.text(sql), dict(params))
+
+
+@dataclass(frozen=True)
+class PeerComment:
+    id: str
+    call_id: str
+    turn: int | None  # None: about the whole call
+    text: str
+    author: str
+    created_at: str
+
+
+def _owner(s: Store, call_id: str) -> str | None:
+    return s.summary(call_id).trainee
+
+
+def share(store: Any, call_id: str, owner: str, peer: str) -> str:
+    """The owner shares their call with a colleague; returns the call's full id."""
+    s = _store(store)
+    full = s.resolve_id(call_id)
+    if _owner(s, full) != owner:
+        raise StoreError(
+            f"call {full[:ID_PREFIX_SHOWN]} is not {owner}'s: only the trainee who took a call "
+            "can share it"
+        )
+    if peer == owner:
+        raise StoreError("share a call with a colleague, not with yourself")
+    row = {"call_id": full, "peer": peer, "at": now_utc()}
+    with s._write("share the call") as conn:
+        _execute(conn, "DELETE FROM shares WHERE call_id = :call_id AND peer = :peer", row)
+        _execute(
+            conn,
+            "INSERT INTO shares (call_id, peer, created_at) VALUES (:call_id, :peer, :at)",
+            row,
+        )
+    return full
+
+
+def unshare(store: Any, call_id: str, owner: str, peer: str) -> bool:
+    """The owner takes a share back (the peer's comments stay, for the owner to read)."""
+    s = _store(store)
+    full = s.resolve_id(call_id)
+    if _owner(s, full) != owner:
+        raise StoreError(f"call {full[:ID_PREFIX_SHOWN]} is not {owner}'s")
+    with s._write("stop sharing the call") as conn:
+        done = _execute(
+            conn,
+            "DELETE FROM shares WHERE call_id = :call_id AND peer = :peer",
+            {"call_id": full, "peer": peer},
+        )
+        return bool(done.rowcount)
+
+
+def shared_with(store: Any, call_id: str) -> list[str]:
+    rows = _store(store)._read(
+        "SELECT peer FROM shares WHERE call_id = :call_id ORDER BY peer", {"call_id": call_id}
+    )
+    return [r[0] for r in rows]
+
+
+def calls_shared_with(store: Any, peer: str) -> list[Any]:
+    """Summaries of the calls shared with `peer`, newest first."""
+    s = _store(store)
+    rows = s._read(
+        "SELECT call_id FROM shares WHERE peer = :peer ORDER BY created_at DESC", {"peer": peer}
+    )
+    return [s.summary(r[0]) for r in rows]
+
+
+def check_shared(store: Any, call_id: str, peer: str) -> str:
+    """The call's full id if it is shared with `peer`; StoreError otherwise (and the same
+    message whether the call exists or not, so ids cannot be probed)."""
+    s = _store(store)
+    refused = StoreError(f"no call '{call_id}' is shared with {peer}")
+    try:
+        full = s.resolve_id(call_id)
+    except StoreError:
+        raise refused from None
+    if peer not in shared_with(s, full):
+        raise refused
+    return full
+
+
+def add_peer_comment(
+    store: Any, call_id: str, peer: str, text: str, *, turn: int | None = None
+) -> PeerComment:
+    """A colleague's comment on a call shared with them (on one turn, or the whole call)."""
+    s = _store(store)
+    full = check_shared(s, call_id, peer)
+    if not text.strip():
+        raise StoreError("a comment needs some text")
+    if len(text) > MAX_COMMENT:
+        raise StoreError(f"a comment can be at most {MAX_COMMENT:,} characters")
+    if turn is not None and not 0 <= turn < len(s.transcript(full).turns):
+        raise StoreError(f"call {full[:ID_PREFIX_SHOWN]} has no turn {turn}")
+    comment = PeerComment(uuid.uuid4().hex, full, turn, text, peer, now_utc())
+    with s._write("save the comment") as conn:
+        _execute(
+            conn,
+            "INSERT INTO peer_comments (id, call_id, turn, text, author, created_at) "
+            "VALUES (:id, :call_id, :turn, :text, :author, :created_at)",
+            comment.__dict__,
+        )
+    return comment
+
+
+def peer_comments(store: Any, call_id: str) -> list[PeerComment]:
+    """Every peer comment on a call, in order: the whole call's first, then by turn."""
+    rows = _store(store)._read(
+        "SELECT id, call_id, turn, text, author, created_at FROM peer_comments "
+        "WHERE call_id = :call_id ORDER BY coalesce(turn, -1), created_at, id",
+        {"call_id": call_id},
+    )
+    return [PeerComment(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
