@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "example": "example",
     "goal": "goal",
     "level": "level",
+    "admin": "admin",
     "share": "share",
     "peer": "peer",
     "completion": "completion",
