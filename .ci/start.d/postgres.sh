@@ -53,9 +53,17 @@ _callsim_pg_start() {
     "${runas[@]}" "$bin/initdb" -D "$state/data" -U postgres --pwfile="$state/pwfile" \
         --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$state/initdb.log"
     rm -f "$state/pwfile"
-    "${runas[@]}" "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $state -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200" \
-        start >/dev/null
+    # in the cluster's own configuration, so that a plain `pg_ctl start` brings it back as it was
+    cat >>"$state/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$state'
+fsync = off
+full_page_writes = off
+synchronous_commit = off
+max_connections = 200
+CONF
+    "${runas[@]}" "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 start >/dev/null
     "${runas[@]}" "$bin/createdb" -h "$state" -p "$port" -U postgres callsim_test
     printf '127.0.0.1:%s:*:postgres:%s\n' "$port" "$password" >"$state/pgpass"
     chmod 600 "$state/pgpass"
