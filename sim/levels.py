@@ -9,8 +9,9 @@ one holding the trainee's name; `CALLSIM_LEVELS=FILE` names another):
     open: 1         # levels open from the start (1: only difficulty 1)
 
 Without the file every level is open, as before. A mentor can open a level by hand for one
-trainee (`unlock`, kept in the store's `unlocks` table, schema version 5). Calls played from a
-script never count. Pure data: `callsim level`, `callsim run` and the app show it.
+trainee (`unlock`, kept in the store's `unlocks` table, schema version 5; SQLAlchemy Core as
+the store does). Calls played from a script never count. Pure data: `callsim level`,
+`callsim run` and the app show it.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
+from callsim.sim import store_schema as T
 from callsim.sim.store import Store, StoreError, now_utc
 
 LEVELS_ENV = "CALLSIM_LEVELS"
@@ -79,16 +82,6 @@ def _store(store: Any) -> Store:
     return store if isinstance(store, Store) else store.store
 
 
-def _execute(conn: Any, sql: str, params: Mapping[str, Any]) -> Any:
-    import sqlite3
-
-    if isinstance(conn, sqlite3.Connection):
-        return conn.execute(sql, dict(params))
-    import sqlalchemy as sa
-
-    return conn.execute(sa.text(sql), dict(params))
-
-
 def unlock(
     store: Any, trainee: str, difficulty: int, *, mentor: str | None = None, reason: str = ""
 ) -> None:
@@ -99,40 +92,35 @@ def unlock(
     row = {
         "trainee": trainee,
         "difficulty": difficulty,
-        "by": mentor,
+        "unlocked_by": mentor,
         "reason": reason,
-        "at": now_utc(),
+        "created_at": now_utc(),
     }
     with s._write("open the level") as conn:
-        _execute(
-            conn, "DELETE FROM unlocks WHERE trainee = :trainee AND difficulty = :difficulty", row
-        )
-        _execute(
-            conn,
-            "INSERT INTO unlocks (trainee, difficulty, unlocked_by, reason, created_at) "
-            "VALUES (:trainee, :difficulty, :by, :reason, :at)",
-            row,
+        stmt = s._insert(T.unlocks).values(row)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["trainee", "difficulty"],
+                set_={k: stmt.excluded[k] for k in ("unlocked_by", "reason", "created_at")},
+            )
         )
 
 
 def relock(store: Any, trainee: str, difficulty: int) -> bool:
     """Take back a level a mentor opened by hand; False when none was."""
     s = _store(store)
+    u = T.unlocks.c
     with s._write("close the level") as conn:
-        done = _execute(
-            conn,
-            "DELETE FROM unlocks WHERE trainee = :trainee AND difficulty = :difficulty",
-            {"trainee": trainee, "difficulty": difficulty},
+        done = conn.execute(
+            sa.delete(T.unlocks).where(u.trainee == trainee, u.difficulty == difficulty)
         )
         return bool(done.rowcount)
 
 
 def hand_unlocks(store: Any, trainee: str) -> dict[int, str | None]:
     """Levels a mentor opened for the trainee, with who opened each."""
-    rows = _store(store)._read(
-        "SELECT difficulty, unlocked_by FROM unlocks WHERE trainee = :trainee",
-        {"trainee": trainee},
-    )
+    u = T.unlocks.c
+    rows = _store(store)._read(sa.select(u.difficulty, u.unlocked_by).where(u.trainee == trainee))
     return {int(d): by for d, by in rows}
 
 

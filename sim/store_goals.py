@@ -8,9 +8,9 @@ Two kinds of goal:
   many calls of scenarios that hard (scripted calls never count).
 
 A goal past its date and not met is overdue. The goals live in the store's `goals` table
-(schema version 4); the queries are plain SQL with named parameters that read the same on the
-SQLite store and the team store. Pure data, no printing: `callsim goal`, `callsim progress` and
-the app's home screen show it.
+(schema version 4, sim/store_schema.py), read and written with SQLAlchemy Core as the store
+does, the same on the SQLite store and the team's PostgreSQL one. Pure data, no printing:
+`callsim goal`, `callsim progress` and the app's home screen show it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from datetime import date
 from statistics import mean
 from typing import Any, Literal
 
+import sqlalchemy as sa
+
+from callsim.sim import store_schema as T
 from callsim.sim.store import Store, StoreError, now_utc
 
 #: A dimension goal is judged on the mean of this many latest calls that scored it.
@@ -31,17 +34,6 @@ MAX_CALLS = 1000
 
 def _store(store: Any) -> Store:
     return store if isinstance(store, Store) else store.store
-
-
-def _execute(conn: Any, sql: str, params: Mapping[str, Any]) -> Any:
-    """Run SQL with :named parameters on the store's write connection (sqlite3 or SQLAlchemy)."""
-    import sqlite3
-
-    if isinstance(conn, sqlite3.Connection):
-        return conn.execute(sql, dict(params))
-    import sqlalchemy as sa
-
-    return conn.execute(sa.text(sql), dict(params))
 
 
 @dataclass(frozen=True)
@@ -67,7 +59,12 @@ class Goal:
         return f"{n} call{'s' * (n != 1)} at difficulty {self.difficulty} or above{by}"
 
 
-_COLUMNS = "id, trainee, kind, dimension, level, difficulty, calls, due, set_by, created_at"
+_COLUMNS = ("id", "trainee", "kind", "dimension", "level", "difficulty", "calls", "due")
+_COLUMNS += ("set_by", "created_at")
+
+
+def _select() -> sa.Select:
+    return sa.select(*(T.goals.c[name] for name in _COLUMNS))
 
 
 def _goal(row: Sequence[Any]) -> Goal:
@@ -164,21 +161,14 @@ def set_goal(
     }
     s = _store(store)
     with s._write("save the goal") as conn:
-        _execute(
-            conn,
-            f"INSERT INTO goals ({_COLUMNS}) VALUES (:id, :trainee, :kind, :dimension, :level, "
-            ":difficulty, :calls, :due, :set_by, :created_at)",
-            row,
-        )
-    return _goal([row[c.strip()] for c in _COLUMNS.split(",")])
+        conn.execute(sa.insert(T.goals).values(row))
+    return _goal([row[name] for name in _COLUMNS])
 
 
 def goals(store: Any, trainee: str) -> list[Goal]:
     """The trainee's goals, oldest first."""
-    rows = _store(store)._read(
-        f"SELECT {_COLUMNS} FROM goals WHERE trainee = :trainee ORDER BY created_at, id",
-        {"trainee": trainee},
-    )
+    g = T.goals.c
+    rows = _store(store)._read(_select().where(g.trainee == trainee).order_by(g.created_at, g.id))
     return [_goal(r) for r in rows]
 
 
@@ -188,17 +178,15 @@ def remove_goal(store: Any, goal_id: str) -> Goal:
     prefix = goal_id.strip().lower()
     if not prefix or not all(c in "0123456789abcdef" for c in prefix):
         raise StoreError(f"'{goal_id}' is not a goal id ('callsim goal list TRAINEE' shows them)")
-    rows = s._read(
-        f"SELECT {_COLUMNS} FROM goals WHERE id >= :low AND id < :high",
-        {"low": prefix, "high": prefix + "g"},
-    )
+    g = T.goals.c
+    rows = s._read(_select().where(g.id >= prefix, g.id < prefix + "g"))
     if not rows:
         raise StoreError(f"no goal has an id starting '{prefix}'")
     if len(rows) > 1:
         raise StoreError(f"{len(rows)} goals have ids starting '{prefix}': give more of it")
     goal = _goal(rows[0])
     with s._write("remove the goal") as conn:
-        _execute(conn, "DELETE FROM goals WHERE id = :id", {"id": goal.id})
+        conn.execute(sa.delete(T.goals).where(T.goals.c.id == goal.id))
     return goal
 
 

@@ -5,16 +5,18 @@ Sharing is the owner's choice, call by call and colleague by colleague, and can 
 a colleague can read and comment on a call only while it is shared with them. Peer comments are
 kept apart from the mentor's (`peer_comments`, not `comments`), so the owner sees the two side
 by side and a peer's word never counts as a review. Tables `shares` and `peer_comments` (store
-schema version 6); plain SQL with named parameters, as sim/store_goals.py.
+schema version 6, sim/store_schema.py), through SQLAlchemy Core as the store does.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
+from callsim.sim import store_schema as T
 from callsim.sim.store import ID_PREFIX_SHOWN, Store, StoreError, now_utc
 
 MAX_COMMENT = 2000
@@ -22,16 +24,6 @@ MAX_COMMENT = 2000
 
 def _store(store: Any) -> Store:
     return store if isinstance(store, Store) else store.store
-
-
-def _execute(conn: Any, sql: str, params: Mapping[str, Any]) -> Any:
-    import sqlite3
-
-    if isinstance(conn, sqlite3.Connection):
-        return conn.execute(sql, dict(params))
-    import sqlalchemy as sa
-
-    return conn.execute(sa.text(sql), dict(params))
 
 
 @dataclass(frozen=True)
@@ -59,13 +51,12 @@ def share(store: Any, call_id: str, owner: str, peer: str) -> str:
         )
     if peer == owner:
         raise StoreError("share a call with a colleague, not with yourself")
-    row = {"call_id": full, "peer": peer, "at": now_utc()}
-    with s._write("share the call") as conn:
-        _execute(conn, "DELETE FROM shares WHERE call_id = :call_id AND peer = :peer", row)
-        _execute(
-            conn,
-            "INSERT INTO shares (call_id, peer, created_at) VALUES (:call_id, :peer, :at)",
-            row,
+    row = {"call_id": full, "peer": peer, "created_at": now_utc()}
+    with s._write("share the call") as conn:  # shared again: the first share's date stays
+        conn.execute(
+            s._insert(T.shares)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["call_id", "peer"])
         )
     return full
 
@@ -76,27 +67,24 @@ def unshare(store: Any, call_id: str, owner: str, peer: str) -> bool:
     full = s.resolve_id(call_id)
     if _owner(s, full) != owner:
         raise StoreError(f"call {full[:ID_PREFIX_SHOWN]} is not {owner}'s")
+    sh = T.shares.c
     with s._write("stop sharing the call") as conn:
-        done = _execute(
-            conn,
-            "DELETE FROM shares WHERE call_id = :call_id AND peer = :peer",
-            {"call_id": full, "peer": peer},
-        )
+        done = conn.execute(sa.delete(T.shares).where(sh.call_id == full, sh.peer == peer))
         return bool(done.rowcount)
 
 
 def shared_with(store: Any, call_id: str) -> list[str]:
-    rows = _store(store)._read(
-        "SELECT peer FROM shares WHERE call_id = :call_id ORDER BY peer", {"call_id": call_id}
-    )
+    sh = T.shares.c
+    rows = _store(store)._read(sa.select(sh.peer).where(sh.call_id == call_id).order_by(sh.peer))
     return [r[0] for r in rows]
 
 
 def calls_shared_with(store: Any, peer: str) -> list[Any]:
     """Summaries of the calls shared with `peer`, newest first."""
     s = _store(store)
+    sh = T.shares.c
     rows = s._read(
-        "SELECT call_id FROM shares WHERE peer = :peer ORDER BY created_at DESC", {"peer": peer}
+        sa.select(sh.call_id).where(sh.peer == peer).order_by(sh.created_at.desc(), sh.call_id)
     )
     return [s.summary(r[0]) for r in rows]
 
@@ -129,20 +117,16 @@ def add_peer_comment(
         raise StoreError(f"call {full[:ID_PREFIX_SHOWN]} has no turn {turn}")
     comment = PeerComment(uuid.uuid4().hex, full, turn, text, peer, now_utc())
     with s._write("save the comment") as conn:
-        _execute(
-            conn,
-            "INSERT INTO peer_comments (id, call_id, turn, text, author, created_at) "
-            "VALUES (:id, :call_id, :turn, :text, :author, :created_at)",
-            comment.__dict__,
-        )
+        conn.execute(sa.insert(T.peer_comments).values(**comment.__dict__))
     return comment
 
 
 def peer_comments(store: Any, call_id: str) -> list[PeerComment]:
     """Every peer comment on a call, in order: the whole call's first, then by turn."""
+    pc = T.peer_comments.c
     rows = _store(store)._read(
-        "SELECT id, call_id, turn, text, author, created_at FROM peer_comments "
-        "WHERE call_id = :call_id ORDER BY coalesce(turn, -1), created_at, id",
-        {"call_id": call_id},
+        sa.select(pc.id, pc.call_id, pc.turn, pc.text, pc.author, pc.created_at)
+        .where(pc.call_id == call_id)
+        .order_by(sa.func.coalesce(pc.turn, -1), pc.created_at, pc.id)
     )
     return [PeerComment(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
