@@ -49,8 +49,9 @@ async def take_call(pilot) -> None:
     assert isinstance(pilot.app.screen, DebriefScreen)
 
 
-async def test_mentor_reviews_a_call_and_the_trainee_sees_it(make_app, tmp_path):
-    store = Store(tmp_path / "calls.db")
+async def test_mentor_reviews_a_call_and_the_trainee_sees_it(make_app, any_db):
+    """On both stores: an SQLite file and a team's PostgreSQL server."""
+    store = Store(any_db)
     async with make_app(store=store, trainee="kim").run_test(size=(80, 24)) as pilot:
         await take_call(pilot)
     [call] = store.list_calls()
