@@ -20,7 +20,7 @@ import math
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -293,7 +293,7 @@ class Reader:
     ):
         """`people`: names in the call (the customer's), however a reply types them."""
         self.concepts = concepts
-        self.people = frozenset(lemma(w) for name in people for w in raw_words(name))
+        self._people = tuple(people)
         words = set()
         for text in vocabulary:
             words.update(w for w in raw_words(text) if w.isalpha())
@@ -302,6 +302,12 @@ class Reader:
         self._vocabulary = sorted(w for w in words if len(w) >= 3)
         self._vocab_set = frozenset(self._vocabulary)
         self._fixes: dict[str, str] = {}
+
+    @cached_property
+    def people(self) -> frozenset[str]:
+        """The names in the call as lemmas, read on first use: lemmatising loads simplemma's
+        dictionary, which building a call (before its screen is drawn) must not wait for."""
+        return frozenset(lemma(w) for name in self._people for w in raw_words(name))
 
     def corrected(self, word: str) -> str:
         """A slip corrected to the nearest word the scenario uses ("refnd" -> "refund")."""
