@@ -161,6 +161,20 @@ def render_report(rep: Report) -> Content:
     return join(*parts)
 
 
+def training_lines(store, trainee: str, points: Sequence, titles: dict[str, str]) -> list[str]:
+    """The goals' status and the self-assessment match, as `callsim progress` says them; no
+    lines for a trainee with neither (sim/commands/progress.py)."""
+    from callsim.sim.commands.progress import goal_lines, self_assessment_lines
+    from callsim.sim.store_training import self_assessments
+
+    out = goal_lines(store, trainee, titles)
+    if self_assessments(store, [p.call_id for p in points]):
+        if out:
+            out.append("")
+        out += self_assessment_lines(store, points, titles, CHART_WIDTH)
+    return out
+
+
 class ProgressScreen(Screen):
     """One trainee's progress. A mentor (`pick`) picks the trainee at the top; a trainee sees
     only their own."""
@@ -246,7 +260,14 @@ class ProgressScreen(Screen):
             return
         library = [e.loaded.scenario for e in self.app.catalogue if e.loaded is not None]
         rep = report(trainee, points, library, titles=titles, width=CHART_WIDTH)
-        self.app.call_from_thread(self._shown, render_report(rep))
+        content = render_report(rep)
+        try:
+            extra = training_lines(store, trainee, points, titles)
+        except StoreError as exc:
+            extra = [store_error(exc)]
+        if extra:  # the mentor's goals and how self-assessment matches (issue 17)
+            content = join(content, "\n", *[join(plain(line), "\n") for line in extra])
+        self.app.call_from_thread(self._shown, content)
 
     def _shown(self, content: Content) -> None:
         self.query_one(LoadingIndicator).display = False

@@ -48,3 +48,28 @@ async def test_no_goals_no_box(make_app, tmp_path):
     async with app.run_test() as pilot:
         await pilot.pause()
         assert not app.screen.query_one("#goals").display
+
+
+async def test_the_progress_screen_shows_goals_and_the_self_assessment_match(make_app, tmp_path):
+    from store_seed import seed
+
+    from callsim.sim.store_training import SelfAssessment, save_self_assessment
+    from callsim.tui.progress import ProgressScreen
+
+    store = Store(tmp_path / "calls.db")
+    seed(store, "kim", 4)
+    set_goal(store, "kim", calls=10, difficulty=1, due="2099-01-31")
+    for call in store.list_calls(trainee="kim"):
+        save_self_assessment(store, call.id, SelfAssessment({"calm_tone": "good"}))
+    async with make_app(store=AppStore(store), trainee="kim").run_test(size=(100, 40)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProgressScreen)
+        text = shown_text(pilot.app.screen, "#progress-report")
+        assert "Goals (set by a mentor):" in text
+        assert (
+            "10 calls at difficulty 1 or above by 2099-01-31: in progress (4 of 10 calls)" in text
+        )
+        assert "Self-assessment: 4 calls rated; your ratings matched the grade on" in text
