@@ -94,6 +94,13 @@ def run(args: argparse.Namespace) -> int:
     if opened is None:
         return 1
     store, trainee = opened
+    if loaded is not None and mode is not None:  # straight into a call: not a locked one
+        from callsim.sim.commands.run import locked_because
+
+        locked = locked_because(loaded, trainee, store)
+        if locked is not None:
+            print(f"callsim app: {terminal_safe(locked)}", file=sys.stderr)
+            return 1
     from callsim.tui.app import CallsimApp  # Textual is imported only when the app opens
 
     app = CallsimApp(

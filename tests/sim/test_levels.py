@@ -87,3 +87,11 @@ def test_a_levels_file_with_mistakes_is_named_at_its_line(capsys, tmp_path, monk
     assert "levels.yaml:2:1" in err and "pases" in err
     assert main(["level", "unlock", "kim", "9", "--db", str(tmp_path / "c.db")]) == 2
     assert main(["level", "status", "kim", "3", "--db", str(tmp_path / "c.db")]) == 2
+
+
+def test_the_app_opened_straight_into_a_locked_call_says_why(capsys, tmp_path, monkeypatch):
+    levels_file(tmp_path, monkeypatch)
+    db = str(tmp_path / "calls.db")
+    argv = ["app", "--scenario", HARD, "--mode", "practice", "--trainee", "kim", "--db", db]
+    assert main(argv) == 1
+    assert "callsim app: Difficulty 3 is locked: it opens after" in capsys.readouterr().err
