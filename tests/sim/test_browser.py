@@ -110,15 +110,27 @@ def test_a_trainee_takes_a_call_in_chromium(tmp_path, capsys):
             screen.wait_for(page, "Broadband down for days")  # the scenario list is up
             page.focus("#terminal .xterm-helper-textarea")  # where xterm.js takes keys
             keys = page.keyboard
-            page.wait_for_timeout(500)
-            keys.press("/")
-            mark = screen.mark()
-            keys.type("repeat caller")
-            screen.wait_for(page, "repeat caller", since=mark)  # typed into the search box
-            keys.press("Enter")  # to the list, narrowed to the scenario
-            page.wait_for_timeout(700)  # the app moves focus to the list (nothing new drawn)
-            keys.press("Enter")  # its briefing
-            screen.wait_for(page, "Practice")
+            for attempt in range(4):  # a busy machine's app may drop or reorder early keys
+                page.wait_for_timeout(2000)
+                keys.press("/")
+                page.wait_for_timeout(300)
+                keys.press("Control+u")  # an empty search box
+                keys.type("repeat caller")
+                page.wait_for_timeout(1500)  # the list narrows as the words arrive
+                mark = screen.mark()
+                keys.press("Enter")  # to the list, narrowed to the scenario
+                page.wait_for_timeout(1000)
+                keys.press("Enter")  # its briefing
+                try:
+                    screen.wait_for(page, "Practice", since=mark, timeout=10)
+                    if "Jordan Reeves" in ANSI.sub("", "".join(screen.chunks[mark:])):
+                        break  # the repeat caller's briefing
+                except AssertionError:
+                    pass
+                assert attempt < 3, "the repeat caller's briefing never opened"
+                keys.press("Escape")  # back home, and try again
+                page.wait_for_timeout(500)
+                keys.press("Escape")
             keys.press("p")
             screen.wait_for(page, "Type your reply")  # the call, the customer's first line
             for text, answer in zip(replies, answers, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from pathlib import Path
 
@@ -169,3 +170,72 @@ def test_stopping_the_server_removes_its_temporary_folder(tmp_path):
     proc.terminate()
     assert proc.wait(timeout=15) == 0
     assert not folder.exists()
+
+
+ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|.)")
+
+
+def test_a_tab_closed_mid_call_keeps_the_turns_sent(tmp_path):
+    """The trainee closes the tab after one reply: the call and that reply are in the store,
+    open (not finished), under the signed-in name, so `m` offers it to resume."""
+    reply = "Hi Jordan, I'm really sorry you've had to call us again about this."
+
+    async def go(srv):
+        async with browser() as http:
+            await sign_in(http, srv.url, "Ann")
+            ws = await http.ws_connect(srv.url.replace("http", "ws") + "/ws?width=120&height=40")
+            out: list[str] = []
+
+            async def read():
+                async for msg in ws:
+                    if msg.type == aiohttp.WSMsgType.BINARY:
+                        out.append(msg.data.decode("utf-8", "replace"))
+
+            reader = asyncio.create_task(read())
+
+            async def shown(words: str, since: int = 0) -> None:
+                assert await wait_for(lambda: words in ANSI.sub("", "".join(out[since:])), 30), (
+                    words
+                )
+
+            send = lambda keys: ws.send_json(["stdin", keys])  # noqa: E731
+            await ws.send_json(["resize", {"width": 120, "height": 40}])
+            await shown("Broadband down for days")
+            for attempt in range(4):  # a busy machine's app may drop or reorder early keys
+                await asyncio.sleep(2)
+                await send("/")
+                await asyncio.sleep(0.3)
+                await send("\x15repeat caller")  # Ctrl+U clears the box first
+                await asyncio.sleep(1.5)
+                mark = len(out)
+                await send("\r")
+                await asyncio.sleep(1)
+                await send("\r")
+                if await wait_for(lambda m=mark: "Practice" in ANSI.sub("", "".join(out[m:])), 10):
+                    if "Jordan Reeves" in ANSI.sub("", "".join(out[mark:])):
+                        break  # the repeat caller's briefing
+                assert attempt < 3, "the repeat caller's briefing never opened"
+                await send("\x1b")
+                await asyncio.sleep(0.5)
+                await send("\x1b")
+            await send("p")
+            await shown("Type your reply")
+            mark = len(out)
+            await send(reply)
+            await asyncio.sleep(0.3)
+            await send("\r")
+            await shown("Jordan Reeves", since=mark)
+            await asyncio.sleep(0.5)
+            await ws.close()  # the tab is closed
+            reader.cancel()
+
+    with served(tmp_path) as srv:
+        asyncio.run(go(srv))
+        from callsim.sim.store import Store
+
+        store = Store(srv.db)
+        assert asyncio.run(wait_for(lambda: len(store.list_calls()) == 1))
+        [call] = store.list_calls()
+        transcript = store.transcript(call.id)
+    assert call.trainee == "Ann" and transcript.outcome is None
+    assert [t.text for t in transcript.turns if t.speaker == "trainee"] == [reply]
