@@ -211,6 +211,8 @@ def progress_context(rep: Report, width: int) -> dict:
             for t in rep.weakest
         ],
         "plan": plan,
+        "goals": [],  # filled by `run` from the store (issue 17)
+        "self_assessment": [],
     }
 
 
@@ -266,6 +268,7 @@ def run(args: argparse.Namespace) -> int:
     from callsim.sim.store_cli import open_or_report, report
     from callsim.sim.store_progress import bundled_library
     from callsim.sim.store_progress import report as progress_report
+    from callsim.sim.store_training import self_assessments
 
     if args.calls < 1 or args.width < 4:
         print("callsim progress: --calls must be 1 or more, --width 4 or more", file=sys.stderr)
@@ -300,10 +303,20 @@ def run(args: argparse.Namespace) -> int:
 
         from callsim.sim.page import TemplateProblem, render_page
 
+        context = progress_context(rep, args.width)
+        try:  # the mentor's goals and how self-assessment matches (issue 17), when there are any
+            goals = goal_lines(store, args.trainee, titles)[1:]  # without the heading
+            context["goals"] = [line.strip() for line in goals]
+            if self_assessments(store, [p.call_id for p in points]):
+                lines = self_assessment_lines(store, points, titles, args.width)
+                context["self_assessment"] = [line.strip() for line in lines]
+        except StoreError as exc:
+            report(exc)
+            return 1
         try:
             page = render_page(
                 title=f"Progress of {args.trainee}",
-                progress=progress_context(rep, args.width),
+                progress=context,
                 template=Path(args.template) if args.template else None,
             )
         except TemplateProblem as exc:

@@ -117,3 +117,23 @@ def test_a_dimension_goal_is_judged_on_the_latest_three_calls_and_can_be_overdue
     assert goal_status(goal(), points, {}, date(2026, 7, 1)).state == "overdue"
     assert goal_status(goal(level=50.0), points, {}, date(2026, 7, 1)).state == "met"
     assert goal_status(goal(), [], {}, date(2026, 6, 1)).state == "not started"
+
+
+def test_the_printable_progress_page_lists_goals_and_the_self_assessment(capsys, tmp_path):
+    from callsim.sim.store_training import SelfAssessment, save_self_assessment
+
+    db = tmp_path / "calls.db"
+    store = Store(db)
+    take_calls(store, 1)
+    set_goal(store, "kim", calls=3, difficulty=3, due="2099-01-31")
+    [call] = store.list_calls()
+    save_self_assessment(store, call.id, SelfAssessment({"calm_tone": "good"}))
+    store.close()
+    assert main(["progress", "kim", "--format", "html", "--db", str(db)]) == 0
+    page = capsys.readouterr().out
+    assert "<h2>Goals (set by a mentor)</h2>" in page
+    assert (
+        "<li>3 calls at difficulty 3 or above by 2099-01-31: in progress (1 of 3 calls)</li>"
+        in page
+    )
+    assert "<h2>Self-assessment</h2>" in page and "1 call rated" in page
