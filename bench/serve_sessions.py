@@ -183,7 +183,11 @@ async def run(url: str, server_pid: int, n: int, replies: list[str], expected: l
     in_call = Gate(n + 1)
     browsers = [Browser(url, f"trainee {i + 1}") for i in range(n)]
     tasks = [asyncio.create_task(b.call(replies, expected, in_call, 1.0)) for b in browsers]
-    await in_call.wait()
+    try:
+        await in_call.wait()
+    except RuntimeError:  # a session failed: collect every session's end, then say so
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     await asyncio.sleep(0.5)
     apps = [_mem(pid) for pid in _proc_children(server_pid)]
     server = _mem(server_pid)
