@@ -188,9 +188,12 @@ class CallsimServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         how = f"the {self.user_header} header" if self.user_header else "a sign-in page"
-        self.console.print(f"callsim serving on {self.public_url} (who is training: {how})")
-        self.console.print(f"session settings under {self.sessions.root}", highlight=False)
-        self.console.print("Press Ctrl+C to stop", highlight=False)
+        for line in (
+            f"callsim serving on {self.public_url} (who is training: {how})",
+            f"session settings under {self.sessions.root}",
+            "Press Ctrl+C to stop",
+        ):  # paths and headers as given: no markup, no wrapping
+            self.console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     # -- who is this? ----------------------------------------------------------------------
 
