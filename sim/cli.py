@@ -57,14 +57,18 @@ EXIT_INPUT = 1
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for every subcommand, or only for `commands` (a command line names one: the
+    others' modules need not be imported to run it)."""
     parser = argparse.ArgumentParser(
         prog="callsim",
         description="Practise difficult contact-centre calls, graded against a rubric.",
     )
     parser.add_argument("--version", action="version", version=f"callsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMANDS.values():
+    for name, module_name in COMMANDS.items():
+        if commands is not None and name not in commands:
+            continue
         importlib.import_module(f"callsim.sim.commands.{module_name}").add(sub)
     return parser
 
@@ -74,11 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # every installed package's entry points for one. Set before any model is built; a user's
     # own setting of the variable wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("--") and argv[0] not in ("--help", "--version"):
         argv.insert(0, "app")  # `callsim --db PATH --trainee NAME` opens the app with them
-    args = parser.parse_args(argv)
+    # A known command's parser alone (plain `callsim`: none); anything else, all of them, so
+    # --help and a mistyped command list every command.
+    known = argv[:1] if not argv or argv[0] in COMMANDS else None
+    args = build_parser(known).parse_args(argv)
     if args.command is None:  # plain `callsim`: open the trainee's app
         from callsim.sim.commands import app
 

@@ -34,3 +34,24 @@ def test_building_a_call_does_not_load_the_lemma_dictionary():
         "print('simplemma' in sys.modules)\n"
     )
     assert out.split() == ["False", "True", "True"]
+
+
+def test_a_command_line_imports_only_its_own_command():
+    """`callsim app ...` builds the parser of `app` alone; a mistyped command still hears of
+    every command."""
+    out = _run(
+        "import sys, contextlib, io\n"
+        "from callsim.sim.cli import main\n"
+        "err = io.StringIO()\n"
+        "with contextlib.redirect_stderr(err):\n"
+        "    code = main(['app', '--mode', 'practice'])\n"
+        "print(code, err.getvalue().strip())\n"
+        "print(sorted(m for m in sys.modules if m.startswith('callsim.sim.commands.')))\n"
+        "with contextlib.redirect_stderr(err), contextlib.suppress(SystemExit):\n"
+        "    main(['ap'])\n"
+        "print('validate' in err.getvalue() and 'completion' in err.getvalue())\n"
+    )
+    lines = out.splitlines()
+    assert lines[0] == "2 callsim app: --mode needs --scenario"
+    assert lines[1] == "['callsim.sim.commands.app']"
+    assert lines[2] == "True"
