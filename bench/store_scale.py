@@ -181,8 +181,10 @@ def main() -> None:
             store.bulk_save(calls(args.calls, args.turns, args.trainees))
             fill = time.perf_counter() - t0
             with store._write("review a tenth of the calls") as conn:
-                conn.execute("UPDATE calls SET reviewed_at = started_at WHERE rowid % 10 = 0")
-                conn.execute(
+                conn.exec_driver_sql(
+                    "UPDATE calls SET reviewed_at = started_at WHERE rowid % 10 = 0"
+                )
+                conn.exec_driver_sql(
                     "INSERT OR IGNORE INTO overrides SELECT id, 'empathy', 50, 'bench', NULL, "
                     "started_at FROM calls WHERE rowid % 20 = 0"
                 )
