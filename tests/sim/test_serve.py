@@ -224,7 +224,7 @@ def test_a_tab_closed_mid_call_keeps_the_turns_sent(tmp_path):
             await send(reply)
             await asyncio.sleep(0.3)
             await send("\r")
-            await shown("Jordan Reeves", since=mark)
+            await shown("You: Hi Jordan", since=mark)  # in the conversation: taken
             await asyncio.sleep(0.5)
             await ws.close()  # the tab is closed
             reader.cancel()
