@@ -53,32 +53,33 @@ def run(args: argparse.Namespace) -> int:
     store = open_or_report(args, create=args.action == "list")
     if store is None:
         return 1
-    try:
-        if args.action == "mark":
-            e = mark_example(store, args.id, mentor=mentor)
-            print(
-                f"Call {e.call_id[:8]} is now an example of {terminal_safe(e.scenario_id)}: "
-                f"'callsim shadow {terminal_safe(e.scenario_id)} {e.call_id[:8]}' plays it."
-            )
-        elif args.action == "unmark":
-            full = store.resolve_id(args.id)
-            if unmark_example(store, full):
-                print(f"Call {full[:8]} is no longer an example.")
-            else:
-                print(f"Call {full[:8]} was not marked as an example; nothing changed.")
-        else:
-            found = examples(store, args.scenario)
-            for e in found:
-                score = f"{e.score:g}" if e.score is not None else "-"
-                by = f"  marked by {e.marked_by}" if e.marked_by else ""
-                line = (
-                    f"{e.call_id[:8]}  {e.scenario_id}  {e.trainee or '-'}  "
-                    f"{e.started_at[:16]}  {score}{by}"
+    with store:  # closed when the command is done
+        try:
+            if args.action == "mark":
+                e = mark_example(store, args.id, mentor=mentor)
+                print(
+                    f"Call {e.call_id[:8]} is now an example of {terminal_safe(e.scenario_id)}: "
+                    f"'callsim shadow {terminal_safe(e.scenario_id)} {e.call_id[:8]}' plays it."
                 )
-                print(terminal_safe(line))
-            if not found:
-                print("No calls are marked as examples yet ('callsim example mark ID').")
-    except StoreError as exc:
-        report(exc)
-        return 1
-    return 0
+            elif args.action == "unmark":
+                full = store.resolve_id(args.id)
+                if unmark_example(store, full):
+                    print(f"Call {full[:8]} is no longer an example.")
+                else:
+                    print(f"Call {full[:8]} was not marked as an example; nothing changed.")
+            else:
+                found = examples(store, args.scenario)
+                for e in found:
+                    score = f"{e.score:g}" if e.score is not None else "-"
+                    by = f"  marked by {e.marked_by}" if e.marked_by else ""
+                    line = (
+                        f"{e.call_id[:8]}  {e.scenario_id}  {e.trainee or '-'}  "
+                        f"{e.started_at[:16]}  {score}{by}"
+                    )
+                    print(terminal_safe(line))
+                if not found:
+                    print("No calls are marked as examples yet ('callsim example mark ID').")
+        except StoreError as exc:
+            report(exc)
+            return 1
+        return 0

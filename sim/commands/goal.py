@@ -69,38 +69,39 @@ def run(args: argparse.Namespace) -> int:
     store = open_or_report(args, create=args.action == "set")
     if store is None:
         return 1
-    from callsim.sim.self_assessment import rubric_dimensions
-    from callsim.sim.store_progress import bundled_library
+    with store:  # closed when the command is done
+        from callsim.sim.self_assessment import rubric_dimensions
+        from callsim.sim.store_progress import bundled_library
 
-    titles = dict(rubric_dimensions()) | store.dimension_titles()
-    try:
-        if args.action == "set":
-            goal = set_goal(
-                store,
-                who,
-                dimension=args.dimension,
-                level=level,
-                difficulty=args.difficulty,
-                calls=args.calls,
-                due=args.by,
-                mentor=mentor,
-            )
-            print(terminal_safe(f"Goal {goal.id[:8]} for {who}: {goal.describe(titles)}"))
-        elif args.action == "remove":
-            goal = remove_goal(store, who)
-            print(
-                terminal_safe(
-                    f"Removed goal {goal.id[:8]} of {goal.trainee}: {goal.describe(titles)}"
+        titles = dict(rubric_dimensions()) | store.dimension_titles()
+        try:
+            if args.action == "set":
+                goal = set_goal(
+                    store,
+                    who,
+                    dimension=args.dimension,
+                    level=level,
+                    difficulty=args.difficulty,
+                    calls=args.calls,
+                    due=args.by,
+                    mentor=mentor,
                 )
-            )
-        else:
-            found = statuses(store, who, bundled_library())
-            for st in found:
-                by = f" (set by {st.goal.set_by})" if st.goal.set_by else ""
-                print(terminal_safe(f"{st.goal.id[:8]}  {st.words(titles)}{by}"))
-            if not found:
-                print(terminal_safe(f"{who} has no goals yet ('callsim goal set {who} ...')."))
-    except StoreError as exc:
-        report(exc)
-        return 1
-    return 0
+                print(terminal_safe(f"Goal {goal.id[:8]} for {who}: {goal.describe(titles)}"))
+            elif args.action == "remove":
+                goal = remove_goal(store, who)
+                print(
+                    terminal_safe(
+                        f"Removed goal {goal.id[:8]} of {goal.trainee}: {goal.describe(titles)}"
+                    )
+                )
+            else:
+                found = statuses(store, who, bundled_library())
+                for st in found:
+                    by = f" (set by {st.goal.set_by})" if st.goal.set_by else ""
+                    print(terminal_safe(f"{st.goal.id[:8]}  {st.words(titles)}{by}"))
+                if not found:
+                    print(terminal_safe(f"{who} has no goals yet ('callsim goal set {who} ...')."))
+        except StoreError as exc:
+            report(exc)
+            return 1
+        return 0

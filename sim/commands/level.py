@@ -56,52 +56,57 @@ def run(args: argparse.Namespace) -> int:
     store = open_or_report(args, create=args.action != "lock")
     if store is None:
         return 1
-    try:
-        if args.action == "unlock":
-            unlock(store, trainee, args.difficulty, mentor=mentor, reason=args.reason)
-            print(terminal_safe(f"Difficulty {args.difficulty} is open for {trainee}."))
-            return 0
-        if args.action == "lock":
-            if relock(store, trainee, args.difficulty):
-                print(terminal_safe(f"Difficulty {args.difficulty} for {trainee} is earned again."))
-            else:
-                print(
-                    terminal_safe(
-                        f"No mentor had opened difficulty {args.difficulty} for "
-                        f"{trainee}; nothing changed."
+    with store:  # closed when the command is done
+        try:
+            if args.action == "unlock":
+                unlock(store, trainee, args.difficulty, mentor=mentor, reason=args.reason)
+                print(terminal_safe(f"Difficulty {args.difficulty} is open for {trainee}."))
+                return 0
+            if args.action == "lock":
+                if relock(store, trainee, args.difficulty):
+                    print(
+                        terminal_safe(
+                            f"Difficulty {args.difficulty} for {trainee} is earned again."
+                        )
                     )
-                )
+                else:
+                    print(
+                        terminal_safe(
+                            f"No mentor had opened difficulty {args.difficulty} for "
+                            f"{trainee}; nothing changed."
+                        )
+                    )
+                return 0
+            levels = levels_for(store, trainee, bundled_library())
+        except StoreError as exc:
+            report(exc)
+            return 1
+        except FileProblems as exc:
+            for problem in exc.problems:
+                print(terminal_safe(str(problem)), file=sys.stderr)
+            return 1
+        if levels.config is None:
+            print(f"Every level is open: earned difficulty is off (no {levels_path()}).")
             return 0
-        levels = levels_for(store, trainee, bundled_library())
-    except StoreError as exc:
-        report(exc)
-        return 1
-    except FileProblems as exc:
-        for problem in exc.problems:
-            print(terminal_safe(str(problem)), file=sys.stderr)
-        return 1
-    if levels.config is None:
-        print(f"Every level is open: earned difficulty is off (no {levels_path()}).")
-        return 0
-    c = levels.config
-    print(
-        terminal_safe(
-            f"Levels of {trainee} (pass mark {c.pass_mark}, {c.passes} passes to "
-            "open the next level):"
+        c = levels.config
+        print(
+            terminal_safe(
+                f"Levels of {trainee} (pass mark {c.pass_mark}, {c.passes} passes to "
+                "open the next level):"
+            )
         )
-    )
-    for level in LEVELS:
-        passed = levels.passes.get(level, 0)
-        if level in levels.by_hand:
-            by = levels.by_hand[level]
-            state = f"open (by a mentor{f', {by}' if by else ''})"
-        elif levels.is_open(level):
-            state = "open"
-        else:
-            state = "locked"
-        line = f"  {level}: {state}; {passed} assessment pass{'es' * (passed != 1)}"
-        print(terminal_safe(line))
-        why = levels.why_locked(level)
-        if why and levels.is_open(level - 1):
-            print(terminal_safe(f"     {why}"))
-    return 0
+        for level in LEVELS:
+            passed = levels.passes.get(level, 0)
+            if level in levels.by_hand:
+                by = levels.by_hand[level]
+                state = f"open (by a mentor{f', {by}' if by else ''})"
+            elif levels.is_open(level):
+                state = "open"
+            else:
+                state = "locked"
+            line = f"  {level}: {state}; {passed} assessment pass{'es' * (passed != 1)}"
+            print(terminal_safe(line))
+            why = levels.why_locked(level)
+            if why and levels.is_open(level - 1):
+                print(terminal_safe(f"     {why}"))
+        return 0

@@ -62,24 +62,25 @@ def run_share(args: argparse.Namespace) -> int:
     store = open_or_report(args, create=False)
     if store is None:
         return 1
-    try:
-        if args.stop:
-            full = store.resolve_id(args.id)
-            done = unshare(store, full, me, peer)
-            said = "no longer shared" if done else "was not shared"
-            print(terminal_safe(f"Call {full[:8]} {said} with {peer}."))
-        else:
-            full = share(store, args.id, me, peer)
-            print(
-                terminal_safe(
-                    f"Call {full[:8]} is shared with {peer}: 'callsim peer show "
-                    f"{full[:8]}' lets them read it and comment."
+    with store:  # closed when the command is done
+        try:
+            if args.stop:
+                full = store.resolve_id(args.id)
+                done = unshare(store, full, me, peer)
+                said = "no longer shared" if done else "was not shared"
+                print(terminal_safe(f"Call {full[:8]} {said} with {peer}."))
+            else:
+                full = share(store, args.id, me, peer)
+                print(
+                    terminal_safe(
+                        f"Call {full[:8]} is shared with {peer}: 'callsim peer show "
+                        f"{full[:8]}' lets them read it and comment."
+                    )
                 )
-            )
-    except StoreError as exc:
-        report(exc)
-        return 1
-    return 0
+        except StoreError as exc:
+            report(exc)
+            return 1
+        return 0
 
 
 def peer_lines(comments) -> list[str]:
@@ -135,26 +136,27 @@ def run_peer(args: argparse.Namespace) -> int:
     store = open_or_report(args, create=False)
     if store is None:
         return 1
-    try:
-        if args.action == "list":
-            calls = calls_shared_with(store, me)
-            for c in calls:
-                line = f"{c.id[:8]}  {c.trainee or '-'}  {c.scenario_id}  {c.started_at[:16]}"
-                print(terminal_safe(line))
-            if not calls:
-                print(terminal_safe(f"No calls are shared with {me} yet."))
-        elif args.action == "show":
-            full = check_shared(store, args.id, me)
-            lines = render(store.transcript(full), store.grade(full))
-            mine = [c for c in peer_comments(store, full) if c.author == me]
-            if mine:
-                lines += ["", "Your comments:", *peer_lines(mine)]
-            print("\n".join(terminal_safe(line) for line in lines))
-        else:
-            c = add_peer_comment(store, args.id, me, args.text, turn=args.turn)
-            where = "the whole call" if c.turn is None else f"turn {c.turn}"
-            print(terminal_safe(f"Comment saved on {where} of call {c.call_id[:8]}."))
-    except StoreError as exc:
-        report(exc)
-        return 1
-    return 0
+    with store:  # closed when the command is done
+        try:
+            if args.action == "list":
+                calls = calls_shared_with(store, me)
+                for c in calls:
+                    line = f"{c.id[:8]}  {c.trainee or '-'}  {c.scenario_id}  {c.started_at[:16]}"
+                    print(terminal_safe(line))
+                if not calls:
+                    print(terminal_safe(f"No calls are shared with {me} yet."))
+            elif args.action == "show":
+                full = check_shared(store, args.id, me)
+                lines = render(store.transcript(full), store.grade(full))
+                mine = [c for c in peer_comments(store, full) if c.author == me]
+                if mine:
+                    lines += ["", "Your comments:", *peer_lines(mine)]
+                print("\n".join(terminal_safe(line) for line in lines))
+            else:
+                c = add_peer_comment(store, args.id, me, args.text, turn=args.turn)
+                where = "the whole call" if c.turn is None else f"turn {c.turn}"
+                print(terminal_safe(f"Comment saved on {where} of call {c.call_id[:8]}."))
+        except StoreError as exc:
+            report(exc)
+            return 1
+        return 0

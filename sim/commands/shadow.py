@@ -76,35 +76,41 @@ def run(
     store = _store(args)
     if store is False:
         return 1
-    write = printer()
     try:
-        if args.list:
-            offered = sources(loaded, store)
-            for s in offered:
-                write(terminal_safe(f"{s.id if s.kind == 'case' else s.id[:8]}  {s.label}"))
-            if not offered:
-                from callsim.sim.shadow import no_model_call
+        write = printer()
+        try:
+            if args.list:
+                offered = sources(loaded, store)
+                for s in offered:
+                    write(terminal_safe(f"{s.id if s.kind == 'case' else s.id[:8]}  {s.label}"))
+                if not offered:
+                    from callsim.sim.shadow import no_model_call
 
-                print(f"callsim shadow: {terminal_safe(no_model_call(loaded))}", file=sys.stderr)
-                return 1
-            return 0
-        source = find_source(loaded, args.case, store) if args.case else None
-        call = model_call(loaded, source, store=store)
-    except (ShadowError, StoreError) as exc:
-        print(f"callsim shadow: {terminal_safe(str(exc))}", file=sys.stderr)
-        return 1
-    if paced is None:
-        paced = sys.stdout.isatty()
-    for line in heading(call):
-        write(terminal_safe(line))
-    if paced:
-        write("(playing at reading pace; Ctrl+C stops)\n")
-    for turn in call.turns:
-        for line in turn_lines(call, turn):
+                    print(
+                        f"callsim shadow: {terminal_safe(no_model_call(loaded))}", file=sys.stderr
+                    )
+                    return 1
+                return 0
+            source = find_source(loaded, args.case, store) if args.case else None
+            call = model_call(loaded, source, store=store)
+        except (ShadowError, StoreError) as exc:
+            print(f"callsim shadow: {terminal_safe(str(exc))}", file=sys.stderr)
+            return 1
+        if paced is None:
+            paced = sys.stdout.isatty()
+        for line in heading(call):
             write(terminal_safe(line))
         if paced:
-            sys.stdout.flush()
-            sleep(turn.pause)
-    for line in ending(call):
-        write(terminal_safe(line))
-    return 0
+            write("(playing at reading pace; Ctrl+C stops)\n")
+        for turn in call.turns:
+            for line in turn_lines(call, turn):
+                write(terminal_safe(line))
+            if paced:
+                sys.stdout.flush()
+                sleep(turn.pause)
+        for line in ending(call):
+            write(terminal_safe(line))
+        return 0
+    finally:  # the examples' store, if one was opened
+        if store is not None:
+            store.close()

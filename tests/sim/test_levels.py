@@ -5,12 +5,32 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from callsim.engine.loader import load_scenario
 from callsim.sim.cli import main
 from callsim.sim.commands.run import interactive, locked_because
 from callsim.sim.commands.run import run as run_command
 from callsim.sim.scenario_paths import resolve_scenario
 from callsim.sim.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch):
+    """Close every store this test opened (the test's own and the commands'): an open store
+    holds its file handles until the whole run ends."""
+    opened: list = []
+    real_init = Store.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    yield
+    for store in opened:
+        store.close()
+
 
 HARD = "broadband-down-repeat-caller"  # difficulty 3
 MIDDLE = "double-charge-october"  # difficulty 2

@@ -3,6 +3,7 @@ briefing will not start the call."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import shown_text
 from textual.widgets import Button, DataTable
 
@@ -12,9 +13,27 @@ from callsim.sim.store import Store
 from callsim.tui.briefing import BriefingScreen
 
 
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch):
+    """Close every store this test opened (the test's own and the commands'): an open store
+    holds its file handles until the whole run ends."""
+    opened: list = []
+    real_init = Store.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    yield
+    for store in opened:
+        store.close()
+
+
 async def test_a_locked_scenario_is_marked_and_its_briefing_says_why(
     make_app, tmp_path, monkeypatch
 ):
+
     levels = tmp_path / "levels.yaml"
     levels.write_text("pass_mark: 70\npasses: 2\nopen: 2\n", encoding="utf-8")
     monkeypatch.setenv("CALLSIM_LEVELS", str(levels))

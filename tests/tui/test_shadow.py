@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from conftest import SCENARIO, shown_text
 
 from callsim.engine.loader import load_scenario
@@ -16,6 +17,23 @@ from callsim.sim.store_training import mark_example
 from callsim.tui.briefing import BriefingScreen
 from callsim.tui.call import CallScreen
 from callsim.tui.shadow import ShadowScreen
+
+
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch):
+    """Close every store this test opened (the test's own and the commands'): an open store
+    holds its file handles until the whole run ends."""
+    opened: list = []
+    real_init = Store.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    yield
+    for store in opened:
+        store.close()
 
 
 async def open_shadow(pilot) -> ShadowScreen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from conftest import reply, shown_text
 from textual.widgets import Input, OptionList, TextArea
 
@@ -16,6 +17,23 @@ from callsim.tui.calls import CallsScreen
 from callsim.tui.debrief import DebriefScreen
 from callsim.tui.selfassess import SelfAssessScreen
 from callsim.tui.shadow import ShadowScreen
+
+
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch):
+    """Close every store this test opened (the test's own and the commands'): an open store
+    holds its file handles until the whole run ends."""
+    opened: list = []
+    real_init = Store.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    yield
+    for store in opened:
+        store.close()
 
 
 async def settle(pilot) -> None:
