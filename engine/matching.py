@@ -447,7 +447,7 @@ def _agree(fuzzy_top: tuple[float, str | None], meant: list[tuple[float, str]]) 
 #: A stage's own response wins over an `anywhere` one unless that scores this much higher.
 OWN_FIRST_WITHIN = 15.0
 #: ... unless the confidence in the response allowed anywhere is higher by this much.
-ANYWHERE_SURER = 0.2
+ANYWHERE_SURER = 0.15
 
 
 class StageMatcher:

@@ -368,6 +368,10 @@ class Reader:
 
 #: How an intent's meaning score weighs its closest example against all its examples together.
 EXAMPLE_SHARE = 0.7
+#: A meaning no example of the stage carries weighs this share of the rarest one's weight in
+#: the reply: it says the reply talks of something else too, but a person's own asides ("sit
+#: tight", "love", "to be fair") are not evidence against what the rest of the reply says.
+UNSEEN_SHARE = 0.7
 
 
 def base_meaning(token: str) -> str:
@@ -397,7 +401,7 @@ class MeaningIndex:
                 df[t] = df.get(t, 0) + 1
         n = max(1, len(self._bags))
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
-        self._unseen = math.log((n + 1) / 0.5)
+        self._unseen = UNSEEN_SHARE * math.log((n + 1) / 0.5)
         self._weights = {k: sum(self._idf[t] for t in bag) for k, (_i, bag) in self._bags.items()}
         self._union = {i: frozenset(u) for i, u in union.items()}
         # across intents: a meaning every intent uses tells none of them apart
