@@ -72,9 +72,6 @@ class HomeScreen(Screen):
     ]
 
     _built = False
-    #: Set up (scores and goals read) since the screen was last shown: its first resume need
-    #: not read them all again.
-    _fresh = False
     levels: Levels | None = None
 
     def compose(self) -> ComposeResult:
@@ -119,10 +116,9 @@ class HomeScreen(Screen):
         table.add_column("Level", key="difficulty", width=5)
         if self.app.store is not None:
             table.add_column("Last score", key="score", width=10)
-        self.show_goals(setting_up=True)  # and the open levels, which the list marks
+        self.show_goals()  # and the open levels, which the list marks
         self.refill()
         table.focus()
-        self._fresh = True
 
     async def on_screen_resume(self) -> None:
         if not self._built:
@@ -131,9 +127,8 @@ class HomeScreen(Screen):
             self._built = True
             await self.recompose()
             self._set_up()
-        elif not self._fresh:
+        else:
             self.refresh_scores()  # back from a call: its score may be saved by now
-        self._fresh = False
         # Check the listed files once the list is on screen (only while it is: opening a file
         # checks that one), so a broken file is flagged before the trainee gets to it.
         self.call_after_refresh(self.app.check_catalogue, self._newly_broken)
@@ -209,10 +204,9 @@ class HomeScreen(Screen):
         self.refresh_scores()
         self.refresh_bindings()
 
-    def show_goals(self, *, setting_up: bool = False) -> None:
-        """The trainee's goals with their status (sim/store_goals.py); hidden when none.
-        `setting_up`: from `_set_up`, which may run in `on_mount` (before `is_mounted`)."""
-        if not self._built or not (setting_up or self.is_mounted):
+    def show_goals(self) -> None:
+        """The trainee's goals with their status (sim/store_goals.py); hidden when none."""
+        if not self._built or not self.is_mounted:
             return
         box = self.query_one("#goals", Static)
         found = []
