@@ -80,6 +80,7 @@ import shutil
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -553,9 +554,12 @@ class Store:
             "sqlite+pysqlite://", creator=lambda: conn, poolclass=sa.pool.StaticPool
         )
 
+        me = weakref.ref(self)  # no cycle Store -> engine -> listener -> Store: see __del__
+
         @sa.event.listens_for(self._engine, "begin")
         def begin(connection: Any) -> None:  # reads run outside a transaction, as before
-            if self._writing:
+            store = me()
+            if store is not None and store._writing:
                 conn.execute("BEGIN IMMEDIATE")
 
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
@@ -730,6 +734,8 @@ class Store:
             return self.damage
 
     def close(self) -> None:
+        if not hasattr(self, "_lock"):  # __init__ failed before there was anything to close
+            return
         with self._lock:
             if self._held is not None:
                 self._held.close()
@@ -739,6 +745,15 @@ class Store:
                 engine.dispose()
             if self._conn is not None:
                 self._conn.close()
+
+    def __del__(self) -> None:
+        # A store dropped without close() gives its file or its server connections back at
+        # once, as sqlite3 did: SQLAlchemy's engine and pool hold reference cycles, which
+        # would keep them open until the cyclic collector runs (hundreds of open files).
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def __enter__(self) -> Store:
         return self
