@@ -1,5 +1,6 @@
 """Every test runs with its own store and config folder, never the user's real data."""
 
+import gc
 import glob
 import os
 import subprocess
@@ -15,6 +16,15 @@ def _private_store(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CALLSIM_DB", str(home / "callsim.db"))
     monkeypatch.setenv("CALLSIM_CONFIG_DIR", str(home / "config"))
     monkeypatch.delenv("CALLSIM_TRAINEE", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_stores():
+    """Stores a test dropped inside reference cycles keep their files open until the cyclic
+    collector runs, which in a process this big is rare: collect after each test file so one
+    run of the suite does not pile up thousands of open descriptors."""
+    yield
+    gc.collect()
 
 
 # -- a real PostgreSQL server for the store tests (issue 15) -----------------------------------

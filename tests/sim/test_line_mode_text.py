@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
+import selectors
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +39,10 @@ def in_terminal(argv: list[str], columns: int, typed: str = "") -> list[str]:
     if typed:
         os.write(main_fd, typed.encode())
     out = b""
+    ready = selectors.DefaultSelector()  # not select(): a long test run's descriptors pass 1024
+    ready.register(main_fd, selectors.EVENT_READ)
     try:
-        while select.select([main_fd], [], [], 60)[0]:
+        while ready.select(60):
             try:
                 chunk = os.read(main_fd, 65536)
             except OSError:  # the child has gone and closed the terminal
@@ -49,6 +51,7 @@ def in_terminal(argv: list[str], columns: int, typed: str = "") -> list[str]:
                 break
             out += chunk
     finally:
+        ready.close()
         os.close(main_fd)
         proc.wait(timeout=60)
     return out.decode("utf-8").replace("\r\n", "\n").split("\n")
