@@ -310,6 +310,14 @@ def app_command(scenario_dirs: Sequence[str]) -> str:
     return "exec " + " ".join(shlex.quote(p) for p in parts)  # no shell left between
 
 
+def _store_target(db: str) -> str:
+    """The store every session writes to: a file by its absolute path (each session runs in a
+    folder of its own), a team server's URL as given."""
+    from callsim.sim.store import is_server_url
+
+    return db if is_server_url(db) else str(Path(db).resolve())
+
+
 def serve(
     *,
     host: str,
@@ -330,7 +338,7 @@ def serve(
         host=host,
         port=port,
         public_url=public_url,
-        db=str(Path(db).resolve()) if db else os.environ.get("CALLSIM_DB") or None,
+        db=_store_target(db) if db else os.environ.get("CALLSIM_DB") or None,
         config_root=root.resolve(),
         user_header=user_header,
     )

@@ -239,3 +239,12 @@ def test_a_tab_closed_mid_call_keeps_the_turns_sent(tmp_path):
         transcript = store.transcript(call.id)
     assert call.trainee == "Ann" and transcript.outcome is None
     assert [t.text for t in transcript.turns if t.speaker == "trainee"] == [reply]
+
+
+def test_a_team_servers_url_reaches_every_session_as_given(tmp_path, monkeypatch):
+    from callsim.sim.serve import _store_target
+
+    url = "postgresql://ann@127.0.0.1:5432/callsim"
+    assert _store_target(url) == url  # not turned into a file path under the current folder
+    monkeypatch.chdir(tmp_path)
+    assert _store_target("calls.db") == str(tmp_path.resolve() / "calls.db")
