@@ -18,6 +18,25 @@ def _private_store(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("CALLSIM_TRAINEE", raising=False)
 
 
+@pytest.fixture
+def close_stores(monkeypatch):
+    """Close every store the test opened (its own and the commands'), for test files that open
+    many: an open store holds its file handles until the whole run ends."""
+    from callsim.sim.store import Store
+
+    opened: list = []
+    real_init = Store.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    yield
+    for store in opened:
+        store.close()
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _release_stores():
     """Stores a test dropped inside reference cycles keep their files open until the cyclic

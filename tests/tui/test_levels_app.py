@@ -12,22 +12,7 @@ from callsim.sim.levels import unlock
 from callsim.sim.store import Store
 from callsim.tui.briefing import BriefingScreen
 
-
-@pytest.fixture(autouse=True)
-def _close_stores(monkeypatch):
-    """Close every store this test opened (the test's own and the commands'): an open store
-    holds its file handles until the whole run ends."""
-    opened: list = []
-    real_init = Store.__init__
-
-    def init(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        opened.append(self)
-
-    monkeypatch.setattr(Store, "__init__", init)
-    yield
-    for store in opened:
-        store.close()
+pytestmark = pytest.mark.usefixtures("close_stores")
 
 
 async def test_a_locked_scenario_is_marked_and_its_briefing_says_why(

@@ -16,22 +16,7 @@ from callsim.sim.store import Store
 from callsim.sim.store_peer import peer_comments, shared_with
 from callsim.tui.peer import PeerCallScreen, PeerListScreen, ShareDialog
 
-
-@pytest.fixture(autouse=True)
-def _close_stores(monkeypatch):
-    """Close every store this test opened (the test's own and the commands'): an open store
-    holds its file handles until the whole run ends."""
-    opened: list = []
-    real_init = Store.__init__
-
-    def init(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        opened.append(self)
-
-    monkeypatch.setattr(Store, "__init__", init)
-    yield
-    for store in opened:
-        store.close()
+pytestmark = pytest.mark.usefixtures("close_stores")
 
 
 def kims_call(store: Store) -> str:

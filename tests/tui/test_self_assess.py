@@ -12,22 +12,7 @@ from callsim.sim.store_training import SelfAssessment, self_assessment
 from callsim.tui.debrief import DebriefScreen
 from callsim.tui.selfassess import RatingList, SelfAssessScreen
 
-
-@pytest.fixture(autouse=True)
-def _close_stores(monkeypatch):
-    """Close every store this test opened (the test's own and the commands'): an open store
-    holds its file handles until the whole run ends."""
-    opened: list = []
-    real_init = Store.__init__
-
-    def init(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        opened.append(self)
-
-    monkeypatch.setattr(Store, "__init__", init)
-    yield
-    for store in opened:
-        store.close()
+pytestmark = pytest.mark.usefixtures("close_stores")
 
 
 NASTY = "ask [bold]first[/] \x1b[2J"

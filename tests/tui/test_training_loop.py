@@ -18,22 +18,7 @@ from callsim.tui.debrief import DebriefScreen
 from callsim.tui.selfassess import SelfAssessScreen
 from callsim.tui.shadow import ShadowScreen
 
-
-@pytest.fixture(autouse=True)
-def _close_stores(monkeypatch):
-    """Close every store this test opened (the test's own and the commands'): an open store
-    holds its file handles until the whole run ends."""
-    opened: list = []
-    real_init = Store.__init__
-
-    def init(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        opened.append(self)
-
-    monkeypatch.setattr(Store, "__init__", init)
-    yield
-    for store in opened:
-        store.close()
+pytestmark = pytest.mark.usefixtures("close_stores")
 
 
 async def settle(pilot) -> None:
