@@ -29,7 +29,7 @@ from callsim.sim.store_peer import (
     share,
 )
 from callsim.tui.calls import cell, store_error, when
-from callsim.tui.review import DIALOG_CSS, SPEAKERS, CommentDialog, StoreDialog
+from callsim.tui.review import DIALOG_CSS, CommentDialog, StoreDialog, turn_parts
 from callsim.tui.text import join, plain, styled
 from callsim.tui.widgets import highlighted_key
 
@@ -177,15 +177,7 @@ class PeerCallScreen(Screen):
             self.notify(store_error(exc), severity="error", markup=False)
         options = [Option(self._whole(mine.get(None, ())), id="call")]
         for turn in self.transcript.turns:
-            parts: list[Content | str] = [
-                styled(f"{turn.index:>3} {SPEAKERS.get(turn.speaker, turn.speaker)}: ", "bold"),
-                plain(turn.text),
-            ]
-            if turn.result:
-                parts += [" → ", plain(turn.result)]
-            if turn.speaker == "trainee":
-                tags = ", ".join(t.replace("_", " ") for t in turn.tags) or "no tags"
-                parts += ["\n    ", styled(tags, "italic")]
+            parts = turn_parts(turn)
             for c in mine.get(turn.index, ()):
                 parts += ["\n    ", styled("✎ you: ", "bold $accent"), plain(c.text)]
             options.append(Option(join(*parts), id=str(turn.index)))

@@ -34,6 +34,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from callsim.engine.transcript import Turn
 from callsim.sim.corrections import shown_score, shown_scores
 from callsim.sim.session import outcome_words
 from callsim.sim.store import CallSummary, Comment, DimensionScore, StoreError
@@ -51,6 +52,21 @@ CALLS_KEY = "m"
 PAGE = 100
 FLAG_KEY = "flag:"  # a critical flag's row among the dimensions (dimension ids never hold ':')
 SPEAKERS = {"trainee": "Trainee", "customer": "Customer", "action": "Action"}
+
+
+def turn_parts(turn: Turn) -> list[Content | str]:
+    """A transcript turn as a review list shows it: number, speaker, words verbatim, what an
+    action returned, and the behaviours tagged on a trainee's reply."""
+    parts: list[Content | str] = [
+        styled(f"{turn.index:>3} {SPEAKERS.get(turn.speaker, turn.speaker)}: ", "bold"),
+        plain(turn.text),
+    ]
+    if turn.result:
+        parts += [" → ", plain(turn.result)]
+    if turn.speaker == "trainee":
+        tags = ", ".join(t.replace("_", " ") for t in turn.tags) or "no tags"
+        parts += ["\n    ", styled(tags, "italic")]
+    return parts
 
 
 def install(app: CallsimApp) -> None:
@@ -396,15 +412,7 @@ class CallReviewScreen(Screen):
             by_turn[c.turn].append(c)
         options = [Option(self._call_comments(by_turn.get(None, ())), id="call")]
         for turn in self.transcript.turns:
-            parts: list[Content | str] = [
-                styled(f"{turn.index:>3} {SPEAKERS.get(turn.speaker, turn.speaker)}: ", "bold"),
-                plain(turn.text),
-            ]
-            if turn.result:
-                parts += [" → ", plain(turn.result)]
-            if turn.speaker == "trainee":
-                tags = ", ".join(t.replace("_", " ") for t in turn.tags) or "no tags"
-                parts += ["\n    ", styled(tags, "italic")]
+            parts = turn_parts(turn)
             gains = self.contributions.get(turn.index, [])
             if gains:
                 parts.append("\n    ")
