@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "import": "import_",
     "resume": "resume",
     "progress": "progress",
+    "cohort": "cohort",
     "agreement": "agreement",
     "review": "review",
     "serve": "serve",

@@ -290,6 +290,7 @@ class ProgressPoint:
     dimensions: dict[str, float] = field(default_factory=dict)
     satisfaction: float | None = None  # the grade's 1-5 estimate; None when ungraded
     first_contact: bool = False
+    turns: int = 0  # the call's lines, the customer's and the trainee's together
 
 
 @dataclass(frozen=True)
@@ -1505,6 +1506,7 @@ class Store:
                 c.total_score,
                 T.grade_kpi(self.dialect, "satisfaction_estimate"),
                 T.grade_kpi(self.dialect, "first_contact_resolution"),
+                c.turn_count,
             )
             .where(*where)
             .order_by(*self._order())
@@ -1537,6 +1539,7 @@ class Store:
                     scores.get(r[0], {}),
                     _number(r[8]),
                     fcr,
+                    r[10] if isinstance(r[10], int) else 0,
                 )
             )
         return points
