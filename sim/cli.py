@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "share": "share",
     "peer": "peer",
     "completion": "completion",
+    "locate": "locate",
 }
 
 EXIT_OK = 0
@@ -94,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if damaged:
         print(damaged, file=sys.stderr)
         return EXIT_INPUT
+    if args.command not in (None, "app", "locate"):  # those two say it and carry on
+        from callsim.sim.config import check_or_report
+
+        if not check_or_report():  # a config.toml with mistakes: like a wrong option
+            return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except FileProblems as exc:  # a file no command caught: callsim's own data, most likely

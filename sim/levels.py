@@ -2,7 +2,7 @@
 level below (issue 17).
 
 The trainer turns it on with a small YAML file, `levels.yaml` in callsim's config folder (the
-one holding the trainee's name; `CALLSIM_LEVELS=FILE` names another):
+one holding the trainee's name; `CALLSIM_LEVELS=FILE` or `levels` in config.toml names another):
 
     pass_mark: 70   # an assessment call passes at this total score or above
     passes: 2       # passes at level N-1 needed to open level N
@@ -44,13 +44,25 @@ class LevelsConfig(BaseModel):
 
 
 def levels_path() -> Path:
-    """`CALLSIM_LEVELS`, else `levels.yaml` in the config folder."""
+    """`CALLSIM_LEVELS`, else `levels` in config.toml, else `levels.yaml` in the config folder."""
     given = os.environ.get(LEVELS_ENV, "").strip()
     if given:
         return Path(given).expanduser()
+    from callsim.sim.config import configured
     from callsim.sim.trainee import config_path
 
+    named = configured("levels")
+    if named:
+        return Path(named)
+
     return config_path().with_name(LEVELS_FILENAME)
+
+
+def _named() -> bool:
+    """Whether CALLSIM_LEVELS or config.toml names the levels file."""
+    from callsim.sim.config import configured
+
+    return bool(os.environ.get(LEVELS_ENV, "").strip() or configured("levels"))
 
 
 def load_levels(path: Path | None = None) -> LevelsConfig | None:
@@ -61,7 +73,7 @@ def load_levels(path: Path | None = None) -> LevelsConfig | None:
 
     path = path or levels_path()
     if not path.is_file():
-        if os.environ.get(LEVELS_ENV, "").strip():  # named, so meant: say it is missing
+        if _named():  # named, so meant: say it is missing
             raise FileProblems([Problem(str(path), 1, 1, "error", "no such levels file")])
         return None
     text = read_text(path, str(path))

@@ -3,7 +3,7 @@
 Two backends behind one `Store`, written once with SQLAlchemy Core (sim/store_schema.py holds
 the tables; sim/store_migrations.py their history as Alembic operations):
 - an SQLite file, the default for one person: `platformdirs.user_data_dir("callsim")/callsim.db`,
-  or `--db PATH` / the `CALLSIM_DB` environment variable (`resolve_db`);
+  or `--db PATH` / the `CALLSIM_DB` environment variable / `db` in config.toml (`resolve_db`);
 - a PostgreSQL server for a team: `--db postgresql://USER@HOST:PORT/DB` (the same variable).
   The password comes from `PGPASSWORD` or `~/.pgpass`, as for every libpq program; a URL
   holding one is refused, so it never sits in a shell history or a process list.
@@ -181,14 +181,16 @@ def is_server_url(target: object) -> bool:
 
 
 def resolve_db(given: str | os.PathLike[str] | None = None) -> Path | str:
-    """`--db`, else `CALLSIM_DB`, else the user's data directory: a file's path, or a server's
-    URL as given (checked when opened)."""
-    for value in (given, os.environ.get(DB_ENV, "").strip()):
-        if value:
-            if is_server_url(value):
-                return str(value)
-            return Path(value).expanduser()
-    return default_db_path()
+    """`--db`, else `CALLSIM_DB`, else `db` in config.toml (sim/config.py), else the user's
+    data directory: a file's path, or a server's URL as given (checked when opened)."""
+    from callsim.sim.config import setting
+
+    value = setting("db", given).value  # the option, the variable, then the config files
+    if not value:
+        return default_db_path()
+    if is_server_url(value):
+        return str(value)
+    return Path(value).expanduser()
 
 
 def resolve_db_path(given: str | os.PathLike[str] | None = None) -> Path:

@@ -15,6 +15,8 @@ def _private_store(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("callsim-home")
     monkeypatch.setenv("CALLSIM_DB", str(home / "callsim.db"))
     monkeypatch.setenv("CALLSIM_CONFIG_DIR", str(home / "config"))
+    # no machine's /etc/callsim/config.toml reaches a test: a system file only where one is made
+    monkeypatch.setenv("CALLSIM_SYSTEM_CONFIG", str(home / "system-config.toml"))
     monkeypatch.delenv("CALLSIM_TRAINEE", raising=False)
 
 

@@ -57,7 +57,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def choose_theme(given: str | None) -> tuple[str | None, str | None]:
     """(theme to start in, problem): `--theme NAME` if it is one of Textual's themes, else the
-    one remembered from the palette (a remembered name no longer known is passed over)."""
+    one remembered from the palette (a remembered name no longer known is passed over), else
+    config.toml's `theme`. Only --theme's problem stops the app; config.toml's is a notice."""
     from textual.theme import BUILTIN_THEMES
 
     from callsim.sim.app_settings import saved_theme
@@ -68,15 +69,46 @@ def choose_theme(given: str | None) -> tuple[str | None, str | None]:
         names = ", ".join(sorted(BUILTIN_THEMES))
         return None, f"--theme: no theme named '{given}'; the themes are: {names}"
     saved = saved_theme()
-    return (saved if saved in BUILTIN_THEMES else None), None
+    if saved in BUILTIN_THEMES:
+        return saved, None
+    from callsim.sim.config import setting
+
+    configured = setting("theme")  # config.toml's, until one is chosen in the app
+    if configured.value is None:
+        return None, None
+    if configured.value in BUILTIN_THEMES:
+        return configured.value, None
+    return None, (
+        f"{configured.origin}: no theme named '{configured.value}'; the themes are: "
+        f"{', '.join(sorted(BUILTIN_THEMES))}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    dirs = [Path(d) for d in getattr(args, "scenarios", []) or []]
+    app = build(args)
+    if isinstance(app, int):
+        return app
+    app.run()
+    return 0
+
+
+def build(args: argparse.Namespace):
+    """The app the command line asks for, ready to run, or the exit code after saying why not."""
+    from callsim.sim import config
+
+    notices = config.problems()  # a bad config.toml never stops the app: said, then left out
+    config.check_or_report(fatal=False)
+    given = getattr(args, "scenarios", []) or []
+    dirs = config.scenario_dirs(given)
     for d in dirs:
-        if not d.exists():
+        if d.exists():
+            continue
+        if given:
             print(f"callsim: no such folder: {terminal_safe(str(d))}", file=sys.stderr)
             return 1
+        notices.append(f"the scenario folder {d} (config.toml's 'scenarios') is not there")
+        print(f"callsim: {terminal_safe(notices[-1])}", file=sys.stderr)
+    dirs = [d for d in dirs if d.exists()]
     name, mode = getattr(args, "scenario", None), getattr(args, "mode", None)
     if mode is not None and name is None:
         print("callsim app: --mode needs --scenario", file=sys.stderr)
@@ -84,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
     theme, problem = choose_theme(getattr(args, "theme", None))
     if problem is not None:
         print(f"callsim app: {terminal_safe(problem)}", file=sys.stderr)
-        return 2
+        if getattr(args, "theme", None) is not None:
+            return 2
+        notices.append(problem)
     loaded = None
     if name is not None:
         loaded = load_or_report(name, dirs)
@@ -116,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "served", False):
         app.trainee_fixed = trainee is not None
     store.on_error = lambda message: app.notify(message, severity="error", timeout=15, markup=False)
-    app.run()
-    return 0
+    for notice in notices:  # shown over the home screen as well as said on stderr
+        app.notify(notice, title="config.toml", severity="warning", timeout=20, markup=False)
+    return app
 
 
 def load_or_report(name: str, dirs: list[Path]):

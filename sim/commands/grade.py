@@ -33,7 +33,11 @@ def add(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("transcript", metavar="TRANSCRIPT", help="a transcript JSON file ('-' = stdin)")
-    p.add_argument("--rubric", metavar="FILE", help="grade against this rubric file")
+    p.add_argument(
+        "--rubric",
+        metavar="FILE",
+        help="grade against this rubric file (default: rubric in config.toml, else the bundled)",
+    )
     p.add_argument("--scenario", metavar="PATH", help="the scenario file (or bundled id)")
     p.add_argument(
         "--scenarios",
@@ -180,16 +184,22 @@ def run(args: argparse.Namespace) -> int:
     transcript = load_transcript(args.transcript)
     if transcript is None:
         return 1
+    from callsim.sim.config import setting
+
+    chosen = setting("rubric", args.rubric)  # --rubric, else config.toml's, else the bundled
     rubric = None
-    if args.rubric:
+    if chosen.value:
         try:
-            rubric = load_rubric(args.rubric)
+            rubric = load_rubric(chosen.value)
         except RubricError as exc:
             for problem in exc.problems:
                 _say(str(problem))
-            _say(f"callsim grade: the rubric {args.rubric} has errors")
+            named = "" if chosen.source == "option" else f" (from {chosen.origin})"
+            _say(f"callsim grade: the rubric {chosen.value}{named} has errors")
             return 1
-    dirs = [Path(d) for d in args.scenarios]
+    from callsim.sim.config import scenario_dirs
+
+    dirs = scenario_dirs(args.scenarios)  # --scenarios, else config.toml's
     loaded, exact, ok = find_scenario(transcript, args.scenario, dirs)
     if not ok:
         return 1

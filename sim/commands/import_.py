@@ -111,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     store = open_or_report(args)
     if store is None:
         return 1
-    dirs = [Path(d) for d in args.scenarios]
+    from callsim.sim.config import scenario_dirs
+
+    dirs = scenario_dirs(args.scenarios)  # --scenarios, else config.toml's
     failed = False
     for name in args.files:
         shown = terminal_safe(name, keep_newlines=False)

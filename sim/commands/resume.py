@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from callsim.sim.textsafe import terminal_safe
 
@@ -58,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         report(exc)
         return 1
-    dirs = [Path(d) for d in args.scenarios]
+    from callsim.sim.config import scenario_dirs
+
+    dirs = scenario_dirs(args.scenarios)  # --scenarios, else config.toml's
     try:
         session = resume_session(transcript, extra_dirs=dirs, recorded_here=recorded_here)
     except ResumeError as exc:

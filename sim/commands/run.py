@@ -40,12 +40,14 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def load_or_report(name: str, err: TextIO | None = None):
-    """The loaded scenario, or None after printing every problem with FILE:LINE:COL."""
+    """The loaded scenario (a file, or an id among config.toml's scenario folders and the
+    bundled ones), or None after printing every problem with FILE:LINE:COL."""
     err = err or sys.stderr  # looked up now, not at import: stderr may have been replaced
     from callsim.engine.loader import ScenarioError, load_scenario
+    from callsim.sim.config import scenario_dirs
     from callsim.sim.scenario_paths import resolve_scenario
 
-    path = resolve_scenario(name)
+    path = resolve_scenario(name, scenario_dirs())  # the team's folders (config.toml) first
     if path is None:
         print(
             f"callsim: no scenario file or bundled scenario named '{terminal_safe(name)}'", file=err

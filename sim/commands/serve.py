@@ -101,6 +101,11 @@ def run(args: argparse.Namespace) -> int:
     if args.user_header is not None and not args.user_header.strip():
         print("callsim serve: --user-header needs a header name", file=sys.stderr)
         return 2
+    from callsim.sim.config import scenario_dirs, setting
+
+    # Each session runs with a config folder of its own: it gets the server's choices as given.
+    args.scenarios = [str(d) for d in scenario_dirs(args.scenarios)]
+    args.db = setting("db", args.db).value or None
     for d in args.scenarios:
         if not Path(d).is_dir():
             print(f"callsim: no such folder: {terminal_safe(d)}", file=sys.stderr)
