@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,30 +43,39 @@ OPTION: dict[str, str] = {
     "theme": "--theme",
 }
 _PATH_KEYS = ("rubric", "levels")
-_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+#: Where tomllib says a syntax error is, at the end of its message.
+_AT = r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$"
 
 
-@dataclass
 class ConfigFile:
-    """One config.toml: where it is, why there, what it set and what was wrong in it."""
+    """One config.toml: where it is, why there, what it set and what was wrong in it.
+    (Plain classes, not dataclasses: every command imports this module as it starts.)"""
 
-    scope: str  # "system" or "user"
-    path: Path
-    chosen_by: str  # the variable that named the file or folder, or "default"
-    found: bool = False
-    values: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    __slots__ = ("scope", "path", "chosen_by", "found", "values", "problems")
+
+    def __init__(self, scope: str, path: Path, chosen_by: str) -> None:
+        self.scope = scope  # "system" or "user"
+        self.path = path
+        self.chosen_by = chosen_by  # the variable that named the file or folder, or "default"
+        self.found = False
+        self.values: dict[str, Any] = {}
+        self.problems: list[str] = []
 
 
-@dataclass(frozen=True)
 class Setting:
     """A key's value and where it came from (`origin`: an option, a variable, a file, or
     "default"), as `callsim locate` says it."""
 
-    key: str
-    value: Any
-    source: str  # "option", "env", "user", "system", "app" or "default"
-    origin: str
+    __slots__ = ("key", "value", "source", "origin")
+
+    def __init__(self, key: str, value: Any, source: str, origin: str) -> None:
+        self.key = key
+        self.value = value
+        self.source = source  # "option", "env", "user", "system" or "default"
+        self.origin = origin
+
+    def __repr__(self) -> str:
+        return f"Setting({self.key}={self.value!r}, {self.source}: {self.origin})"
 
 
 def system_config_path() -> tuple[Path, str]:
@@ -78,10 +86,16 @@ def system_config_path() -> tuple[Path, str]:
 
 
 def user_config_path() -> tuple[Path, str]:
+    """config.toml beside trainee.json. On Linux the folder is worked out as platformdirs
+    does (XDG_CONFIG_HOME, else ~/.config), without importing it: every command asks."""
     from callsim.sim.trainee import CONFIG_DIR_ENV, config_path
 
-    chosen = CONFIG_DIR_ENV if os.environ.get(CONFIG_DIR_ENV, "").strip() else "default"
-    return config_path().with_name(CONFIG_FILENAME), chosen
+    if os.environ.get(CONFIG_DIR_ENV, "").strip():
+        return config_path().with_name(CONFIG_FILENAME), CONFIG_DIR_ENV
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / "callsim" / CONFIG_FILENAME, "default"
+    return config_path().with_name(CONFIG_FILENAME), "default"
 
 
 def config_files() -> list[ConfigFile]:
@@ -134,9 +148,9 @@ def read_config(path: Path, chosen_by: str, scope: str) -> ConfigFile:
         data = toml.loads(text)
     except toml.TOMLDecodeError as exc:
         message = str(exc)
-        at = _AT.search(message)
+        at = re.search(_AT, message)
         line, col = (at.group(1), at.group(2)) if at and at.group(1) else (None, None)
-        message = _AT.sub("", message)
+        message = re.sub(_AT, "", message)
         where = f"{path}:{line}:{col}" if line else f"{path}"
         if at and not at.group(1):
             message += " (at the end of the file)"

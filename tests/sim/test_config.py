@@ -12,6 +12,7 @@ import argparse
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,18 @@ def test_without_a_config_nothing_changes(capsys):
     """The conftest's CALLSIM_DB and no files at all: the store is the variable's, as before."""
     lines = locate(capsys, "db")
     assert lines[0].endswith("(from CALLSIM_DB)")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux shortcut")
+@pytest.mark.parametrize("xdg", [None, "/tmp/xdg-somewhere"])
+def test_the_users_file_is_beside_trainee_json_without_the_variable(monkeypatch, xdg):
+    """Worked out without importing platformdirs, it must be the folder platformdirs gives."""
+    from callsim.sim.config import user_config_path
+    from callsim.sim.trainee import config_path
+
+    monkeypatch.delenv("CALLSIM_CONFIG_DIR")
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    assert user_config_path() == (config_path().with_name("config.toml"), "default")
