@@ -274,6 +274,26 @@ def scenario_dirs(given: list[str] | None = None) -> list[Path]:
     return list(configured("scenarios") or [])
 
 
+def configured_rubric() -> tuple[Any, str | None]:
+    """config.toml's `rubric` loaded, for grading calls: (Rubric, None); (None, why not) when
+    the file has errors or is missing (the bundled rubric grades instead); (None, None) when
+    no rubric is configured. Imports the grader's rubric model only when one is."""
+    chosen = setting("rubric")
+    if chosen.value is None:
+        return None, None
+    from callsim.grading.rubric import RubricError, load_rubric
+
+    try:
+        return load_rubric(chosen.value), None
+    except RubricError as exc:
+        first = str(exc.problems[0]) if exc.problems else "it cannot be read"
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        return None, (
+            f"the rubric {chosen.value} (from {chosen.origin}) cannot be used: {first}{more}; "
+            "calls are graded against the bundled rubric"
+        )
+
+
 def problems(files: list[ConfigFile] | None = None) -> list[str]:
     return [p for f in (files if files is not None else config_files()) for p in f.problems]
 

@@ -94,9 +94,17 @@ def _refuse_long(text: str, kind: str, limit: int = MAX_TEXT) -> None:
 
 
 def default_grader() -> Grader:
+    """The bundled rubric's grader, or config.toml's rubric's when one is set and loads (a
+    rubric with errors was said when the call started; the bundled one grades instead)."""
     from callsim.grading.grader import grade_transcript
+    from callsim.sim.config import configured_rubric
 
-    return grade_transcript
+    rubric, _ = configured_rubric()
+    if rubric is None:
+        return grade_transcript
+    from functools import partial
+
+    return partial(grade_transcript, rubric=rubric)
 
 
 def default_tagger() -> Tagger:

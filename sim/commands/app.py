@@ -119,6 +119,10 @@ def build(args: argparse.Namespace):
         if getattr(args, "theme", None) is not None:
             return 2
         notices.append(problem)
+    _, problem = config.configured_rubric()  # the team's rubric grades calls; say if it cannot
+    if problem is not None:
+        notices.append(problem)
+        print(f"callsim: {terminal_safe(problem, keep_newlines=False)}", file=sys.stderr)
     loaded = None
     if name is not None:
         loaded = load_or_report(name, dirs)

@@ -98,6 +98,12 @@ def run(args: argparse.Namespace) -> int:
     store = None if getattr(args, "no_save", False) else open_or_report(args)
     if store is None and not getattr(args, "no_save", False):
         return 1
+    from callsim.sim.config import configured_rubric
+
+    _, problem = configured_rubric()  # a team's rubric grades the call; a broken one is said
+    if problem is not None:
+        print(f"callsim run: warning: {terminal_safe(problem, keep_newlines=False)}",
+              file=sys.stderr)  # fmt: skip
     if args.script is None:
         locked = locked_because(loaded, trainee, store)
         if locked is not None:  # earned difficulty (sim/levels.py); scripts are trainers' tools

@@ -159,6 +159,29 @@ def test_grade_uses_the_configured_rubric(capsys, system, tmp_path):
     assert code == 1 and f"the rubric {rubric} (from {system}) has errors" in err
 
 
+def test_calls_taken_are_graded_against_the_configured_rubric(capsys, system, tmp_path):
+    shutil.copy(ROOT / "tests" / "grading" / "fixtures" / "rubrics" / "small.yaml",
+                system.parent / "team-rubric.yaml")  # fmt: skip
+    system.write_text('db = "team.db"\nrubric = "team-rubric.yaml"\n')
+    code, out, err = cli(capsys, "run", "broadband-down-repeat-caller", "--script", SCRIPT,
+                         "--json", "--trainee", "ann")  # fmt: skip
+    assert code == 0 and err == ""
+    grade = json.loads(out)["grade"]
+    assert grade["rubric"]["id"] == "small"
+    assert [d["id"] for d in grade["dimensions"]] == ["empathy", "promises"]
+    store = Store(system.parent / "team.db")
+    [call] = store.list_calls()
+    assert store.grade(call.id).rubric_id == "small"  # saved as graded
+    # a rubric with errors: said, and the call is graded against the bundled one
+    (system.parent / "team-rubric.yaml").write_text("format: 1\nid: [\n")
+    code, out, err = cli(capsys, "run", "broadband-down-repeat-caller", "--script", SCRIPT,
+                         "--json", "--no-save")  # fmt: skip
+    assert code == 0
+    assert f"warning: the rubric {system.parent / 'team-rubric.yaml'} (from {system}) cannot " \
+        "be used" in err and "graded against the bundled rubric" in err
+    assert json.loads(out)["grade"]["rubric"]["id"] == "default"
+
+
 def test_the_theme_palette_choice_wins_over_config_and_the_option_over_both(system):
     from callsim.sim.app_settings import save_theme
     from callsim.sim.commands.app import choose_theme
@@ -256,7 +279,7 @@ def test_locate_json_and_every_thing_at_once(capsys, system):
 async def test_the_app_opens_on_a_bad_config_and_says_why(capsys, user, tmp_path):
     from callsim.sim.commands.app import build
 
-    user.write_text('theme = "no-such-theme"\nscenarios = ["gone"]\nwhat = 1\n')
+    user.write_text('theme = "no-such-theme"\nscenarios = ["gone"]\nwhat = 1\nrubric = "r.yaml"\n')
     args = argparse.Namespace(scenarios=[], trainee="ann", db=str(tmp_path / "a.db"))
     app = build(args)
     assert not isinstance(app, int)
@@ -269,6 +292,7 @@ async def test_the_app_opens_on_a_bad_config_and_says_why(capsys, user, tmp_path
         assert any("unknown key 'what'" in s for s in said)
         assert any("no theme named 'no-such-theme'" in s for s in said)
         assert any(f"{user.parent / 'gone'}" in s and "not there" in s for s in said)
+        assert any(f"the rubric {user.parent / 'r.yaml'}" in s for s in said)
         shown = " ".join(str(t.render()) for t in app.screen.query("Toast"))
         assert "unknown key 'what'" in shown  # over the home screen, not only in the log
 
