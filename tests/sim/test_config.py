@@ -331,3 +331,14 @@ def test_the_users_file_is_beside_trainee_json_without_the_variable(monkeypatch,
     else:
         monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
     assert user_config_path() == (config_path().with_name("config.toml"), "default")
+
+
+def test_without_a_toml_reader_the_file_is_said_unread(capsys, user, monkeypatch):
+    """Python 3.10 has no tomllib, and callsim does not depend on tomli: a config file there
+    stops commands with a message instead of being passed over (its store would be missed)."""
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # what `import tomllib` finds on 3.10
+    monkeypatch.setitem(sys.modules, "tomli", None)
+    user.write_text('db = "team.db"\n')
+    code, _, err = cli(capsys, "sessions")
+    assert code == 2
+    assert f"{user}: error: callsim reads config.toml on Python 3.11 or later" in err
