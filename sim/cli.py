@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "resume": "resume",
     "progress": "progress",
     "cohort": "cohort",
+    "assign": "assign",
     "agreement": "agreement",
     "review": "review",
     "serve": "serve",

@@ -7,7 +7,8 @@ Each person connects as their own PostgreSQL role (LOGIN), a member of one group
 - `callsim_mentor`: reads the calls of the trainees in their team and writes reviews (comments,
   overrides, cleared flags, the reviewed mark: only those two columns of a call); cannot
   change a transcript.
-- `callsim_trainer`: reads every call (cohort figures) and manages goals and level unlocks.
+- `callsim_trainer`: reads every call (cohort figures) and manages goals, level unlocks and
+  assignments (a mentor reads their team's assignments, a trainee their own).
 - `callsim_admin`: everything (it owns nothing more than the others; `admin init` is run by the
   database's owner or a superuser, which row-level security does not restrict).
 Row-level security policies on every table that names a call decide which rows a role sees;
@@ -157,6 +158,16 @@ def _statements(store: Store) -> list[str]:
             ("all", "ALL", trainer, "true", "true"),
             ("admin", "ALL", admin, "true", "true"),
         ]
+    # assignments: a trainer's (and an admin's) to manage; a mentor reads their team's, a
+    # trainee their own
+    out.append(f"GRANT SELECT ON assignments TO {trainee}, {mentor}, {trainer}")
+    out.append(f"GRANT INSERT, UPDATE, DELETE ON assignments TO {trainer}")
+    policies["assignments"] = [
+        ("own", "SELECT", trainee, "trainee = current_user", None),
+        ("team", "SELECT", mentor, "callsim_in_team_of(trainee, current_user)", None),
+        ("all", "ALL", trainer, "true", "true"),
+        ("admin", "ALL", admin, "true", "true"),
+    ]
     for table, rules in policies.items():
         out.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for name, verb, to, using, check in rules:

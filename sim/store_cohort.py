@@ -147,17 +147,48 @@ def check_since(since: str | None) -> str | None:
         raise CohortError(f"'{since}' is not a date: write it as YYYY-MM-DD") from None
 
 
+def _accounts(store: Store) -> bool:
+    """Whether a server store has the accounts tables (`callsim admin init` made them)."""
+    return bool(store.server and store._read("SELECT to_regclass('people') IS NOT NULL")[0][0])
+
+
+def team_trainees(store: Store, team: str) -> list[str]:
+    """The trainees of a team on a team's server, sorted; CohortError (exit code 2) for a
+    store without teams or a team it does not have."""
+    if not store.server:
+        raise CohortError(
+            "teams are kept on a team's PostgreSQL store (callsim admin add-team); this "
+            f"store is one person's file ({store.path}): leave --team out"
+        )
+    teams = []
+    if _accounts(store):
+        teams = [r[0] for r in store._read("SELECT name FROM teams ORDER BY name")]
+    if team not in teams:
+        known = f"the teams are: {', '.join(teams)}" if teams else "the store has no teams yet"
+        raise CohortError(f"no team '{team}' ({known})")
+    rows = store._read(
+        "SELECT name FROM people WHERE team = :t AND role = 'trainee' ORDER BY name", {"t": team}
+    )
+    return [r[0] for r in rows]
+
+
+def is_trainee(store: Store, name: str) -> bool | None:
+    """On a server with accounts, whether `name` is a trainee there; None where there are no
+    accounts (an SQLite file: anyone's name will do)."""
+    if not _accounts(store):
+        return None
+    found = store._read("SELECT 1 FROM people WHERE name = :n AND role = 'trainee'", {"n": name})
+    return bool(found)
+
+
 def members(store: Store, team: str | None) -> tuple[str | None, list[str]]:
     """The team shown (a mentor's own when none was given) and the trainees in view, sorted;
     CohortError when the team is unknown or the login may not see it."""
     if not store.server:
         if team is not None:
-            raise CohortError(
-                "teams are kept on a team's PostgreSQL store (callsim admin add-team); this "
-                f"store is one person's file ({store.path}): leave --team out"
-            )
+            team_trainees(store, team)  # says why not
         return None, store.trainees()
-    accounts = store._read("SELECT to_regclass('people') IS NOT NULL")[0][0]
+    accounts = _accounts(store)
     me = store._read("SELECT current_user")[0][0]
     role, my_team = None, None
     if accounts:
@@ -179,17 +210,7 @@ def members(store: Store, team: str | None) -> tuple[str | None, list[str]]:
             )
         team = my_team
     if team is not None:
-        teams = []
-        if accounts:
-            teams = [r[0] for r in store._read("SELECT name FROM teams ORDER BY name")]
-        if team not in teams:
-            known = f"the teams are: {', '.join(teams)}" if teams else "the store has no teams yet"
-            raise CohortError(f"no team '{team}' ({known})")
-        rows = store._read(
-            "SELECT name FROM people WHERE team = :t AND role = 'trainee' ORDER BY name",
-            {"t": team},
-        )
-        return team, [r[0] for r in rows]
+        return team, team_trainees(store, team)
     people = set()
     if accounts:
         people = {r[0] for r in store._read("SELECT name FROM people WHERE role = 'trainee'")}
@@ -261,6 +282,7 @@ def cohort(
 ) -> Cohort:
     """The cohort in view of this store's login (see the module's notes)."""
     from callsim.sim.self_assessment import rubric_dimensions
+    from callsim.sim.store_assignments import counts
 
     since = check_since(since)
     today = today or date.today()
@@ -270,4 +292,7 @@ def cohort(
         figures(name, store.progress(name, limit=CALLS), since, today, titles, targets)
         for name in names
     ]
+    found = counts(store, names, today)
+    for t in people:
+        t.assignments = found.get(t.trainee, {"done": 0, "open": 0, "overdue": 0})
     return Cohort(team, since, today.isoformat(), targets, weakest(people, titles, targets), people)

@@ -216,8 +216,24 @@ def _v6(op: Operations) -> None:
     op.create_index("peer_comments_call", "peer_comments", ["call_id", "turn"])
 
 
+def _v7(op: Operations) -> None:
+    """Assignments (issue 15, item 3; queries in sim/store_assignments.py): a trainer assigns a
+    scenario to a trainee, due by a date; assigning to a team makes one row per member."""
+    op.create_table(
+        "assignments",
+        sa.Column("id", _id_type(op), primary_key=True),
+        sa.Column("trainee", sa.Text, nullable=False),
+        sa.Column("scenario_id", sa.Text, nullable=False),
+        sa.Column("team", sa.Text),
+        sa.Column("due", sa.Text, nullable=False),  # YYYY-MM-DD
+        sa.Column("assigned_by", sa.Text),
+        sa.Column("created_at", sa.Text, nullable=False),
+    )
+    op.create_index("assignments_trainee", "assignments", ["trainee", "due"])
+
+
 #: MIGRATIONS[n] upgrades a store from schema version n to n+1; append, never edit.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 
 #: The tables these migrations make (a version-0 SQLite file holding others is not ours).
 OUR_TABLES = {
@@ -233,6 +249,7 @@ OUR_TABLES = {
     "unlocks",
     "shares",
     "peer_comments",
+    "assignments",
     "alembic_version",
 }
 

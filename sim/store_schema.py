@@ -158,6 +158,18 @@ peer_comments = sa.Table(
     sa.Column("created_at", sa.Text, nullable=False),
 )
 
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("trainee", sa.Text, nullable=False),
+    sa.Column("scenario_id", sa.Text, nullable=False),
+    sa.Column("team", sa.Text),  # assigned to this team (one row per member), or NULL
+    sa.Column("due", sa.Text, nullable=False),  # YYYY-MM-DD
+    sa.Column("assigned_by", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),  # UTC ISO: a call after it counts
+)
+
 #: Alembic's own bookkeeping table, the same layout `alembic stamp` makes.
 alembic_version = sa.Table(
     "alembic_version",

@@ -132,6 +132,16 @@ def text(c: Cohort) -> str:
             f"  {_name(t.trainee):<16} {t.calls:>5} {fcr:>6} {time:>6} {turns:>6} {vs:>9} "
             f"{sat:>7}  {_days(t)}"
         )
+    assigned = [t for t in c.trainees if sum(t.assignments.values())]
+    if assigned:
+        lines += ["", "Assignments (callsim assign --list for each one)"]
+        for t in assigned:
+            n = t.assignments
+            overdue = f", {n['overdue']} overdue" if n.get("overdue") else ""
+            lines.append(
+                f"  {_name(t.trainee):<16} {n.get('done', 0)} done, {n.get('open', 0)} open"
+                f"{overdue}"
+            )
     idle = c.idle
     lines.append("")
     if idle:
