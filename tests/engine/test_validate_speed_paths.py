@@ -309,3 +309,78 @@ def test_ctrl_c_stops_a_large_check_at_once_with_one_line_and_no_workers_left(tm
     assert "files checked" not in out
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)  # nothing of the group is left running
+
+
+def _workers(pid: int) -> list[int]:
+    """The processes `pid` has started (its workers), from /proc."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _cpu_ticks(pid: int) -> int:
+    """CPU time a process has used, in clock ticks (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+@pytest.fixture(scope="module")
+def checked_library(tmp_path_factory) -> tuple[Path, list[Path], int, str]:
+    """A library (240 scenario copies, hostile and intent files) and what `callsim validate`
+    prints for it when no worker dies."""
+    root = tmp_path_factory.mktemp("dying")
+    library = root / "library"
+    library.mkdir()
+    files = _library(library, 240)
+    env = {**os.environ, "CALLSIM_DB": str(root / "calls.db")}
+    done = subprocess.run(
+        [sys.executable, "-m", "callsim", "validate", str(library)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.stderr == "" and done.returncode == 1, done.stderr
+    return library, files, done.returncode, done.stdout
+
+
+@pytest.mark.skipif(
+    not os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children"),
+    reason="needs Linux's /proc/PID/task/PID/children to find the workers",
+)
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV], ids=["killed", "crashed"])
+def test_a_worker_that_dies_mid_check_still_leaves_every_files_result(
+    tmp_path, checked_library, sig
+):
+    """A worker killed (the out-of-memory killer) or crashing in C code: the command checks
+    the files it never answered itself and prints what a check with no death prints."""
+    library, files, code, expected = checked_library
+    env = {**os.environ, "CALLSIM_DB": str(tmp_path / "calls.db")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "callsim", "validate", str(library)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    killed = None
+    while killed is None and proc.poll() is None and time.monotonic() < deadline:
+        found = _workers(proc.pid)
+        if found and _cpu_ticks(found[0]) >= 30:  # mid-check: it has answered some files
+            killed = found[0]
+            os.kill(killed, sig)
+        else:
+            time.sleep(0.005)
+    out, err = proc.communicate(timeout=300)
+    assert killed is not None, "the check ended before a worker could be killed"
+    assert err == "", err
+    assert proc.returncode == code
+    assert out == expected
+    assert out.splitlines()[-1].startswith(f"{len(files)} files checked: ")
