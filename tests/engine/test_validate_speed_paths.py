@@ -384,3 +384,16 @@ def test_a_worker_that_dies_mid_check_still_leaves_every_files_result(
     assert proc.returncode == code
     assert out == expected
     assert out.splitlines()[-1].startswith(f"{len(files)} files checked: ")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc")
+def test_a_file_longer_than_its_size_said_is_read_to_the_end(tmp_path):
+    """`read_regular` reads the size fstat gives and a byte more, then the rest: a file that
+    grew after fstat (as /proc's files, size 0, always have) is still read whole."""
+    status = Path("/proc/self/status")
+    assert status.stat().st_size == 0
+    text = loader.read_regular(status)
+    assert text.startswith("Name:") and "\nPid:" in text and text.endswith("\n")
+    small = tmp_path / "small.yaml"
+    small.write_text("id: x\n", encoding="utf-8")
+    assert loader.read_regular(small) == "id: x\n"
