@@ -205,31 +205,46 @@ class HomeScreen(Screen):
         self.refresh_bindings()
 
     def show_goals(self) -> None:
-        """The trainee's goals with their status (sim/store_goals.py); hidden when none."""
+        """The trainee's open assignments, overdue first (sim/store_assignments.py), then their
+        goals with their status (sim/store_goals.py); hidden when there are none."""
         if not self._built or not self.is_mounted:
             return
         box = self.query_one("#goals", Static)
-        found = []
+        found, assigned = [], []
         if self.app.store is not None and self.app.trainee:
             from callsim.sim.self_assessment import rubric_dimensions
             from callsim.sim.store import StoreError
+            from callsim.sim.store_assignments import assignments, open_first
             from callsim.sim.store_goals import statuses
 
             library = catalogue_library(self.app)
             try:
                 found = statuses(self.app.store, self.app.trainee, library)
+                assigned = open_first(assignments(self.app.store, [self.app.trainee]))
             except StoreError:
-                found = []
+                pass
         self.levels = trainee_levels(self.app)
-        box.display = bool(found)
+        box.display = bool(found or assigned)
+        parts: list = []
+        if assigned:
+            titles = {e.scenario_id: e.title for e in self.app.catalogue if not e.broken}
+            parts.append(styled("Assigned to you", "bold"))
+            for x in assigned:
+                late = x.state() == "overdue"
+                label = f"{'overdue' if late else 'due ' + x.due:<16}"
+                parts += ["\n", styled(label, "bold $error" if late else "$warning")]
+                parts.append(plain(titles.get(x.scenario_id, x.scenario_id), keep_newlines=False))
+                parts += [styled(f"  (was due {x.due})", "dim")] if late else []
         if found:
             titles = dict(rubric_dimensions())
             style = {"met": "$success", "overdue": "bold $error"}
-            parts: list = [styled("Your goals", "bold")]
+            parts += ["\n\n"] if parts else []
+            parts.append(styled("Your goals", "bold"))
             for st in found:
                 parts += ["\n", styled(f"{st.state:<12}", style.get(st.state, "$warning"))]
                 parts += [" ", plain(st.goal.describe(titles), keep_newlines=False)]
                 parts += [styled(f"  ({st.now()})", "dim")]
+        if parts:
             box.update(join(*parts))
 
     def _show_trainee(self) -> None:

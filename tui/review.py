@@ -122,6 +122,7 @@ class ReviewListScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("right_square_bracket", "page(1)", "Next page"),
         Binding("left_square_bracket", "page(-1)", "Previous page"),
+        Binding("c", "cohort", "Cohort"),
     ]
 
     #: the first call of the page shown (0 for the newest), and how many calls match
@@ -173,6 +174,11 @@ class ReviewListScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.refill()  # a review just done shows as done
+
+    def action_cohort(self) -> None:
+        from callsim.tui.cohort import CohortScreen
+
+        self.app.push_screen(CohortScreen())
 
     def _filter(self, select_id: str) -> str | None:
         value = self.query_one(select_id, Select).value

@@ -76,3 +76,53 @@ async def test_the_progress_screen_shows_goals_and_the_self_assessment_match(mak
             "10 calls at difficulty 1 or above by 2099-01-31: in progress (4 of 10 calls)" in text
         )
         assert "Self-assessment: 4 calls rated; your ratings matched the grade on" in text
+
+
+def assigned_store(tmp_path) -> Store:
+    """Kim: one assignment overdue, one open, a goal; someone else's assignment."""
+    from callsim.sim.store_assignments import assign
+
+    store = Store(tmp_path / "calls.db")
+    assign(store, "broadband-down-repeat-caller", ["kim"], "2099-01-31", by="Tess")
+    assign(store, "double-charge-october", ["kim"], "2000-01-01")
+    assign(store, "roaming-bill-shock", ["someone else"], "2099-01-31")
+    set_goal(store, "kim", calls=2, difficulty=3, due="2099-01-31")
+    return store
+
+
+async def test_home_shows_open_assignments_first_and_a_call_completes_one(make_app, tmp_path):
+    app = make_app(store=AppStore(assigned_store(tmp_path)), trainee="kim")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        lines = shown_text(app.screen, "#goals").splitlines()
+        assert lines[:3] == [
+            "Assigned to you",
+            "overdue         double-charge-october  (was due 2000-01-01)",  # not in the list
+            "due 2099-01-31  Broadband down for days: the repeat caller",
+        ]
+        assert lines[4] == "Your goals"
+        assert "roaming" not in "\n".join(lines)  # another trainee's
+        await pilot.press("enter", "p")  # take the assigned call
+        await pilot.pause()
+        await reply(pilot, "I'm so sorry it's still down")
+        await pilot.press("f10", "enter")
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "Issue: down."
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        lines = shown_text(app.screen, "#goals").splitlines()
+        assert lines[:2] == [
+            "Assigned to you",
+            "overdue         double-charge-october  (was due 2000-01-01)",
+        ]
+        assert "Broadband" not in lines[2]  # done: no longer listed
+
+
+def test_home_with_assignments_snapshot(snap_compare, make_app, tmp_path):
+    app = make_app(store=AppStore(assigned_store(tmp_path)), trainee="kim")
+    assert snap_compare(app, terminal_size=(80, 24))
