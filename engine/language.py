@@ -184,9 +184,12 @@ _FINDING_OUT = re.compile(
 
 
 #: An intent described as asking ("Asks why they want to leave", "Finds out where the move
-#: is"): a question may match it even when its examples are statements.
+#: is"): a question may match it even when its examples are statements. Asking someone to do
+#: something ("asks to move the router") is a request, not a question for information.
 _DESCRIBES_ASKING = re.compile(
-    r"\b(?:asks?|asking|questions?|finds? out|enquires?|inquires?)\b", re.IGNORECASE
+    r"\b(?:(?:asks?|asking)(?! (?:\w+ )?to (?!understand|know|hear|learn|find|gather|check)\w)"
+    r"|questions?|finds? out|enquires?|inquires?)\b",
+    re.IGNORECASE,
 )
 
 

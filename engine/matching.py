@@ -355,7 +355,10 @@ class IntentMatcher:
         runner = ranked[1] if len(ranked) > 1 else None
         runner_name = runner[0] if runner else None
         runner_score = runner[1][0] if runner else 0.0
-        evidence = _evidence(name, wording, meant, explains.get(name, 0.0), len(reply_bag))
+        signed = self._meaning.signed(reply_bag) if self._meaning is not None else frozenset()
+        evidence = _evidence(
+            name, wording, meant, explains.get(name, 0.0), len(reply_bag), signed
+        )
         confidence = _confidence(evidence)
         veto = vetoes.get(name)
         if veto is not None and veto[0] >= score:
@@ -385,10 +388,12 @@ def _evidence(
     meant: list[tuple[float, str]],
     explains: float,
     size: int,
+    signed: frozenset[str] = frozenset(),
 ) -> tuple[float, ...]:
     """What speaks for `name` over the rest (0-1 scales): each reading's score and its lead,
-    whether both readings rank it first, how much of the reply its examples explain, and
-    whether the reply carries only one or two meanings (a filler's few words prove little)."""
+    whether both readings rank it first, how much of the reply its examples explain, whether
+    the reply carries only one or two meanings (a filler's few words prove little), and whether
+    it carries a meaning only `name`'s examples carry (its signature) or another intent's."""
     w = wording.get(name, 0.0)
     w_rest = max((v for k, v in wording.items() if k != name), default=0.0)
     s = next((v for v, k in meant if k == name), 0.0)
@@ -404,6 +409,8 @@ def _evidence(
         explains,
         float(size <= 1),
         float(size == 2),
+        float(name in signed),
+        float(bool(signed - {name})),
     )
 
 
@@ -417,12 +424,12 @@ def _confidence(evidence: tuple[float, ...]) -> float:
 #: Logistic weights over `_evidence` (intercept first), fitted by bench/calibrate_matching.py
 #: on the dev phrasings (tests/phrasings/dev), never on the held-out ones.
 CALIBRATION: tuple[float, ...] = (
-    -5.062, 3.775, 5.883, 0.691, 0.368, -0.171, 3.250, -4.286, -1.170
+    -5.694, 3.205, 7.353, 0.545, -0.674, -0.003, 2.511, -3.748, -0.896, 1.876, -0.151
 )
 #: A best intent this likely is taken even when neither reading clears its own bar alone: the
 #: level with the best recall minus three times the false accepts on the dev phrasings (a
 #: reply wrongly understood misleads a trainee more than one the customer asks about).
-ACCEPT_CONFIDENCE = 0.6
+ACCEPT_CONFIDENCE = 0.5
 
 
 #: Agreement: the wording's best guess scores at least this (below the floor)...

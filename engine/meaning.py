@@ -372,6 +372,12 @@ EXAMPLE_SHARE = 0.7
 #: the reply: it says the reply talks of something else too, but a person's own asides ("sit
 #: tight", "love", "to be fair") are not evidence against what the rest of the reply says.
 UNSEEN_SHARE = 0.7
+#: A meaning is an intent's signature when no other intent's examples carry it and at least
+#: this many of its own do ...
+SIGNATURE_EXAMPLES = 2
+#: ... and at least this share of them: a meaning two of twelve examples happen to share is
+#: not what the intent is about.
+SIGNATURE_SHARE = 0.3
 
 
 def base_meaning(token: str) -> str:
@@ -412,6 +418,19 @@ class MeaningIndex:
         m = max(1, len(self._union))
         self._idf_intent = {t: math.log((m + 1) / (c + 0.5)) + 0.1 for t, c in dfi.items()}
         self._unseen_intent = math.log((m + 1) / 0.5) + 0.1
+        # an intent's signature: meanings two or more of its examples carry and no other
+        # intent's ("split" for instalments), which a reply rarely carries by chance
+        per_intent: dict[tuple[str, str], int] = {}
+        counts: dict[str, int] = {}
+        for intent, bag in self._bags.values():
+            counts[intent] = counts.get(intent, 0) + 1
+            for t in bag:
+                per_intent[(intent, t)] = per_intent.get((intent, t), 0) + 1
+        self._signature = {
+            t: intent
+            for (intent, t), c in per_intent.items()
+            if dfi[t] == 1 and c >= max(SIGNATURE_EXAMPLES, SIGNATURE_SHARE * counts[intent])
+        }
 
     def union(self, intent: str) -> frozenset[str]:
         """Every meaning the intent's examples carry."""
@@ -419,6 +438,10 @@ class MeaningIndex:
 
     def weight(self, token: str) -> float:
         return self._idf.get(token, self._unseen)
+
+    def signed(self, reply_bag: frozenset[str]) -> frozenset[str]:
+        """The intents whose signature meanings the reply carries."""
+        return frozenset(self._signature[t] for t in reply_bag if t in self._signature)
 
     def conflicts(self, reply_bag: frozenset[str], key: int) -> bool:
         """Whether the reply says the example's meanings with the opposite polarity more than

@@ -107,9 +107,9 @@ def test_a_bad_concepts_block_is_refused_with_its_place(tmp_path):
     assert any("Bad Id" in str(p) for p in info.value.problems)
 
 
-#: Measured on the held-out replies (docs/matching.md): recall 0.830, false accepts 0.023. The
+#: Measured on the held-out replies (docs/matching.md): recall 0.847, false accepts 0.021. The
 #: targets are 0.90 and 0.02; the floor stops recall sliding back while the gap is closed.
-HELDOUT_RECALL_FLOOR = 0.825
+HELDOUT_RECALL_FLOOR = 0.84
 FALSE_ACCEPT_CEILING = 0.025
 
 
@@ -140,15 +140,15 @@ def test_held_out_replies_are_understood_at_least_as_well_as_measured():
     assert report.false_accept_rate <= FALSE_ACCEPT_CEILING
 
 
-#: Measured on the four scenarios nobody tuned (tests/untuned): recall 0.724, false accepts
+#: Measured on the four scenarios nobody tuned (tests/untuned): recall 0.735, false accepts
 #: 0.018 (2 of 110). The target is 0.85.
-UNTUNED_RECALL_FLOOR = 0.715
+UNTUNED_RECALL_FLOOR = 0.725
 UNTUNED_FALSE_ACCEPT_CEILING = 0.03
 
 
 #: Measured on the three study scenarios (tests/untuned/study, written by a trainer new to
-#: callsim, replies by another writer): recall 0.803, false accepts 0.009 (1 of 108).
-STUDY_RECALL_FLOOR = 0.795
+#: callsim, replies by another writer): recall 0.844, false accepts 0.028 (3 of 108).
+STUDY_RECALL_FLOOR = 0.835
 STUDY_FALSE_ACCEPT_CEILING = 0.03
 
 

@@ -126,7 +126,7 @@ def test_the_customer_asks_what_was_meant_then_understands_it_said_again():
     engine = ScenarioEngine(load_scenario(resolve_scenario("manager-from-the-first-line")))
     call = engine.new_call(start="listening")
     mood = call.mood
-    first = engine.reply(call, "Honestly, a manager couldn't do any more than I can here.")
+    first = engine.reply(call, "Honestly, nobody could do more than I can here.")
     assert first.intent is None
     assert first.customer_lines[0] in CLARIFY_LINES
     assert call.mood == mood  # unsure is not wrong: no cost
@@ -137,7 +137,7 @@ def test_the_customer_asks_what_was_meant_then_understands_it_said_again():
 def test_a_different_reply_after_the_question_is_not_taken_for_the_first():
     engine = ScenarioEngine(load_scenario(resolve_scenario("manager-from-the-first-line")))
     call = engine.new_call(start="listening")
-    engine.reply(call, "Honestly, a manager couldn't do any more than I can here.")
+    engine.reply(call, "Honestly, nobody could do more than I can here.")
     step = engine.reply(call, "The weather is lovely today.")
     assert step.intent is None
 
