@@ -136,8 +136,12 @@ def _walk(folder: Path) -> tuple[list[Path], list]:
             if not is_scenario_file(f):
                 continue
             try:
-                leaves = outside(f)
-                regular = stat.S_ISREG(f.stat().st_mode)
+                # os.walk enters no linked folder, so only a link itself can lead outside:
+                # resolving every file (a system call per part of its path) is for links
+                mode = f.lstat().st_mode
+                link = stat.S_ISLNK(mode)
+                leaves = link and outside(f)
+                regular = stat.S_ISREG(f.stat().st_mode if link else mode)
             except (OSError, RuntimeError):
                 refused.append(Problem(str(f), 1, 1, "error", "a broken symbolic link: not read"))
                 continue
