@@ -33,6 +33,14 @@ def add(sub: argparse._SubParsersAction) -> None:
         "proxy (e.g. X-Remote-User); without it, a sign-in page asks",
     )
     p.add_argument(
+        "--sign-in",
+        choices=("name", "accounts"),
+        default="name",
+        help="what the sign-in page asks: name (any trainee name, the default) or accounts "
+        "(a name and password, checked by logging in to the team's PostgreSQL store --db as "
+        "that person; each session's app then connects as them)",
+    )
+    p.add_argument(
         "--public-url",
         metavar="URL",
         help="the address browsers use, when it is not http://HOST:PORT (behind a reverse "
@@ -101,11 +109,28 @@ def run(args: argparse.Namespace) -> int:
     if args.user_header is not None and not args.user_header.strip():
         print("callsim serve: --user-header needs a header name", file=sys.stderr)
         return 2
+    if args.sign_in == "accounts" and args.user_header is not None:
+        print(
+            "callsim serve: --sign-in accounts and --user-header both say who is training; "
+            "give one",
+            file=sys.stderr,
+        )
+        return 2
     from callsim.sim.config import scenario_dirs, setting
 
     # Each session runs with a config folder of its own: it gets the server's choices as given.
     args.scenarios = [str(d) for d in scenario_dirs(args.scenarios)]
     args.db = setting("db", args.db).value or None
+    if args.sign_in == "accounts":
+        from callsim.sim.store import is_server_url
+
+        if not is_server_url(args.db):
+            print(
+                "callsim serve: --sign-in accounts checks passwords against a team's "
+                "PostgreSQL store: give --db postgresql://USER@HOST:PORT/DB (docs/team.md)",
+                file=sys.stderr,
+            )
+            return 2
     for d in args.scenarios:
         if not Path(d).is_dir():
             print(f"callsim: no such folder: {terminal_safe(d)}", file=sys.stderr)
@@ -124,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
             public_url=args.public_url.rstrip("/") if args.public_url else None,
             user_header=args.user_header.strip() if args.user_header else None,
             config_root=args.config_root,
+            sign_in=args.sign_in,
         )
     except OSError as exc:  # the port is taken, or the address is not this machine's
         print(
