@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from serving import served
+from test_serve_accounts import ANN, PASSWORD, StoreAccounts, team  # noqa: F401 (a fixture)
 
 from callsim.sim.cli import main
 from callsim.sim.store import Store
@@ -72,6 +73,53 @@ class Screen:
         raise AssertionError(f"never shown: {words!r}\n---\n{self.text()[-3000:]}")
 
 
+def chromium(pw, tmp_path: Path):
+    """Debian's Chromium with a fresh profile."""
+    return pw.chromium.launch_persistent_context(
+        str(tmp_path / "chromium-profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=ARGS,
+        viewport={"width": 1280, "height": 800},
+    )
+
+
+def new_page(browser, shots: Path):
+    """A tab that reaches nothing beyond this machine, and what its app draws."""
+    page = browser.new_page()
+    # nothing leaves this machine (the page asks Google for a font)
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+    return page, Screen(page, shots)
+
+
+def open_repeat_caller(page, screen: Screen):
+    """From the home screen, the repeat caller's briefing; the keyboard, to go on."""
+    page.focus("#terminal .xterm-helper-textarea")  # where xterm.js takes keys
+    keys = page.keyboard
+    for attempt in range(4):  # a busy machine's app may drop or reorder early keys
+        page.wait_for_timeout(2000)
+        keys.press("/")
+        page.wait_for_timeout(300)
+        keys.press("Control+u")  # an empty search box
+        keys.type("repeat caller")
+        page.wait_for_timeout(1500)  # the list narrows as the words arrive
+        mark = screen.mark()
+        keys.press("Enter")  # to the list, narrowed to the scenario
+        page.wait_for_timeout(1000)
+        keys.press("Enter")  # its briefing
+        try:
+            screen.wait_for(page, "Practice", since=mark, timeout=10)
+            if "Jordan Reeves" in ANSI.sub("", "".join(screen.chunks[mark:])):
+                return keys  # the repeat caller's briefing
+        except AssertionError:
+            pass
+        assert attempt < 3, "the repeat caller's briefing never opened"
+        keys.press("Escape")  # back home, and try again
+        page.wait_for_timeout(500)
+        keys.press("Escape")
+    raise AssertionError("unreachable")
+
+
 def expected_answers(replies: list[str], tmp_path: Path, capsys) -> list[str]:
     """The customer's first words after each reply, from the same call played headless."""
     script = tmp_path / "two-replies.txt"
@@ -108,29 +156,7 @@ def test_a_trainee_takes_a_call_in_chromium(tmp_path, capsys):
             page.click("#sign-in")
             page.wait_for_selector("#terminal canvas, #terminal .xterm", timeout=20_000)
             screen.wait_for(page, "Broadband down for days")  # the scenario list is up
-            page.focus("#terminal .xterm-helper-textarea")  # where xterm.js takes keys
-            keys = page.keyboard
-            for attempt in range(4):  # a busy machine's app may drop or reorder early keys
-                page.wait_for_timeout(2000)
-                keys.press("/")
-                page.wait_for_timeout(300)
-                keys.press("Control+u")  # an empty search box
-                keys.type("repeat caller")
-                page.wait_for_timeout(1500)  # the list narrows as the words arrive
-                mark = screen.mark()
-                keys.press("Enter")  # to the list, narrowed to the scenario
-                page.wait_for_timeout(1000)
-                keys.press("Enter")  # its briefing
-                try:
-                    screen.wait_for(page, "Practice", since=mark, timeout=10)
-                    if "Jordan Reeves" in ANSI.sub("", "".join(screen.chunks[mark:])):
-                        break  # the repeat caller's briefing
-                except AssertionError:
-                    pass
-                assert attempt < 3, "the repeat caller's briefing never opened"
-                keys.press("Escape")  # back home, and try again
-                page.wait_for_timeout(500)
-                keys.press("Escape")
+            keys = open_repeat_caller(page, screen)
             keys.press("p")
             screen.wait_for(page, "Type your reply")  # the call, the customer's first line
             for text, answer in zip(replies, answers, strict=True):
@@ -170,3 +196,78 @@ def test_a_trainee_takes_a_call_in_chromium(tmp_path, capsys):
     grade = Store(srv.db).grade(call.id)
     assert grade is not None and f"{grade.score}/100" in shown
     print(f"screenshot: {shot}")
+
+
+def test_a_call_cut_off_by_a_closed_tab_is_resumed_in_a_new_one(tmp_path, capsys):
+    """One reply, the tab closed; a new tab (the same browser, still signed in) lists the call
+    as cut off under `m`, Enter carries it on with the earlier turn shown, and the next reply
+    is saved to the same call."""
+    first, second = SCRIPT.read_text(encoding="utf-8").splitlines()[:2]
+    answers = expected_answers([first, second], tmp_path, capsys)
+    with served(tmp_path) as srv, playwright.sync_playwright() as pw:
+        browser = chromium(pw, tmp_path)
+        try:
+            page, screen = new_page(browser, tmp_path)
+            page.goto(srv.url + "/")
+            page.fill("#trainee", "Ann Resume")
+            page.click("#sign-in")
+            screen.wait_for(page, "Broadband down for days")
+            keys = open_repeat_caller(page, screen)
+            keys.press("p")
+            screen.wait_for(page, "Type your reply")
+            mark = screen.mark()
+            keys.type(first, delay=2)
+            keys.press("Enter")
+            screen.wait_for(page, answers[0], since=mark)
+            page.close()  # the tab is closed mid-call
+
+            page, screen = new_page(browser, tmp_path)
+            page.goto(srv.url + "/")  # the cookie: no sign-in again
+            screen.wait_for(page, "Broadband down for days")
+            page.focus("#terminal .xterm-helper-textarea")
+            keys = page.keyboard
+            page.wait_for_timeout(1500)
+            keys.press("m")
+            screen.wait_for(page, "cut off")
+            mark = screen.mark()
+            keys.press("Enter")  # carry on where it stopped
+            screen.wait_for(page, "Type your reply", since=mark, timeout=30)
+            page.wait_for_timeout(1000)
+            assert first[:40] in ANSI.sub("", "".join(screen.chunks[mark:]))  # the earlier turn
+            page.screenshot(path=str(tmp_path / "resumed.png"))
+            mark = screen.mark()
+            keys.type(second, delay=2)
+            keys.press("Enter")
+            screen.wait_for(page, answers[1], since=mark)
+            page.wait_for_timeout(1000)
+        finally:
+            browser.close()
+    [call] = Store(srv.db).list_calls()
+    said = [t.text for t in Store(srv.db).transcript(call.id).turns if t.speaker == "trainee"]
+    assert call.trainee == "Ann Resume" and said == [first, second]
+
+
+def test_signing_in_with_a_password_in_chromium(team, tmp_path):  # noqa: F811 (the fixture)
+    """The sign-in page with the team store's accounts: a wrong password is refused on the page
+    (the name kept, the password not), the right one opens the app as that person."""
+    with served(tmp_path, "--db", team, "--sign-in", "accounts") as srv:
+        with playwright.sync_playwright() as pw:
+            browser = chromium(pw, tmp_path)
+            try:
+                page, screen = new_page(browser, tmp_path)
+                page.goto(srv.url + "/")
+                page.fill("#trainee", ANN)
+                page.fill("#password", "not the password")
+                page.click("#sign-in")
+                alert = page.wait_for_selector('[role="alert"]', timeout=10_000)
+                assert alert.inner_text() == StoreAccounts.WRONG
+                assert page.input_value("#trainee") == ANN
+                assert page.input_value("#password") == ""
+                page.screenshot(path=str(tmp_path / "sign-in-refused.png"))
+                page.fill("#password", PASSWORD[ANN])
+                page.click("#sign-in")
+                page.wait_for_selector("#terminal canvas, #terminal .xterm", timeout=20_000)
+                screen.wait_for(page, "Broadband down for days")
+                assert ANN in screen.text()  # the app runs as the person who signed in
+            finally:
+                browser.close()
