@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from callsim.sim import store_schema as T
-from callsim.sim.store import Store, StoreError, now_utc
+from callsim.sim.store import Store, StoreError, T, now_utc, sa  # T, sa: imported at first use
 
 LEVELS_ENV = "CALLSIM_LEVELS"
 LEVELS_FILENAME = "levels.yaml"

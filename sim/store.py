@@ -7,8 +7,11 @@ the tables; sim/store_migrations.py their history as Alembic operations):
 - a PostgreSQL server for a team: `--db postgresql://USER@HOST:PORT/DB` (the same variable).
   The password comes from `PGPASSWORD` or `~/.pgpass`, as for every libpq program; a URL
   holding one is refused, so it never sits in a shell history or a process list.
-SQLAlchemy is imported by the first `Store` opened (about 0.1-0.3 s), Alembic only to create or
-upgrade a schema, psycopg only for a server: commands that never open a store pay for none.
+SQLAlchemy is imported by the first statement it has to build (about 0.2 s of CPU): an SQLite
+file opens with sqlite3 alone, and the statements a call's start runs (its header, its turns,
+the resume check, the home screen's last scores and goals) are kept compiled for SQLite in
+sim/store_sql.py. Alembic is imported only to create or upgrade a schema, psycopg only for a
+server: commands that never open a store pay for none.
 
 Why SQLite and how it is used
 - Each turn is committed as it is recorded (`Store.recorder`), so a crash or a closed terminal
@@ -78,6 +81,7 @@ import json
 import os
 import shutil
 import sqlite3
+import sys
 import threading
 import time
 import weakref
@@ -89,6 +93,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from callsim.engine.transcript import Transcript, Turn
+from callsim.sim.lazy import LazyModule
 
 if TYPE_CHECKING:  # grading (rapidfuzz, the rubric) is imported only to read a grade
     from callsim.engine.loader import LoadedScenario
@@ -106,6 +111,11 @@ ID_PREFIX_SHOWN = 8
 #: A store up to this size is checked (SQLite's quick_check) as it is opened; a larger one
 #: before its first write (the check reads the whole file: about 1 GB a second when cached).
 CHECK_AT_OPEN_BYTES = 32 * 2**20
+#: Run the SQL kept compiled in sim/store_sql.py (a test turns it off to compile it again).
+USE_PRECOMPILED = True
+#: A statement compiled for SQLite: its SQL, the names of its parameters in order, and the
+#: values of those it holds itself (a literal in the statement, not given when it runs).
+Prepared = tuple[str, tuple[str, ...], dict[str, Any]]
 #: With less free space than this, SQLite's "disk I/O error" means the disk is full.
 NEARLY_FULL_BYTES = 8 * 2**20
 #: Taken (per transaction) while a PostgreSQL schema is created or upgraded.
@@ -126,20 +136,11 @@ class StoreError(Exception):
 #: an older callsim reads a store holding scripted calls (it counts them, as it always did).
 SOURCES = ("recorded", "imported", "scripted")
 
-# SQLAlchemy and the table definitions, bound by the first Store opened (`_load_sql`): a
-# command that never opens the store does not pay for importing them.
-sa: Any = None
-T: Any = None
-
-
-def _load_sql() -> None:
-    global sa, T
-    if T is None:
-        import sqlalchemy
-
-        from callsim.sim import store_schema
-
-        sa, T = sqlalchemy, store_schema
+# SQLAlchemy and the table definitions, imported at their first use (sim/lazy.py): a command
+# that never opens the store, and an SQLite store running only the statements kept compiled in
+# sim/store_sql.py (the way to a call screen), do not pay for importing them.
+sa: Any = LazyModule("sqlalchemy")
+T: Any = LazyModule("callsim.sim.store_schema")
 
 
 def __getattr__(name: str) -> Any:
@@ -500,12 +501,42 @@ def _header_json(transcript: Transcript) -> str:
 # The store
 
 
+def _database_error(exc: BaseException) -> bool:
+    """Whether `exc` is the database's (sqlite3's, or the driver's through SQLAlchemy, which
+    is not imported just to ask)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return isinstance(exc, sqlite3.Error) or (
+        errors is not None and isinstance(exc, errors.DBAPIError)
+    )
+
+
+class _JoiningConnection:
+    """What `Store._file_write` yields: the compiled statements never touch it (`_run` runs
+    them on sqlite3); the first other use makes SQLAlchemy's connection, which joins the
+    transaction already begun (its "begin" listener adds no second BEGIN)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._sa: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._sa is None:
+            with self._store._connection() as conn:  # the held one: it outlives this block
+                self._sa = conn
+        return getattr(self._sa, name)
+
+    def commit(self) -> None:
+        (self._sa or self._store._conn).commit()
+
+    def rollback(self) -> None:
+        (self._sa or self._store._conn).rollback()
+
+
 class Store:
     """One open store: an SQLite file or a PostgreSQL database. Safe to share between threads
     of one process (calls are serialised)."""
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
-        _load_sql()
         self.server = is_server_url(path)
         #: The file, or for a server its URL as given (it holds no password): for messages.
         self.path: Path | str = str(path) if self.server else Path(path)
@@ -519,16 +550,44 @@ class Store:
         self._compiled: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._held: Any = None  # SQLite: the one connection, held while the store is open
         self._conn: Any = None  # SQLite: the sqlite3 connection under it
+        self._sa_engine: Any = None  # SQLite: made when a statement first needs SQLAlchemy
+        self._opened = False
         if self.server:
             self._open_server(str(path), create=create)
+            self.dialect = self._engine.dialect.name
         else:
             self._open_file(Path(path), create=create)
-        self.dialect = self._engine.dialect.name
+            self.dialect = "sqlite"
+        self._opened = True
+
+    @property
+    def _insert(self) -> Any:
+        """The dialect's INSERT (it has ON CONFLICT)."""
         if self.dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        self._insert = insert
+        return insert
+
+    @property
+    def _engine(self) -> Any:
+        """SQLAlchemy's engine; for a file, over its one sqlite3 connection, made (and
+        SQLAlchemy imported) when a statement first needs it."""
+        if self._sa_engine is None and self._conn is not None:
+            conn = self._conn
+            engine = sa.create_engine(
+                "sqlite+pysqlite://", creator=lambda: conn, poolclass=sa.pool.StaticPool
+            )
+            me = weakref.ref(self)  # no cycle Store -> engine -> listener -> Store: see __del__
+
+            @sa.event.listens_for(engine, "begin")
+            def begin(connection: Any) -> None:  # reads run outside a transaction, as before
+                store = me()
+                if store is not None and store._writing:
+                    conn.execute("BEGIN IMMEDIATE")
+
+            self._sa_engine = engine
+        return self._sa_engine
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -553,18 +612,6 @@ class Store:
             raise _explain(exc, path, "open it") from None
         conn.text_factory = _lenient_text
         self._conn = conn
-        self._engine = sa.create_engine(
-            "sqlite+pysqlite://", creator=lambda: conn, poolclass=sa.pool.StaticPool
-        )
-
-        me = weakref.ref(self)  # no cycle Store -> engine -> listener -> Store: see __del__
-
-        @sa.event.listens_for(self._engine, "begin")
-        def begin(connection: Any) -> None:  # reads run outside a transaction, as before
-            store = me()
-            if store is not None and store._writing:
-                conn.execute("BEGIN IMMEDIATE")
-
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
@@ -587,7 +634,6 @@ class Store:
             except StoreError:
                 self.close()
                 raise
-        self._held = self._engine.connect()
 
     def _setup_file(self) -> None:
         conn = self._conn
@@ -633,7 +679,7 @@ class Store:
                 "a team's store on PostgreSQL needs the driver psycopg: install callsim with "
                 "its 'team' extra (pip install 'callsim[team]')"
             ) from None
-        self._engine = sa.create_engine(
+        self._sa_engine = sa.create_engine(
             url,
             pool_pre_ping=True,
             pool_size=2,
@@ -685,6 +731,7 @@ class Store:
         from callsim.sim.store_migrations import upgrade
 
         steps = _migrations()
+        self._engine  # noqa: B018  (Alembic runs on SQLAlchemy's connection: make it first)
         with self._write("upgrade its schema") as conn:
             if self.server:  # one client creates or upgrades it; the others wait, then see it
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
@@ -743,11 +790,12 @@ class Store:
             if self._held is not None:
                 self._held.close()
                 self._held = None
-            engine = getattr(self, "_engine", None)
+            engine = self._sa_engine
             if engine is not None:
                 engine.dispose()
             if self._conn is not None:
                 self._conn.close()
+            self._opened = False
 
     def __del__(self) -> None:
         # A store dropped without close() gives its file or its server connections back at
@@ -782,6 +830,8 @@ class Store:
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
+        if self._held is None and self._opened and not self.server:
+            self._held = self._engine.connect()
         if self._held is not None:
             yield self._held
         else:  # a server, or a file still being opened
@@ -804,6 +854,10 @@ class Store:
                         f"{self.damage}), so it is open to read only: could not {doing}. "
                         "Nothing was written to it. " + _KEEP_A_COPY
                     )
+                if self._sa_engine is None:
+                    with self._file_write(doing) as conn:
+                        yield conn
+                    return
             try:
                 with self._connection() as conn:
                     self._writing = True
@@ -824,6 +878,63 @@ class Store:
                 raise self._explain(exc, doing) from None
             except sqlite3.Error as exc:  # PRAGMAs run on the sqlite3 connection itself
                 raise self._explain(exc, doing) from None
+
+    @contextmanager
+    def _file_write(self, doing: str) -> Iterator[Any]:
+        """`_write` on a file before SQLAlchemy is needed: BEGIN IMMEDIATE on the sqlite3
+        connection, where the compiled statements run (`_run`); a statement that needs
+        SQLAlchemy makes its connection, which joins this transaction (`_JoiningConnection`)."""
+        conn = _JoiningConnection(self)
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                try:
+                    conn.rollback()
+                except Exception as exc:
+                    if not _database_error(exc):
+                        raise
+                raise
+        except Exception as exc:
+            if _database_error(exc):
+                raise self._explain(exc, doing) from None
+            raise
+
+    def _prepared(self, name: str, build: Callable[[], Any]) -> Prepared:
+        """(SQL, names of its parameters in order, values of those the statement holds itself)
+        of a named statement for SQLite: compiled once per process, or read from
+        sim/store_sql.py without importing SQLAlchemy."""
+        found = self._compiled.get(name)
+        if found is None:
+            from callsim.sim.store_sql import SQLITE
+
+            found = SQLITE.get(name) if USE_PRECOMPILED else None
+            if found is None:
+                compiled = self._stmt(name, build).compile(dialect=self._engine.dialect)
+                names = tuple(compiled.positiontup or ())
+                held = {n: compiled.params[n] for n in names if not compiled.binds[n].required}
+                found = (compiled.string, names, held)
+            self._compiled[name] = found
+        return found
+
+    @staticmethod
+    def _values(prepared: Prepared, params: dict[str, Any]) -> tuple[Any, ...]:
+        _, names, held = prepared
+        return tuple(params[n] if n in params else held[n] for n in names)
+
+    def _query(self, name: str, build: Callable[[], Any], params: dict[str, Any]) -> list:
+        """Rows of a named query built once (`_stmt`): on SQLite, its compiled SQL run on
+        sqlite3 (`_prepared`); the parameters are the statement's bind parameters by name."""
+        if self._conn is None:
+            return self._read(self._stmt(name, build), params)
+        prepared = self._prepared(name, build)
+        with self._lock:
+            try:
+                return self._conn.execute(prepared[0], self._values(prepared, params)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(exc, Path(self.path), "read it") from None
 
     def _read(self, stmt: Any, params: Sequence[Any] | dict[str, Any] | None = None) -> list:
         """Rows of a query (an SQLAlchemy statement, or SQL text with :named parameters)."""
@@ -854,15 +965,12 @@ class Store:
         if self._conn is None:
             conn.execute(self._stmt(name, build), params)
             return
-        found = self._compiled.get(name)
-        if found is None:
-            compiled = self._stmt(name, build).compile(dialect=self._engine.dialect)
-            found = self._compiled[name] = (compiled.string, tuple(compiled.positiontup or ()))
-        sql, names = found
+        prepared = self._prepared(name, build)
+        sql = prepared[0]
         if isinstance(params, list):
-            self._conn.executemany(sql, [tuple(p[n] for n in names) for p in params])
+            self._conn.executemany(sql, [self._values(prepared, p) for p in params])
         else:
-            self._conn.execute(sql, tuple(params[n] for n in names))
+            self._conn.execute(sql, self._values(prepared, params))
 
     # -- writing calls ------------------------------------------------------------------------
 
@@ -892,7 +1000,7 @@ class Store:
         }
 
         def build() -> Any:
-            stmt = self._insert(T.calls)
+            stmt = self._insert(T.calls).values({c: sa.bindparam(c) for c in row})
             if not replace:
                 return stmt.on_conflict_do_nothing(index_elements=["id"])
             kept = ("id", "source", "saved_at")
@@ -901,7 +1009,7 @@ class Store:
                 set_={c: stmt.excluded[c] for c in row if c not in kept},
             )
 
-        conn.execute(self._stmt(f"header-{replace}", build), row)
+        self._run(conn, f"header-{replace}", build, row)
 
     def _insert_turns(
         self, conn: Any, call_id: str, turns: Iterable[Turn], *, replace: bool
@@ -1174,11 +1282,18 @@ class Store:
         `limit` and `offset` page through them (`count_calls` says how many there are). A row
         holding damaged text is listed with replacement characters, never hides the others.
         """
-        where = self._filters(trainee, scenario, since, reviewed)
-        stmt = sa.select(*_summary_columns()).where(*where).order_by(*self._order())
-        if limit:
-            stmt = stmt.limit(limit).offset(max(0, offset))
-        return [_summary(r) for r in self._read(stmt)]
+        params = self._filter_params(trainee, scenario, since)
+        params.update(limit=limit, offset=max(0, offset))
+        name = f"calls:{','.join(sorted(params))}:{reviewed}:{bool(limit)}"
+
+        def build() -> Any:
+            where = self._filters(params, reviewed)
+            stmt = sa.select(*_summary_columns()).where(*where).order_by(*self._order())
+            if limit:
+                stmt = stmt.limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+            return stmt
+
+        return [_summary(r) for r in self._query(name, build, params)]
 
     def count_calls(
         self,
@@ -1189,22 +1304,35 @@ class Store:
         reviewed: bool | None = None,
     ) -> int:
         """How many calls `list_calls` with the same filters would list without a limit."""
-        where = self._filters(trainee, scenario, since, reviewed)
-        stmt = sa.select(sa.func.count()).select_from(T.calls).where(*where)
-        return int(self._read(stmt)[0][0])
+        params = self._filter_params(trainee, scenario, since)
+        stmt = (
+            sa.select(sa.func.count()).select_from(T.calls).where(*self._filters(params, reviewed))
+        )
+        return int(self._read(stmt, params)[0][0])
 
     @staticmethod
-    def _filters(
-        trainee: str | None, scenario: str | None, since: str | None, reviewed: bool | None = None
-    ) -> list[Any]:
+    def _filter_params(
+        trainee: str | None, scenario: str | None, since: str | None
+    ) -> dict[str, Any]:
+        """The filters given, as the bind parameters `_filters` names."""
+        given = {"trainee": trainee, "scenario": scenario, "since": since}
+        params = {k: v for k, v in given.items() if v is not None}
+        if since is not None:
+            params["since"] = utc_iso(since)
+        return params
+
+    @staticmethod
+    def _filters(params: dict[str, Any], reviewed: bool | None = None) -> list[Any]:
+        """WHERE clauses for `_filter_params`, with bind parameters (so a statement is built
+        and compiled once for each set of filters, whatever their values)."""
         c = T.calls.c
         where: list[Any] = []
-        if trainee is not None:
-            where.append(c.trainee == trainee)
-        if scenario is not None:
-            where.append(c.scenario_id == scenario)
-        if since is not None:
-            where.append(c.started_at >= utc_iso(since))
+        if "trainee" in params:
+            where.append(c.trainee == sa.bindparam("trainee"))
+        if "scenario" in params:
+            where.append(c.scenario_id == sa.bindparam("scenario"))
+        if "since" in params:
+            where.append(c.started_at >= sa.bindparam("since"))
         if reviewed is not None:
             where.append(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
         return where
@@ -1272,17 +1400,23 @@ class Store:
 
     def last_score(self, scenario_id: str, trainee: str | None = None) -> float | None:
         """The app's home screen: the latest graded total for this scenario (and trainee)."""
-        c = T.calls.c
-        rows = self._read(
-            sa.select(c.total_score)
-            .where(
-                c.scenario_id == scenario_id,
-                c.trainee.is_not_distinct_from(trainee),
-                c.total_score.is_not(None),
+
+        def build() -> Any:
+            c = T.calls.c
+            return (
+                sa.select(c.total_score)
+                .where(
+                    c.scenario_id == sa.bindparam("scenario"),
+                    c.trainee.is_not_distinct_from(sa.bindparam("trainee")),
+                    c.total_score.is_not(None),
+                )
+                .order_by(*self._order())
+                .limit(sa.bindparam("limit"))
+                .offset(sa.bindparam("offset"))  # SQLite's dialect adds one anyway
             )
-            .order_by(*self._order())
-            .limit(1)
-        )
+
+        params = {"scenario": scenario_id, "trainee": trainee, "limit": 1, "offset": 0}
+        rows = self._query("last-score", build, params)
         return rows[0][0] if rows else None
 
     def count(self) -> int:

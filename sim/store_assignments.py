@@ -20,10 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-import sqlalchemy as sa
-
-from callsim.sim import store_schema as T
-from callsim.sim.store import Store, StoreError, now_utc
+from callsim.sim.store import Store, StoreError, T, now_utc, sa  # T, sa: imported at first use
 
 State = Literal["done", "open", "overdue"]
 
@@ -111,23 +108,35 @@ def _done_call(which: str) -> sa.ScalarSelect:
 def assignments(store: Any, trainees: Iterable[str] | None = None) -> list[Assignment]:
     """The assignments of these trainees (all the login may read without), by trainee then due
     date, each with the call that completed it, if any."""
-    a = T.assignments.c
-    stmt = sa.select(
-        a.id,
-        a.trainee,
-        a.scenario_id,
-        a.team,
-        a.due,
-        a.assigned_by,
-        a.created_at,
-        _done_call("id"),
-        _done_call("started_at"),
-    ).order_by(a.trainee, a.due, a.created_at, a.id)
+
+    def build() -> Any:
+        a = T.assignments.c
+        return sa.select(
+            a.id,
+            a.trainee,
+            a.scenario_id,
+            a.team,
+            a.due,
+            a.assigned_by,
+            a.created_at,
+            _done_call("id"),
+            _done_call("started_at"),
+        ).order_by(a.trainee, a.due, a.created_at, a.id)
+
     s = _store(store)
-    if trainees is None:
+    names = None if trainees is None else list(trainees)
+    if names is not None and len(names) == 1:  # the home screen's (kept compiled for SQLite)
+        one = s._query(
+            "assignments-of",
+            lambda: build().where(T.assignments.c.trainee == sa.bindparam("trainee")),
+            {"trainee": names[0]},
+        )
+        return [Assignment(*r) for r in one]
+    stmt = build()
+    a = T.assignments.c
+    if names is None:
         rows = s._read(stmt)
     else:
-        names = list(trainees)
         rows = []
         for start in range(0, len(names), 500):  # SQLite's limit on parameters
             rows += s._read(stmt.where(a.trainee.in_(names[start : start + 500])))

@@ -22,10 +22,7 @@ from datetime import date
 from statistics import mean
 from typing import Any, Literal
 
-import sqlalchemy as sa
-
-from callsim.sim import store_schema as T
-from callsim.sim.store import Store, StoreError, now_utc
+from callsim.sim.store import Store, StoreError, T, now_utc, sa  # T, sa: imported at first use
 
 #: A dimension goal is judged on the mean of this many latest calls that scored it.
 RECENT = 3
@@ -167,8 +164,12 @@ def set_goal(
 
 def goals(store: Any, trainee: str) -> list[Goal]:
     """The trainee's goals, oldest first."""
-    g = T.goals.c
-    rows = _store(store)._read(_select().where(g.trainee == trainee).order_by(g.created_at, g.id))
+
+    def build() -> Any:
+        g = T.goals.c
+        return _select().where(g.trainee == sa.bindparam("trainee")).order_by(g.created_at, g.id)
+
+    rows = _store(store)._query("goals-of", build, {"trainee": trainee})
     return [_goal(r) for r in rows]
 
 

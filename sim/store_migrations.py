@@ -20,7 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
+from callsim.sim.lazy import LazyModule
+
+#: Imported when a migration runs: an up-to-date store only counts MIGRATIONS.
+sa: Any = LazyModule("sqlalchemy")
 
 if TYPE_CHECKING:
     from alembic.operations import Operations

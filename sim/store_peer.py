@@ -14,10 +14,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
-from callsim.sim import store_schema as T
-from callsim.sim.store import ID_PREFIX_SHOWN, Store, StoreError, now_utc
+from callsim.sim.store import (  # T, sa: imported at first use
+    ID_PREFIX_SHOWN,
+    Store,
+    StoreError,
+    T,
+    now_utc,
+    sa,
+)
 
 MAX_COMMENT = 2000
 

@@ -19,10 +19,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
-from callsim.sim import store_schema as T
-from callsim.sim.store import ID_PREFIX_SHOWN, Store, StoreError, now_utc
+from callsim.sim.store import (  # T, sa: imported at first use
+    ID_PREFIX_SHOWN,
+    Store,
+    StoreError,
+    T,
+    now_utc,
+    sa,
+)
 
 #: A trainee's rating of one rubric dimension: the rubric's own bands, worst first.
 RATINGS = ("poor", "fair", "good")
