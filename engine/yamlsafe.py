@@ -510,33 +510,28 @@ class _Builder:
         scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-        inline = {scalar_event, map_start, seq_start, map_end, seq_end}
         stack = self.stack
         lines = self._lines
         allowed = _ALLOWED_TAGS
         words, number_starts = _WORDS, _NUMBER_STARTS
         scalar = self._scalar
+        feed = self.feed
         no_key = _NO_KEY
         while True:  # pulled one by one (not yaml.parse's generator)
             event = get_event()
             kind = type(event)
-            if event is None or kind is stream_end:
-                return
-            if not stack or kind not in inline:
-                self.feed(event)
-                if self.fatal:
-                    return
-                continue
-            if kind is map_end or kind is seq_end:
-                stack.pop()
-                continue
-            tag = event.tag
-            if event.anchor is not None or (tag is not None and tag not in allowed):
-                self.feed(event)
-                if self.fatal:
-                    return
-                continue
+            # the kinds in the order they are most common: text values first
             if kind is scalar_event:
+                tag = event.tag
+                if (
+                    not stack
+                    or event.anchor is not None
+                    or (tag is not None and tag not in allowed)
+                ):
+                    feed(event)
+                    if self.fatal:
+                        return
+                    continue
                 value = event.value
                 if not event.style and tag is None:  # plain: maybe null, true, false, a number
                     if value in words:
@@ -544,13 +539,35 @@ class _Builder:
                     elif value[0] in number_starts:
                         value = scalar(event)
                 inner = None
-            elif len(stack) >= MAX_DEPTH:
-                self.feed(event)  # too deep: feed says so and stops
+            elif kind is map_end or kind is seq_end:
+                if stack:  # as feed: an end with nothing open is passed over
+                    stack.pop()
+                continue
+            elif kind is map_start or kind is seq_start:
+                tag = event.tag
+                if (
+                    not stack
+                    or event.anchor is not None
+                    or (tag is not None and tag not in allowed)
+                ):
+                    feed(event)
+                    if self.fatal:
+                        return
+                    continue
+                if len(stack) >= MAX_DEPTH:
+                    feed(event)  # too deep: feed says so and stops
+                    return
+                if kind is map_start:
+                    value, inner = {}, {}
+                else:
+                    value, inner = [], []
+            elif event is None or kind is stream_end:
                 return
-            elif kind is map_start:
-                value, inner = {}, {}
             else:
-                value, inner = [], []
+                feed(event)
+                if self.fatal:
+                    return
+                continue
             mark = event.start_mark
             pos = (mark.line + 1, mark.column + 1) if lines is None else lines(mark.index)
             frame = stack[-1]
