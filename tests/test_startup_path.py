@@ -89,3 +89,46 @@ def test_the_way_to_a_call_does_not_import_sqlalchemy(tmp_path):
     assert _run(APP_UNTIL_THE_CALL.format(keys=[], db=db, args=direct)) == "CallScreen False"
     home = APP_UNTIL_THE_CALL.format(keys=["enter", "p"], db=db, args=[])
     assert _run(home) == "CallScreen False"
+
+
+FIRST_FRAME = """
+import sys
+from textual.app import App
+from callsim.tui.app import CallsimApp
+from callsim.tui.call import CallScreen
+
+seen, started = [], []
+display = App._display
+warm_up = CallsimApp.warm_up
+CallsimApp.warm_up = lambda self, session: (started.append(1), warm_up(self, session))
+
+def drawn(self, screen, renderable):
+    display(self, screen, renderable)
+    if renderable is not None and isinstance(screen, CallScreen) and not seen:
+        if getattr(self.focused, 'id', None) == 'reply':
+            seen.append(not started and 'callsim.grading.tagger' not in sys.modules)
+
+def run(self, **_):
+    import asyncio
+    async def go():
+        async with self.run_test(size=(80, 24)) as pilot:
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if self._tagger is not None:
+                    break
+            print(seen, self._tagger is not None)
+    asyncio.run(go())
+
+App._display = drawn
+App.run = run
+from callsim.sim.cli import main
+main(['app', '--db', {db!r}, '--trainee', 'ann', '--scenario', 'area-outage-no-eta',
+      '--mode', 'practice'])
+"""
+
+
+def test_the_warm_up_waits_for_the_call_to_be_drawn_ready_to_type(tmp_path):
+    """The tagger and the call's reading of replies load in the background once the call
+    screen is drawn with the reply box focused: started earlier, their thread held that
+    frame back (0.3-0.5 s through home)."""
+    assert _run(FIRST_FRAME.format(db=str(tmp_path / "calls.db"))) == "[True] True"

@@ -302,8 +302,16 @@ class CallScreen(Screen):
         self._refresh_state()
         self.query_one("#reply", Input).focus()
         self.call_after_refresh(self._build_side_if_shown)  # wide screens show it at once
-        # the tagger and the customer's reading of replies load once this is drawn
-        self.call_after_refresh(self.app.warm_up, self.session)
+        # the tagger and the customer's reading of replies load once this is drawn with the
+        # reply box focused (call_after_refresh ran before that frame, and the warm-up's thread
+        # delayed it: 0.3-0.5 s through home)
+        self.screen_layout_refresh_signal.subscribe(self, self._drawn)
+
+    def _drawn(self, _: object = None) -> None:
+        if self.app.focused is not self.query_one("#reply", Input) and not self.session.ended:
+            return  # the frame that lets the trainee type is still to come
+        self.screen_layout_refresh_signal.unsubscribe(self)
+        self.call_later(self.app.warm_up, self.session)  # after a frame still queued, if any
 
     # -- state --------------------------------------------------------------------------------
 
