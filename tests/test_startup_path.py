@@ -132,3 +132,22 @@ def test_the_warm_up_waits_for_the_call_to_be_drawn_ready_to_type(tmp_path):
     screen is drawn with the reply box focused: started earlier, their thread held that
     frame back (0.3-0.5 s through home)."""
     assert _run(FIRST_FRAME.format(db=str(tmp_path / "calls.db"))) == "[True] True"
+
+
+def test_a_call_is_built_without_its_matchers_or_reading_of_replies():
+    """About 70 ms of CPU for a bundled scenario: each stage's matchers, the fact questions'
+    and the scenario's reading of replies are built by the warm-up or the first reply, not
+    before the call screen is drawn; built then, they match as before."""
+    out = _run(
+        "from callsim.engine.loader import load_scenario\n"
+        "from callsim.sim.scenario_paths import bundled_scenarios\n"
+        "from callsim.sim.session import engine_for\n"
+        "loaded = load_scenario(bundled_scenarios()[0])\n"
+        "engine = engine_for(loaded)\n"
+        "call = engine.new_call()\n"
+        "print('reader' in vars(loaded), engine._facts is None, len(engine._matchers._built))\n"
+        "engine.warm()\n"
+        "print('reader' in vars(loaded), engine._facts is None,\n"
+        "      len(engine._matchers._built) == len(engine._matchers) > 0)\n"
+    )
+    assert out.splitlines() == ["False True 0", "True False True"]
