@@ -447,6 +447,11 @@ _BLAME_SOURCES = (
         r"\bthat's not how you\b",
         r"\bwhy (?:didn't|don't|did|would) you (?:just )?(?:not )?(?:read|check|call|tell|ask|"
         r"listen|bother|think)\b",
+        # the customer's own household is guessed at as the cause: doubting their account
+        r"\b(?:someone|somebody|one of your \w+) (?:at|in|from) your (?:address|house|home|"
+        r"household|place|building|flat|family) (?:must (?:have|'ve|of)|probably|likely)\b|"
+        r"\b(?:must|probably) (?:have )?(?:(?:be|been) )?(?:someone|somebody) (?:at|in|from) "
+        r"your (?:address|house|home|household|place|building|flat|family)\b",
 )
 _BLAME = [_lazy(p) for p in _BLAME_SOURCES]
 _ANY_EMPATHY = _Gate([p.pattern for p in _EMPATHY])
@@ -1847,7 +1852,8 @@ def vetoed(r: _Reply, lemmas: Sequence[str]) -> frozenset[str]:
     with anything the customer said, `over_promise` when its promise word is negated or its
     "never again" spares the customer a retelling ("you won't have to explain it again"),
     `blame` when it reassures ("it's easy to mix them up", "that's not your fault") or does
-    not address the customer at all ("it needs a signature this time")."""
+    not address the customer at all ("it needs a signature this time"), `check_resolution` to
+    a question about what a bill or letter holds ("is that everything on the bill?")."""
     out = set()
     if not heard(lemmas, r.customer_lemmas):
         out.add("reflection")
@@ -1857,7 +1863,16 @@ def vetoed(r: _Reply, lemmas: Sequence[str]) -> frozenset[str]:
         out.add("blame")
     if _NEGATED_PROMISE_WORD.search(r.text) or _RETELLING_IN.search(r.text):
         out.add("over_promise")
+    if _CONTENTS_ASKED.search(r.text):
+        out.add("check_resolution")
     return frozenset(out)
+
+
+#: "Is that everything on the bill?" asks what a document holds, not whether the call is done.
+_CONTENTS_ASKED = _lazy(
+    r"\b(?:is|was) (?:that|this|it) (?:everything|all|the lot) (?:on|in|from) (?:the|your|this|"
+    r"that) (?:bill|statement|letter|invoice|receipt|order|list|email|account summary)\b"
+)
 
 
 def heard(lemmas: Sequence[str], said: frozenset[str]) -> bool:

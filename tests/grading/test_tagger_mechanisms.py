@@ -112,3 +112,31 @@ def test_a_reply_that_does_not_address_the_customer_is_not_blame_by_the_model(re
     assert "blame" not in READINGS[reading]("It needs a signature this time, so it can't be "
                                             "left outside.")
     assert "blame" in READINGS[reading]("Calm down.")
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Well the tracking shows it was delivered, so someone at your address must have taken "
+        "it in.",
+        "It was probably someone in your household who signed for it.",
+        "It must have been somebody at your house.",
+    ],
+)
+def test_guessing_the_customers_household_took_it_is_blame(reading, text):
+    # TAGS.md: doubting the customer's account is blame, however politely it is put
+    assert "blame" in READINGS[reading](text)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Someone at your address will need to sign for it.",
+        "It will be someone at your address who signs for the replacement.",
+        "I'll ask the courier whether someone at your address was offered it.",
+    ],
+)
+def test_naming_someone_at_the_customers_address_is_not_blame(reading, text):
+    assert "blame" not in READINGS[reading](text)
