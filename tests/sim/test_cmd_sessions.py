@@ -18,7 +18,7 @@ import pytest
 
 from callsim.sim import store as store_module
 from callsim.sim.cli import main
-from callsim.sim.store import Store
+from callsim.sim.store import Store, schema_version
 
 SCENARIO = "broadband-down-repeat-caller"
 GOOD_CALL = [
@@ -138,7 +138,7 @@ def test_a_store_that_is_not_a_database(capsys, tmp_path):
 
 def test_a_store_from_a_newer_callsim(capsys, db):
     conn = sqlite3.connect(db)
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"PRAGMA user_version = {schema_version() + 1}")
     conn.close()
     code, _, err = cli(capsys, "sessions", "--db", db)
     assert code == 1 and "newer callsim" in err
