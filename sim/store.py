@@ -521,8 +521,19 @@ class _JoiningConnection:
 
     def __getattr__(self, name: str) -> Any:
         if self._sa is None:
-            with self._store._connection() as conn:  # the held one: it outlives this block
-                self._sa = conn
+            store = self._store
+            first = store._held is None
+            if first:
+                # SQLAlchemy's first connect sets its dialect up and then rolls back, which
+                # would undo what this transaction already wrote (a call's end, say)
+                dialect = store._engine.dialect
+                dialect.do_rollback = lambda _connection: None
+            try:
+                with store._connection() as conn:  # the held one: it outlives this block
+                    self._sa = conn
+            finally:
+                if first:
+                    del dialect.do_rollback
         return getattr(self._sa, name)
 
     def commit(self) -> None:
