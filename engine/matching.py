@@ -388,7 +388,7 @@ def _evidence(
     meant: list[tuple[float, str]],
     explains: float,
     size: int,
-    signed: frozenset[str] = frozenset(),
+    signed: frozenset[str],
 ) -> tuple[float, ...]:
     """What speaks for `name` over the rest (0-1 scales): each reading's score and its lead,
     whether both readings rank it first, how much of the reply its examples explain, whether
